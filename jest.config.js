@@ -1,0 +1,37 @@
+'use strict';
+// One jest run, two projects: the LWC components (sfdx-lwc-jest preset, limited to force-app
+// because the preset would otherwise pick up the middleware's .ts files) and the middleware.
+const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config');
+
+// Dependencies that ship ES modules only: jest's CommonJS runtime needs them compiled (Node itself
+// loads them fine through require(esm)).
+const esmOnly = ['content-disposition', 'cookie'].join('|');
+
+module.exports = {
+    projects: [
+        {
+            ...lwcJestConfig,
+            displayName: 'lwc',
+            rootDir: __dirname,
+            roots: ['<rootDir>/force-app'],
+            testPathIgnorePatterns: ['/node_modules/', '/.localdevserver/']
+        },
+        {
+            displayName: 'middleware',
+            rootDir: __dirname,
+            roots: ['<rootDir>/middleware/test'],
+            testEnvironment: 'node',
+            testMatch: ['**/*.test.ts'],
+            transform: {
+                '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/middleware/tsconfig.json' }],
+                // A few dependencies ship ES modules only; jest's CommonJS runtime needs them compiled.
+                [`^.+/node_modules/(${esmOnly})/.+\\.js$`]: [
+                    'ts-jest',
+                    { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }
+                ]
+            },
+            transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
+            moduleFileExtensions: ['ts', 'js', 'json']
+        }
+    ]
+};
