@@ -22,7 +22,9 @@ function run(name, cmd, args, extraEnv = {}) {
     const started = Date.now();
     const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
     const ok = r.status === 0;
-    process.stdout.write(`=== ${name}: ${ok ? 'ok' : `FAILED (exit ${r.status})`} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+    process.stdout.write(
+        `=== ${name}: ${ok ? 'ok' : `FAILED (exit ${r.status})`} in ${Math.round((Date.now() - started) / 1000)} s\n`
+    );
     return { name, ok };
 }
 

@@ -1,0 +1,27 @@
+/**
+ * The Salesforce edge as the rules see it. API names are written without the namespace prefix
+ * ('Unleashed_Warehouse__c'); the edge applies the tenant's prefix ('unleashed__Unleashed_Warehouse__c').
+ */
+
+export type SObjectRecord = Record<string, unknown>;
+
+export interface UpsertResult {
+    /** Index into the input array. */
+    index: number;
+    success: boolean;
+    created: boolean;
+    id: string | null;
+    errors: { statusCode: string; message: string; fields: string[] }[];
+}
+
+export interface SalesforceWriter {
+    /**
+     * Upsert by an external id field: sObject Collections (200 a call) for small sets, Bulk API 2.0
+     * above the threshold. A re-run with the same data creates nothing.
+     */
+    upsert(sobject: string, externalIdField: string, records: SObjectRecord[]): Promise<UpsertResult[]>;
+    /** SOQL query, all pages; names in the SOQL are prefixed by the edge. */
+    query<T extends SObjectRecord = SObjectRecord>(soql: string): Promise<T[]>;
+    /** POST to the package's Apex REST resource (path under /services/apexrest/<ns>/). */
+    apexRest<T = unknown>(path: string, body: unknown): Promise<T>;
+}
