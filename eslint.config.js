@@ -39,5 +39,10 @@ module.exports = [
     {
         files: ['scripts/**/*.{js,mjs,cjs}', '*.js', '*.mjs'],
         languageOptions: { ecmaVersion: 2023, globals: { ...globals.node } }
+    },
+    // The local preview's browser side.
+    {
+        files: ['scripts/preview/app/**/*.js', 'scripts/preview/shims/**/*.js'],
+        languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.browser } }
     }
 ];

@@ -1,0 +1,220 @@
+// The preview shell: Salesforce-like pages (record pages, an admin tab) that host the package's real
+// components. Routes follow Lightning Experience URLs so links read like the real thing.
+import { createElement } from 'lwc';
+
+let registry = {};
+
+function h(tag, attrs = {}, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+        if (k === 'class') el.className = v;
+        else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+        else el.setAttribute(k, v);
+    }
+    for (const c of children.flat()) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return el;
+}
+
+/** Mounts a package component by tag, or says plainly that this build does not have it. */
+function mount(tag, props = {}) {
+    const ctor = registry[tag];
+    if (!ctor) {
+        return h(
+            'div',
+            { class: 'slds-box slds-theme_shade', 'data-missing': tag },
+            `${tag} is not part of this build`
+        );
+    }
+    const el = createElement(tag, { is: ctor });
+    Object.assign(el, props);
+    return el;
+}
+
+async function bridge(path) {
+    const res = await fetch(`/__bridge/${path}`);
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+}
+
+function recordHeader(record, actions = []) {
+    return h(
+        'div',
+        { class: 'slds-page-header slds-page-header_record-home' },
+        h(
+            'div',
+            { class: 'slds-page-header__row' },
+            h(
+                'div',
+                { class: 'slds-page-header__col-title' },
+                h('span', { class: 'slds-text-title_caps' }, record.objectLabel),
+                h('h1', { class: 'slds-page-header__title', 'data-id': 'record-name' }, record.name)
+            ),
+            h('div', { class: 'slds-page-header__col-actions slds-grid', style: 'gap:.5rem' }, actions)
+        ),
+        h(
+            'ul',
+            { class: 'slds-page-header__detail-row slds-grid', style: 'gap:2rem;list-style:none' },
+            (record.highlights ?? []).map((f) =>
+                h('li', {}, h('div', { class: 'slds-text-title' }, f.label), h('div', {}, f.value ?? '—'))
+            )
+        )
+    );
+}
+
+function openQuickAction(title, content) {
+    const close = () => backdrop.remove() || modal.remove();
+    const modal = h(
+        'section',
+        {
+            role: 'dialog',
+            'aria-modal': 'true',
+            'aria-label': title,
+            class: 'slds-modal slds-fade-in-open preview-modal'
+        },
+        h(
+            'div',
+            { class: 'slds-modal__container' },
+            h(
+                'button',
+                {
+                    class: 'slds-button slds-modal__close',
+                    title: 'Close',
+                    'aria-label': 'Close',
+                    onclick: close
+                },
+                '✕'
+            ),
+            h('div', { class: 'slds-modal__header' }, h('h2', { class: 'slds-modal__title' }, title)),
+            h('div', { class: 'slds-modal__content slds-p-around_medium' }, content)
+        )
+    );
+    const backdrop = h('div', { class: 'slds-backdrop slds-backdrop_open', role: 'presentation' });
+    modal.addEventListener('lightning__actionsclosescreen', close);
+    document.body.append(modal, backdrop);
+}
+
+async function homePage(page) {
+    const data = await bridge('records');
+    const list = (title, rows, type) =>
+        h(
+            'article',
+            { class: 'slds-card slds-p-around_medium' },
+            h('h2', { class: 'slds-text-heading_small slds-m-bottom_small' }, title),
+            h(
+                'ul',
+                { class: 'slds-list_dotted' },
+                rows.map((r) =>
+                    h(
+                        'li',
+                        {},
+                        h('a', { href: `/lightning/r/${type}/${r.id}/view` }, r.name),
+                        r.detail ? ` — ${r.detail}` : ''
+                    )
+                )
+            )
+        );
+    page.append(
+        h(
+            'div',
+            { class: 'preview-columns' },
+            list('Opportunities', data.opportunities, 'Opportunity'),
+            list('Products', data.products, 'Product2')
+        )
+    );
+}
+
+async function productPage(page, id) {
+    const record = await bridge(`record/${id}`);
+    page.append(
+        recordHeader(record),
+        h(
+            'div',
+            { class: 'preview-columns' },
+            mount('c-unleashed-stock-panel', { recordId: id, objectApiName: 'Product2' })
+        )
+    );
+}
+
+async function opportunityPage(page, id) {
+    const record = await bridge(`record/${id}`);
+    const send = h(
+        'button',
+        {
+            class: 'slds-button slds-button_brand',
+            'data-id': 'send-to-unleashed',
+            onclick: () =>
+                openQuickAction('Send to Unleashed', mount('c-unleashed-send-order', { recordId: id }))
+        },
+        'Send to Unleashed'
+    );
+    page.append(
+        recordHeader(record, [send]),
+        h(
+            'div',
+            { class: 'preview-columns' },
+            mount('c-unleashed-stock-panel', { recordId: id, objectApiName: 'Opportunity' }),
+            h('div', { class: 'preview-stack' }, mount('c-unleashed-sales-order', { recordId: id }))
+        )
+    );
+}
+
+async function adminPage(page) {
+    page.append(
+        h(
+            'div',
+            { class: 'slds-page-header' },
+            h('h1', { class: 'slds-page-header__title' }, 'Unleashed Admin')
+        ),
+        h(
+            'div',
+            { class: 'preview-columns' },
+            h('div', { class: 'preview-stack' }, mount('c-unleashed-import'), mount('c-unleashed-sync-log')),
+            h('div', { class: 'preview-stack' }, mount('c-unleashed-setup'))
+        )
+    );
+}
+
+function showToast(event) {
+    const { title, message, variant = 'info' } = event.detail ?? {};
+    const toast = h(
+        'div',
+        {
+            class: `slds-notify slds-notify_toast slds-theme_${variant}`,
+            role: 'status',
+            'data-toast': variant
+        },
+        h(
+            'div',
+            { class: 'slds-notify__content' },
+            h('h2', { class: 'slds-text-heading_small' }, title ?? ''),
+            h('p', {}, message ?? '')
+        )
+    );
+    document.getElementById('toasts').append(toast);
+    setTimeout(() => toast.remove(), 6000);
+}
+
+export async function startPreview(components) {
+    registry = components;
+    window.addEventListener('lightning__showtoast', showToast);
+    const page = document.getElementById('page');
+    const path = window.location.pathname;
+    let m;
+    try {
+        if ((m = path.match(/^\/lightning\/r\/Product2\/(\w+)\/view$/))) await productPage(page, m[1]);
+        else if ((m = path.match(/^\/lightning\/r\/Opportunity\/(\w+)\/view$/)))
+            await opportunityPage(page, m[1]);
+        else if (path.startsWith('/lightning/n/Unleashed_Admin')) await adminPage(page);
+        else await homePage(page);
+        document.body.dataset.ready = 'true';
+    } catch (err) {
+        page.append(
+            h(
+                'div',
+                { class: 'slds-notify slds-notify_alert slds-theme_error', role: 'alert' },
+                String(err.message ?? err)
+            )
+        );
+        document.body.dataset.ready = 'error';
+    }
+}

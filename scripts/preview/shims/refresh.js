@@ -1,0 +1,28 @@
+// lightning/refresh: components register handlers; a RefreshEvent (or the preview's Refresh button)
+// calls every registered handler, as the record page does after an update.
+const handlers = new Map();
+let nextId = 1;
+
+export class RefreshEvent extends CustomEvent {
+    constructor() {
+        super('lightning__refreshevent', { bubbles: true, composed: true });
+    }
+}
+
+export function registerRefreshHandler(_element, handler) {
+    const id = nextId++;
+    handlers.set(id, handler);
+    return id;
+}
+
+export function unregisterRefreshHandler(id) {
+    handlers.delete(id);
+}
+
+export function registerRefreshContainer() {}
+
+export function refreshAll() {
+    return Promise.all([...handlers.values()].map((h) => Promise.resolve(h())));
+}
+
+window.addEventListener('lightning__refreshevent', () => refreshAll());
