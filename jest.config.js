@@ -1,6 +1,7 @@
 'use strict';
-// One jest run, two projects: the LWC components (sfdx-lwc-jest preset, limited to force-app
-// because the preset would otherwise pick up the middleware's .ts files) and the middleware.
+// One jest run, three projects: the LWC components (sfdx-lwc-jest preset, limited to force-app
+// because the preset would otherwise pick up the middleware's .ts files), the middleware, and the
+// repository's tools under scripts/.
 const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config');
 
 // Dependencies that ship ES modules only: jest's CommonJS runtime needs them compiled (Node itself
@@ -31,6 +32,29 @@ module.exports = {
                 ]
             },
             transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
+            moduleFileExtensions: ['ts', 'js', 'json']
+        },
+        {
+            // Tests of the repository's own tools (Salesforce offline gates, preview, release script).
+            displayName: 'tools',
+            rootDir: __dirname,
+            roots: ['<rootDir>/scripts'],
+            testEnvironment: 'node',
+            testMatch: ['**/test/**/*.test.ts'],
+            transform: {
+                '^.+\\.ts$': [
+                    'ts-jest',
+                    {
+                        tsconfig: {
+                            module: 'commonjs',
+                            target: 'es2022',
+                            esModuleInterop: true,
+                            isolatedModules: true,
+                            types: ['node', 'jest']
+                        }
+                    }
+                ]
+            },
             moduleFileExtensions: ['ts', 'js', 'json']
         }
     ]
