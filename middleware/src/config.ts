@@ -56,6 +56,8 @@ export const configSchema = z.object({
     UNLEASHED_MONTHLY_QUOTA: z.coerce.number().int().min(1).default(125000),
     /** Midpoint rounding of money; Unleashed does not document it (see README). */
     MONEY_ROUNDING: z.enum(['half-away-from-zero', 'half-even']).default('half-away-from-zero'),
+    /** Places a discounted unit price is rounded to before it is sent (Unleashed's own limit is unconfirmed). */
+    MONEY_UNIT_PRICE_DECIMALS: z.coerce.number().int().min(2).max(4).default(2),
     /** Seconds a stock answer is reused for the same tenant and query. */
     STOCK_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
 

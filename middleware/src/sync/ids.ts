@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Deterministic GUIDs (UUID v5, RFC 9562) for what we create in Unleashed. Unleashed lets the
+ * client choose the GUID of a sales order or customer, so deriving it from the Salesforce record
+ * makes every retry, double click or concurrent send address the same Unleashed record: a second
+ * order can never exist.
+ */
+
+/** Our own namespace UUID for v5 names; fixed forever (changing it would re-key every record). */
+export const CONNECTOR_NAMESPACE = '6f1c1d0e-5b7a-4c55-9a3e-2f0c8b1d4e77';
+
+export function uuidV5(name: string, namespace: string = CONNECTOR_NAMESPACE): string {
+    const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+    if (ns.length !== 16) throw new Error('namespace must be a UUID');
+    const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
+    const bytes = hash.subarray(0, 16);
+    bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+    bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Salesforce ids are compared as 18-character ids so a 15-character id maps to the same GUID. */
+export function to18(id: string): string {
+    if (id.length === 18) return id;
+    if (id.length !== 15) throw new Error(`not a Salesforce id: ${id}`);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+    let suffix = '';
+    for (let block = 0; block < 3; block++) {
+        let bits = 0;
+        for (let i = 0; i < 5; i++) {
+            const c = id.charAt(block * 5 + i);
+            if (c >= 'A' && c <= 'Z') bits |= 1 << i;
+        }
+        suffix += alphabet.charAt(bits);
+    }
+    return id + suffix;
+}
+
+/** The sales order GUID of an Opportunity (CONTRACT in design.md: orgId + ":" + opportunityId). */
+export function orderGuidFor(orgId: string, opportunityId: string): string {
+    return uuidV5(`${to18(orgId)}:${to18(opportunityId)}`);
+}
+
+/** The customer GUID of an Account, derived the same way. */
+export function customerGuidFor(orgId: string, accountId: string): string {
+    return uuidV5(`customer:${to18(orgId)}:${to18(accountId)}`);
+}
