@@ -1,0 +1,334 @@
+import { Decimal } from 'decimal.js';
+import { formatMoney, type RoundingMode } from '../../money/decimal';
+import { HttpProblem } from '../../http/problem';
+import { parseUnleashedDate } from '../../unleashed/dates';
+import { isUnleashedError } from '../../unleashed/errors';
+import { CustomerSchema, SalesOrderSchema, type UnleashedSalesOrder } from '../../unleashed/schemas';
+import type { UnleashedClient } from '../../unleashed/types';
+import type { UnleashedCatalog } from '../catalog';
+import { customerGuidFor, orderGuidFor } from '../ids';
+import type { StockService } from '../stock';
+import { unleashedProblem } from '../unleashed-problem';
+import { type CustomerInfo, type OrderPlan, planOrder, type PlanSettings } from './plan';
+import type { OpportunitySnapshot } from './snapshot';
+
+/**
+ * Preview and send of a sales order. Exactly once: the order GUID is derived from the org and the
+ * Opportunity, sends of one Opportunity run one at a time (a lock shared by every middleware
+ * instance), and an order that exists after a lost answer is found and reported, never duplicated.
+ */
+
+/** Serialises work on one key across instances (the store's advisory locks). */
+export interface Locks {
+    withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface TenantRef {
+    orgId: string;
+}
+
+export interface PreviewAnswer {
+    orderGuid: string;
+    lines: {
+        lineNumber: number;
+        lineId: string;
+        productCode: string;
+        description: string | null;
+        quantity: string;
+        unitPrice: string;
+        discountPercent: string;
+        taxCode: string | null;
+        taxRate: string;
+        lineTotal: string;
+        lineTax: string;
+    }[];
+    subTotal: string;
+    taxTotal: string;
+    total: string;
+    currencyCode: string;
+    customer: { mode: 'existing' | 'create'; code: string; name: string } | null;
+    existingOrder: { orderNumber: string | null; status: string } | null;
+    warnings: string[];
+    errors: string[];
+}
+
+export interface SendAnswer {
+    orderGuid: string;
+    orderNumber: string | null;
+    status: string;
+    subTotal: string;
+    taxTotal: string;
+    total: string;
+    customerCode: string;
+    customerCreated: boolean;
+    created: boolean;
+}
+
+export interface OrderView {
+    orderGuid: string;
+    orderNumber: string | null;
+    status: string;
+    orderDate: string | null;
+    requiredDate: string | null;
+    currencyCode: string | null;
+    warehouseCode: string | null;
+    customerCode: string | null;
+    subTotal: string;
+    taxTotal: string;
+    total: string;
+    lines: {
+        lineNumber: number;
+        productCode: string | null;
+        description: string | null;
+        quantity: string;
+        unitPrice: string;
+        lineTotal: string;
+        lineTax: string;
+    }[];
+}
+
+export class SalesOrderService {
+    constructor(
+        private readonly deps: {
+            catalog: UnleashedCatalog;
+            stock: StockService;
+            locks: Locks;
+            settings: PlanSettings;
+            today?: () => string;
+        }
+    ) {}
+
+    async preview(
+        tenant: TenantRef,
+        client: UnleashedClient,
+        s: OpportunitySnapshot
+    ): Promise<PreviewAnswer> {
+        const { plan, existing } = await this.plan(tenant, client, s, true);
+        return {
+            orderGuid: plan.orderGuid,
+            lines: plan.lines.map((l) => ({
+                lineNumber: l.lineNumber,
+                lineId: l.lineId,
+                productCode: l.productCode,
+                description: l.description,
+                quantity: l.quantity.toString(),
+                unitPrice: l.unitPrice.toString(),
+                discountPercent: l.discountPercent.toString(),
+                taxCode: l.taxCode,
+                taxRate: l.taxRate.toString(),
+                lineTotal: this.money(l.lineTotal),
+                lineTax: this.money(l.lineTax)
+            })),
+            subTotal: this.money(plan.subTotal),
+            taxTotal: this.money(plan.taxTotal),
+            total: this.money(plan.total),
+            currencyCode: plan.currencyCode,
+            customer: plan.customer
+                ? { mode: plan.customer.mode, code: plan.customer.code, name: plan.customer.name }
+                : null,
+            existingOrder: existing
+                ? { orderNumber: existing.OrderNumber ?? null, status: existing.OrderStatus ?? '' }
+                : null,
+            warnings: plan.warnings,
+            errors: plan.errors
+        };
+    }
+
+    async send(tenant: TenantRef, client: UnleashedClient, s: OpportunitySnapshot): Promise<SendAnswer> {
+        const orderGuid = orderGuidFor(tenant.orgId, s.opportunityId);
+        return this.deps.locks.withLock(`order:${orderGuid}`, async () => {
+            const { plan, existing } = await this.plan(tenant, client, s, false);
+            if (plan.errors.length > 0 || !plan.payload || !plan.customer) {
+                throw new HttpProblem(422, 'The order cannot be sent', plan.errors.join(' '), {
+                    errors: plan.errors
+                });
+            }
+            let customerCreated = false;
+            if (plan.customer.mode === 'create') {
+                try {
+                    await client.post(`/Customers/${plan.customer.guid}`, plan.customer.payload);
+                    customerCreated = true;
+                } catch (err) {
+                    throw unleashedProblem(err, `Creating customer ${plan.customer.code}`);
+                }
+            }
+            let saved: UnleashedSalesOrder;
+            let created = false;
+            if (existing) {
+                try {
+                    saved = await client.put(`/SalesOrders/${orderGuid}`, plan.payload, SalesOrderSchema);
+                } catch (err) {
+                    throw unleashedProblem(err, `Updating sales order ${existing.OrderNumber ?? orderGuid}`);
+                }
+            } else {
+                saved = await this.create(client, orderGuid, plan);
+                created = true;
+            }
+            return {
+                orderGuid,
+                orderNumber: saved.OrderNumber ?? null,
+                status: saved.OrderStatus ?? s.orderStatus,
+                subTotal: this.money(plan.subTotal),
+                taxTotal: this.money(plan.taxTotal),
+                total: this.money(plan.total),
+                customerCode: plan.customer.code,
+                customerCreated,
+                created
+            };
+        });
+    }
+
+    async getOrder(client: UnleashedClient, orderGuid: string): Promise<OrderView | null> {
+        const o = await this.fetchOrder(client, orderGuid);
+        if (!o) return null;
+        return {
+            orderGuid,
+            orderNumber: o.OrderNumber ?? null,
+            status: o.OrderStatus ?? '',
+            orderDate: isoDate(o.OrderDate),
+            requiredDate: isoDate(o.RequiredDate),
+            currencyCode: o.Currency?.CurrencyCode ?? null,
+            warehouseCode: o.Warehouse?.WarehouseCode ?? null,
+            customerCode: o.Customer?.CustomerCode ?? null,
+            subTotal: this.money(dec(o.SubTotal)),
+            taxTotal: this.money(dec(o.TaxTotal)),
+            total: this.money(dec(o.Total)),
+            lines: (o.SalesOrderLines ?? []).map((l, i) => ({
+                lineNumber: l.LineNumber ?? i + 1,
+                productCode: l.Product?.ProductCode ?? null,
+                description: l.Comments ?? l.Product?.ProductDescription ?? null,
+                quantity: dec(l.OrderQuantity).toString(),
+                unitPrice: dec(l.UnitPrice).toString(),
+                lineTotal: this.money(dec(l.LineTotal)),
+                lineTax: this.money(dec(l.LineTax))
+            }))
+        };
+    }
+
+    /**
+     * POST with the derived GUID. If the answer is lost (timeout after Unleashed committed) the
+     * client's retry meets "already exists", or we give up: either way, look the GUID up — if the
+     * order is there, it is ours and was created exactly once.
+     */
+    private async create(
+        client: UnleashedClient,
+        orderGuid: string,
+        plan: OrderPlan
+    ): Promise<UnleashedSalesOrder> {
+        try {
+            return await client.post(`/SalesOrders/${orderGuid}`, plan.payload, SalesOrderSchema);
+        } catch (err) {
+            const maybeCommitted =
+                isUnleashedError(err) && (err.status === 0 || err.status === 400 || err.status >= 500);
+            if (maybeCommitted) {
+                const found = await this.fetchOrder(client, orderGuid).catch(() => null);
+                if (found) return found;
+            }
+            throw unleashedProblem(err, 'Creating the sales order');
+        }
+    }
+
+    private async plan(
+        tenant: TenantRef,
+        client: UnleashedClient,
+        s: OpportunitySnapshot,
+        withStock: boolean
+    ): Promise<{ plan: OrderPlan; existing: UnleashedSalesOrder | null }> {
+        const tenantKey = tenant.orgId;
+        const orderGuid = orderGuidFor(tenant.orgId, s.opportunityId);
+        try {
+            const [ref, products, existing, customer, stock] = await Promise.all([
+                this.deps.catalog.referenceData(tenantKey, client),
+                this.deps.catalog.productsByCode(tenantKey, client, s.lines),
+                this.fetchOrder(client, orderGuid),
+                this.findCustomer(tenant, client, s),
+                withStock
+                    ? this.deps.stock
+                          .getStock(tenantKey, client, {
+                              productCodes: [...new Set(s.lines.map((l) => l.productCode))],
+                              warehouseCodes: [s.warehouseCode]
+                          })
+                          .catch(() => null)
+                    : Promise.resolve(null)
+            ]);
+            let available: Map<string, Decimal> | undefined;
+            if (stock) {
+                available = new Map();
+                for (const p of stock.products) {
+                    const w = p.warehouses.find((x) => x.warehouseCode === s.warehouseCode);
+                    if (p.known) available.set(p.productCode, new Decimal(w?.available ?? '0'));
+                }
+            }
+            const plan = planOrder(s, {
+                orgId: tenant.orgId,
+                ...ref,
+                products,
+                customer,
+                available,
+                existingOrder: existing
+                    ? { status: existing.OrderStatus ?? 'Unknown', orderNumber: existing.OrderNumber ?? null }
+                    : null,
+                settings: this.deps.settings,
+                today: this.deps.today?.() ?? new Date().toISOString().slice(0, 10)
+            });
+            return { plan, existing };
+        } catch (err) {
+            throw unleashedProblem(err, 'Reading from Unleashed');
+        }
+    }
+
+    /** The Account's customer: by its code (exact), else the one an earlier send created, else a code clash. */
+    private async findCustomer(
+        tenant: TenantRef,
+        client: UnleashedClient,
+        s: OpportunitySnapshot
+    ): Promise<CustomerInfo | null> {
+        const byCode = (code: string) =>
+            client.findByCode('Customers', 'customerCode', code, (c) => c.CustomerCode, CustomerSchema, {
+                includeObsolete: true
+            });
+        if (s.account.customerCode) return toCustomer(await byCode(s.account.customerCode));
+        const ours = await this.getOrNull(() =>
+            client.get(`/Customers/${customerGuidFor(tenant.orgId, s.account.id)}`, undefined, CustomerSchema)
+        );
+        if (ours) return toCustomer(ours);
+        return s.newCustomerCode ? toCustomer(await byCode(s.newCustomerCode)) : null;
+    }
+
+    private fetchOrder(client: UnleashedClient, orderGuid: string): Promise<UnleashedSalesOrder | null> {
+        return this.getOrNull(() => client.get(`/SalesOrders/${orderGuid}`, undefined, SalesOrderSchema));
+    }
+
+    private async getOrNull<T>(fn: () => Promise<T>): Promise<T | null> {
+        try {
+            return await fn();
+        } catch (err) {
+            if (isUnleashedError(err) && err.status === 404) return null;
+            throw err;
+        }
+    }
+
+    private money(d: Decimal): string {
+        return formatMoney(d, this.deps.settings.rounding as RoundingMode);
+    }
+}
+
+function toCustomer(c: import('../../unleashed/schemas').UnleashedCustomer | null): CustomerInfo | null {
+    if (!c) return null;
+    return {
+        guid: String(c.Guid),
+        code: c.CustomerCode,
+        name: c.CustomerName ?? c.CustomerCode,
+        currencyCode: c.Currency?.CurrencyCode ?? null,
+        obsolete: c.Obsolete === true
+    };
+}
+
+function dec(v: number | string | null | undefined): Decimal {
+    return new Decimal(v === null || v === undefined ? '0' : String(v));
+}
+
+function isoDate(v: string | null | undefined): string | null {
+    const d = parseUnleashedDate(v ?? null);
+    return d ? d.toISOString().slice(0, 10) : null;
+}
