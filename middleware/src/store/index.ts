@@ -66,6 +66,14 @@ export async function openStore(config: StoreConfig): Promise<Store> {
         await db.close().catch(() => undefined);
         throw err;
     }
+    return storeOn(db, config);
+}
+
+/** The repositories over an open, migrated database; close() closes that database. */
+export function storeOn(
+    db: SqlAdapter,
+    config: Pick<StoreConfig, 'masterKey' | 'previousKeys' | 'tenantDefaults'>
+): Store {
     const defaults: TenantSettings = {
         namespace: 'unleashed',
         monthlyQuota: 125000,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SqlAdapter, SqlParam } from './sql';
+import { toDate, toDateOrNull, type SqlAdapter, type SqlParam } from './sql';
 import type { ImportJob, ImportJobCounts, ImportJobStatus } from './types';
 
 export interface ImportJobPatch {
@@ -89,9 +89,9 @@ export function createImportJobRepo(db: SqlAdapter): ImportJobRepo {
             checkpoint: row.checkpoint,
             errors,
             errorCount: Number(row.error_count),
-            startedAt: row.started_at,
-            finishedAt: row.finished_at,
-            createdAt: row.created_at
+            startedAt: toDateOrNull(row.started_at),
+            finishedAt: toDateOrNull(row.finished_at),
+            createdAt: toDate(row.created_at)
         };
     }
 

@@ -43,3 +43,17 @@ export class KeyedMutex {
         }
     }
 }
+
+/**
+ * A timestamp column as a Date of this realm (drivers may hand back strings, or Dates created in
+ * another JavaScript realm that fail `instanceof Date`).
+ */
+export function toDate(v: unknown): Date {
+    return new Date(
+        v instanceof Date || Object.prototype.toString.call(v) === '[object Date]' ? Number(v) : String(v)
+    );
+}
+
+export function toDateOrNull(v: unknown): Date | null {
+    return v === null || v === undefined ? null : toDate(v);
+}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SqlAdapter, SqlExecutor } from './sql';
+import { toDate, type SqlAdapter, type SqlExecutor } from './sql';
 import { blobKeyId, decryptSecret, encryptSecret, keyId } from './crypto';
 import type { Tenant, TenantSettings, TenantUpsert } from './types';
 
@@ -57,8 +57,8 @@ export function createTenantRepo(db: SqlAdapter, keys: MasterKeys, defaults: Ten
                 ? JSON.parse(dec(r.org_id, 'salesforce', r.salesforce_enc).toString('utf8'))
                 : null,
             settings: { ...defaults, ...r.settings } as TenantSettings,
-            createdAt: r.created_at,
-            updatedAt: r.updated_at
+            createdAt: toDate(r.created_at),
+            updatedAt: toDate(r.updated_at)
         };
     }
 
