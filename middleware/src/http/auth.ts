@@ -263,6 +263,20 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
             const pending = (request as WithPending)[PENDING];
             if (!pending) return;
             const { tenant, timestamp, nonce, signature } = pending;
+            // Only JSON bodies keep their bytes; a body parsed any other way (text/plain) was not
+            // covered by the check below, so it never reaches a handler.
+            if (request.rawBody === undefined && request.body !== undefined && request.body !== null) {
+                request.log.warn(
+                    { orgId: tenant.orgId, path: request.url.split('?')[0] },
+                    'signed request with a non-JSON body'
+                );
+                return sendProblem(reply, {
+                    type: 'about:blank',
+                    title: 'Unsupported media type',
+                    status: 415,
+                    detail: 'Signed requests carry JSON bodies (application/json)'
+                });
+            }
             const expected = hmac(
                 tenant.tenantSecret,
                 canonicalRequest(request.method, request.url, timestamp, nonce, request.rawBody)

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 
-export type RateLimitVerdict = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
+export type RateLimitVerdict =
+    { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
 /**
  * A per-key request budget per minute (keys are org ids), counted by @fastify/rate-limit's store.
