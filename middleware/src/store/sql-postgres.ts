@@ -43,21 +43,20 @@ export async function openPostgresAdapter(
         },
         async withLock(key, fn) {
             const client = await pool.connect();
-            let broken = false;
             try {
                 await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
-                try {
-                    return await fn();
-                } finally {
-                    await client
-                        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key])
-                        .catch(() => {
-                            // A connection that cannot unlock must not return to the pool holding the lock.
-                            broken = true;
-                        });
-                }
+            } catch (err) {
+                client.release(err as Error);
+                throw err;
+            }
+            try {
+                return await fn();
             } finally {
-                client.release(broken);
+                // A connection that cannot unlock is destroyed, which ends its session and the lock with it.
+                await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).then(
+                    () => client.release(),
+                    (err: Error) => client.release(err)
+                );
             }
         },
         close: () => pool.end()
