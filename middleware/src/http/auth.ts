@@ -174,17 +174,13 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
             const timestamp = header(request, HEADER_TIMESTAMP);
             const nonce = header(request, HEADER_NONCE);
             const signature = header(request, HEADER_SIGNATURE);
-            const missing = [
-                [HEADER_ORG, orgId],
-                [HEADER_TIMESTAMP, timestamp],
-                [HEADER_NONCE, nonce],
-                [HEADER_SIGNATURE, signature]
-            ]
-                .filter(([, v]) => !v)
-                .map(
-                    ([name]) =>
-                        `X-Connector-${(name as string).slice('x-connector-'.length).replace(/^./, (c) => c.toUpperCase())}`
-                );
+            const given: [string, string | undefined][] = [
+                ['X-Connector-Org', orgId],
+                ['X-Connector-Timestamp', timestamp],
+                ['X-Connector-Nonce', nonce],
+                ['X-Connector-Signature', signature]
+            ];
+            const missing = given.filter(([, v]) => !v).map(([name]) => name);
             if (missing.length > 0 || !orgId || !timestamp || !nonce || !signature) {
                 return reject(
                     request,
