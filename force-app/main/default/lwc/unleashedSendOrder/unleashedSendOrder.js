@@ -363,11 +363,12 @@ export default class UnleashedSendOrder extends LightningElement {
 
     get previewColumnsWithCurrency() {
         const currency = this.currencyCode;
-        return PREVIEW_COLUMNS.map((c) =>
-            c.type === 'currency'
-                ? { ...c, typeAttributes: { ...(c.typeAttributes || {}), currencyCode: currency } }
-                : c
-        );
+        return PREVIEW_COLUMNS.map((c) => {
+            if (c.type !== 'currency') {
+                return c;
+            }
+            return { ...c, typeAttributes: { ...(c.typeAttributes || {}), currencyCode: currency } };
+        });
     }
 
     get currencyCode() {
