@@ -103,6 +103,7 @@ export default class UnleashedSendOrder extends LightningElement {
     _recordId;
     _connected = false;
     _previewSeq = 0;
+    _stepChanging = false;
 
     @api
     get recordId() {
@@ -473,9 +474,15 @@ export default class UnleashedSendOrder extends LightningElement {
         };
     }
 
+    renderedCallback() {
+        this._stepChanging = false;
+    }
+
     handleBack() {
         const index = this.stepIndex;
-        if (index > 0) {
+        // A second click before the new step has rendered must not move another step.
+        if (index > 0 && !this._stepChanging) {
+            this._stepChanging = true;
             this.stepError = undefined;
             this.sendError = undefined;
             this.step = STEPS[index - 1].value;
@@ -483,7 +490,7 @@ export default class UnleashedSendOrder extends LightningElement {
     }
 
     handleNext() {
-        if (this.nextDisabled) {
+        if (this.nextDisabled || !this.showNext || this._stepChanging) {
             return;
         }
         const problem = this.validateStep();
@@ -494,6 +501,7 @@ export default class UnleashedSendOrder extends LightningElement {
             return;
         }
         this.stepError = undefined;
+        this._stepChanging = true;
         this.step = STEPS[this.stepIndex + 1].value;
         if (this.step === 'review') {
             this.runPreview();

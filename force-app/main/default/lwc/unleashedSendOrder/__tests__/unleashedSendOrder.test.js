@@ -272,6 +272,31 @@ describe('c-unleashed-send-order', () => {
         expect(q(element, 'lightning-button[data-id="next"]')).toBeNull();
     });
 
+    it('moves one step per double click on Next or Back', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue(PREVIEW);
+        const element = await mount();
+        const next = q(element, 'lightning-button[data-id="next"]');
+        next.click();
+        next.click();
+        await flushPromises();
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('customer');
+
+        await click(element, 'next');
+        const toReview = q(element, 'lightning-button[data-id="next"]');
+        toReview.click();
+        toReview.click();
+        await flushPromises();
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('review');
+        expect(previewOrder).toHaveBeenCalledTimes(1);
+
+        const back = q(element, 'lightning-button[data-id="back"]');
+        back.click();
+        back.click();
+        await flushPromises();
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('details');
+    });
+
     it('asks for a warehouse when none is chosen', async () => {
         getSendContext.mockResolvedValue(
             context({ warehouses: [{ value: 'W1', label: 'Main', isDefault: false }] })
