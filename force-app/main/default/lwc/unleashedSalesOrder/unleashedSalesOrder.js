@@ -1,0 +1,133 @@
+import { LightningElement, api } from 'lwc';
+import { registerRefreshHandler, unregisterRefreshHandler } from 'lightning/refresh';
+import getOrder from '@salesforce/apex/UnleashedOrderController.getOrder';
+import { errorMessage } from 'c/unleashedUtils';
+
+const LINE_COLUMNS = [
+    { label: 'Line', fieldName: 'lineNumber', type: 'text', initialWidth: 70 },
+    { label: 'Product', fieldName: 'productCode', type: 'text' },
+    { label: 'Description', fieldName: 'description', type: 'text', wrapText: true },
+    {
+        label: 'Quantity',
+        fieldName: 'quantity',
+        type: 'number',
+        typeAttributes: { maximumFractionDigits: 4 }
+    },
+    {
+        label: 'Unit price',
+        fieldName: 'unitPrice',
+        type: 'currency',
+        typeAttributes: { maximumFractionDigits: 4 }
+    },
+    { label: 'Line total', fieldName: 'lineTotal', type: 'currency' },
+    { label: 'Line tax', fieldName: 'lineTax', type: 'currency' }
+];
+
+/** The opportunity's sales order as Unleashed has it now: number, status, dates, lines and totals. */
+export default class UnleashedSalesOrder extends LightningElement {
+    order;
+    error;
+    isLoading = false;
+
+    _recordId;
+    _connected = false;
+    _refreshHandlerId;
+    _requestSeq = 0;
+
+    @api
+    get recordId() {
+        return this._recordId;
+    }
+    set recordId(value) {
+        const changed = value !== this._recordId;
+        this._recordId = value;
+        if (changed && this._connected) {
+            this.load();
+        }
+    }
+
+    connectedCallback() {
+        this._connected = true;
+        this._refreshHandlerId = registerRefreshHandler(this, this.refreshHandler);
+        this.load();
+    }
+
+    disconnectedCallback() {
+        this._connected = false;
+        unregisterRefreshHandler(this._refreshHandlerId);
+    }
+
+    /** Runs when the record page refreshes, for instance right after the order was sent. */
+    refreshHandler() {
+        return this.load().then(() => true);
+    }
+
+    handleRefresh() {
+        this.load();
+    }
+
+    load() {
+        if (!this._recordId) {
+            return Promise.resolve();
+        }
+        const seq = ++this._requestSeq;
+        this.isLoading = true;
+        return getOrder({ opportunityId: this._recordId })
+            .then((order) => {
+                if (seq === this._requestSeq) {
+                    this.order = order;
+                    this.error = undefined;
+                }
+            })
+            .catch((error) => {
+                if (seq === this._requestSeq) {
+                    this.order = undefined;
+                    this.error = error;
+                }
+            })
+            .finally(() => {
+                if (seq === this._requestSeq) {
+                    this.isLoading = false;
+                }
+            });
+    }
+
+    get errorText() {
+        return this.error ? errorMessage(this.error) : undefined;
+    }
+
+    get hasOrder() {
+        return !this.error && !!this.order && this.order.hasOrder === true;
+    }
+
+    get noOrder() {
+        return !this.error && !!this.order && this.order.hasOrder !== true;
+    }
+
+    get cardTitle() {
+        return this.hasOrder && this.order.orderNumber
+            ? `Unleashed sales order ${this.order.orderNumber}`
+            : 'Unleashed sales order';
+    }
+
+    get columns() {
+        const currencyCode = this.order && this.order.currencyCode;
+        return LINE_COLUMNS.map((c) => {
+            if (c.type !== 'currency') {
+                return c;
+            }
+            return { ...c, typeAttributes: { ...(c.typeAttributes || {}), currencyCode } };
+        });
+    }
+
+    get lines() {
+        return ((this.order && this.order.lines) || []).map((line, index) => ({
+            ...line,
+            key: `${line.lineNumber || index + 1}`
+        }));
+    }
+
+    get hasLines() {
+        return this.lines.length > 0;
+    }
+}

@@ -1,0 +1,595 @@
+import { createElement } from 'lwc';
+import UnleashedSendOrder from 'c/unleashedSendOrder';
+import getSendContext from '@salesforce/apex/UnleashedSendController.getSendContext';
+import previewOrder from '@salesforce/apex/UnleashedSendController.previewOrder';
+import sendOrder from '@salesforce/apex/UnleashedSendController.sendOrder';
+import getOpportunityStock from '@salesforce/apex/UnleashedStockController.getOpportunityStock';
+
+jest.mock('@salesforce/apex/UnleashedSendController.getSendContext', () => ({ default: jest.fn() }), {
+    virtual: true
+});
+jest.mock('@salesforce/apex/UnleashedSendController.previewOrder', () => ({ default: jest.fn() }), {
+    virtual: true
+});
+jest.mock('@salesforce/apex/UnleashedSendController.sendOrder', () => ({ default: jest.fn() }), {
+    virtual: true
+});
+jest.mock('@salesforce/apex/UnleashedStockController.getOpportunityStock', () => ({ default: jest.fn() }), {
+    virtual: true
+});
+jest.mock('@salesforce/apex/UnleashedStockController.getProductStock', () => ({ default: jest.fn() }), {
+    virtual: true
+});
+// sfdx-lwc-jest ships no stub for lightning/actions.
+jest.mock(
+    'lightning/actions',
+    () => ({
+        CloseActionScreenEvent: class extends CustomEvent {
+            constructor() {
+                super('lightning__actionsclosescreen', { bubbles: true, composed: true });
+            }
+        }
+    }),
+    { virtual: true }
+);
+
+const OPPORTUNITY_ID = '006000000000001AAA';
+
+const SHIPPING = {
+    name: null,
+    street: '1 Queen Street',
+    suburb: 'CBD',
+    city: 'Auckland',
+    region: 'Auckland',
+    postalCode: '1010',
+    country: 'New Zealand'
+};
+const BILLING = {
+    name: 'Acme Accounts',
+    street: 'PO Box 5',
+    suburb: null,
+    city: 'Wellington',
+    region: null,
+    postalCode: '6011',
+    country: 'New Zealand'
+};
+
+function context(overrides = {}) {
+    return {
+        opportunityId: OPPORTUNITY_ID,
+        opportunityName: 'Acme order',
+        currencyIsoCode: 'NZD',
+        amount: 68.64,
+        doNotSend: false,
+        doNotSendReason: null,
+        account: {
+            id: '001000000000001AAA',
+            name: 'Acme Ltd',
+            isPersonAccount: false,
+            customerCode: 'ACME',
+            proposedCustomerCode: null,
+            email: null,
+            phone: null
+        },
+        warehouses: [
+            { value: 'W1', label: 'Main', detail: 'Auckland', isDefault: false },
+            { value: 'W2', label: 'North', detail: null, isDefault: true }
+        ],
+        taxes: [{ value: 'G.S.T.', label: 'G.S.T.', detail: '15%', isDefault: true }],
+        salesPersons: [{ value: 'sam@example.com', label: 'Sam Seller', isDefault: false }],
+        deliveryMethods: [{ value: 'Courier', label: 'Courier', isDefault: false }],
+        defaults: {
+            warehouseCode: null,
+            customerCode: 'ACME',
+            newCustomerCode: null,
+            taxCode: null,
+            salesPersonEmail: null,
+            deliveryMethod: null,
+            orderStatus: 'Parked',
+            requiredDate: '2026-12-01',
+            comments: null,
+            deliveryAddress: null
+        },
+        shippingAddress: SHIPPING,
+        billingAddress: BILLING,
+        order: null,
+        blocking: [],
+        ...overrides
+    };
+}
+
+const PREVIEW = {
+    lines: [
+        {
+            lineNumber: '1',
+            productCode: 'SKU1',
+            description: 'Widget',
+            quantity: '3',
+            unitPrice: '19.99',
+            discountPercent: '0',
+            taxCode: 'G.S.T.',
+            taxRate: '0.15',
+            lineTotal: '59.97',
+            lineTax: '9.00'
+        }
+    ],
+    subTotal: '59.97',
+    taxTotal: '9.00',
+    total: '68.97',
+    currencyCode: 'NZD',
+    opportunityAmount: 68.64,
+    amountDiffers: true,
+    warnings: ['Only 2 of SKU1 available in North'],
+    errors: []
+};
+
+const RESULT = {
+    orderGuid: 'a3c5e0a4-0000-5000-8000-000000000001',
+    orderNumber: 'SF-00042',
+    status: 'Parked',
+    subTotal: '59.97',
+    taxTotal: '9.00',
+    total: '68.97',
+    customerCode: 'ACME',
+    created: true
+};
+
+function flushPromises() {
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function text(node) {
+    const parts = [];
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        parts.push(walker.currentNode.textContent);
+    }
+    return parts
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .join(' ')
+        .replace(/\s+/g, ' ');
+}
+
+const q = (element, selector) => element.shadowRoot.querySelector(selector);
+
+async function mount() {
+    const element = createElement('c-unleashed-send-order', { is: UnleashedSendOrder });
+    element.recordId = OPPORTUNITY_ID;
+    document.body.appendChild(element);
+    await flushPromises();
+    return element;
+}
+
+async function click(element, dataId) {
+    const button = q(element, `lightning-button[data-id="${dataId}"]`);
+    expect(button).not.toBeNull();
+    button.click();
+    await flushPromises();
+}
+
+function change(input, detail) {
+    input.dispatchEvent(new CustomEvent('change', { detail }));
+}
+
+/** Walks from the warehouse step to the review step with the defaults. */
+async function goToReview(element) {
+    await click(element, 'next');
+    await click(element, 'next');
+    await click(element, 'next');
+}
+
+describe('c-unleashed-send-order', () => {
+    beforeEach(() => {
+        getOpportunityStock.mockResolvedValue({ connected: true, asOf: null, warehouses: [], lines: [] });
+    });
+
+    afterEach(() => {
+        while (document.body.firstChild) {
+            document.body.removeChild(document.body.firstChild);
+        }
+        jest.clearAllMocks();
+    });
+
+    it('shows a spinner while the opportunity loads, then the first step', async () => {
+        let resolve;
+        getSendContext.mockReturnValue(new Promise((r) => (resolve = r)));
+        const element = createElement('c-unleashed-send-order', { is: UnleashedSendOrder });
+        element.recordId = OPPORTUNITY_ID;
+        document.body.appendChild(element);
+        await Promise.resolve();
+        expect(q(element, 'lightning-spinner').alternativeText).toBe('Loading order details');
+        resolve(context());
+        await flushPromises();
+        expect(q(element, 'lightning-spinner')).toBeNull();
+        expect(getSendContext).toHaveBeenCalledWith({ opportunityId: OPPORTUNITY_ID });
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('warehouse');
+    });
+
+    it('loads when the quick action sets the record id after connecting', async () => {
+        getSendContext.mockResolvedValue(context());
+        const element = createElement('c-unleashed-send-order', { is: UnleashedSendOrder });
+        document.body.appendChild(element);
+        await flushPromises();
+        expect(getSendContext).not.toHaveBeenCalled();
+        element.recordId = OPPORTUNITY_ID;
+        await flushPromises();
+        expect(getSendContext).toHaveBeenCalledWith({ opportunityId: OPPORTUNITY_ID });
+        expect(q(element, '[data-step="warehouse"]')).not.toBeNull();
+    });
+
+    it('shows the Apex error when the opportunity cannot be loaded', async () => {
+        getSendContext.mockRejectedValue({ body: { message: 'Insufficient access to the opportunity' } });
+        const element = await mount();
+        expect(text(q(element, '[data-id="load-error"]'))).toBe('Insufficient access to the opportunity');
+        expect(q(element, 'lightning-progress-indicator')).toBeNull();
+        expect(q(element, 'lightning-button[data-id="next"]')).toBeNull();
+    });
+
+    it('walks through the steps with Next and Back', async () => {
+        getSendContext.mockResolvedValue(context());
+        const element = await mount();
+        const indicator = () => q(element, 'lightning-progress-indicator');
+        const steps = [...element.shadowRoot.querySelectorAll('lightning-progress-step')];
+        expect(steps.map((s) => s.label)).toEqual(['Warehouse', 'Customer', 'Details', 'Review', 'Done']);
+        expect(q(element, 'lightning-button[data-id="back"]')).toBeNull();
+
+        // Step 1: the default warehouse is chosen and the stock panel follows the choice.
+        const warehouse = q(element, 'lightning-radio-group[data-field="warehouseCode"]');
+        expect(warehouse.label).toBe('Warehouse');
+        expect(warehouse.value).toBe('W2');
+        expect(warehouse.options).toEqual([
+            { label: 'Main (Auckland)', value: 'W1' },
+            { label: 'North', value: 'W2' }
+        ]);
+        const panel = q(element, 'c-unleashed-stock-panel');
+        expect(panel.selectedWarehouseCode).toBe('W2');
+        expect(panel.recordId).toBe(OPPORTUNITY_ID);
+        change(warehouse, { value: 'W1' });
+        await flushPromises();
+        expect(q(element, 'c-unleashed-stock-panel').selectedWarehouseCode).toBe('W1');
+
+        await click(element, 'next');
+        expect(indicator().currentStep).toBe('customer');
+        expect(text(q(element, '[data-id="existing-customer"]'))).toBe(
+            'Acme Ltd is Unleashed customer ACME .'
+        );
+
+        await click(element, 'next');
+        expect(indicator().currentStep).toBe('details');
+        expect(q(element, '[data-step="details"]')).not.toBeNull();
+
+        await click(element, 'back');
+        expect(indicator().currentStep).toBe('customer');
+        await click(element, 'next');
+        expect(indicator().currentStep).toBe('details');
+        // The warehouse chosen earlier survives the round trip.
+        previewOrder.mockResolvedValue(PREVIEW);
+        await click(element, 'next');
+        expect(indicator().currentStep).toBe('review');
+        expect(JSON.parse(previewOrder.mock.calls[0][0].choicesJson).warehouseCode).toBe('W1');
+        expect(q(element, 'lightning-button[data-id="next"]')).toBeNull();
+    });
+
+    it('moves one step per double click on Next or Back', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue(PREVIEW);
+        const element = await mount();
+        const next = q(element, 'lightning-button[data-id="next"]');
+        next.click();
+        next.click();
+        await flushPromises();
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('customer');
+
+        await click(element, 'next');
+        const toReview = q(element, 'lightning-button[data-id="next"]');
+        toReview.click();
+        toReview.click();
+        await flushPromises();
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('review');
+        expect(previewOrder).toHaveBeenCalledTimes(1);
+
+        const back = q(element, 'lightning-button[data-id="back"]');
+        back.click();
+        back.click();
+        await flushPromises();
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('details');
+    });
+
+    it('asks for a warehouse when none is chosen', async () => {
+        getSendContext.mockResolvedValue(
+            context({ warehouses: [{ value: 'W1', label: 'Main', isDefault: false }] })
+        );
+        const element = await mount();
+        expect(q(element, 'lightning-radio-group[data-field="warehouseCode"]').value).toBe('');
+        await click(element, 'next');
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('warehouse');
+        expect(text(q(element, '[data-id="step-error"]'))).toBe('Choose the warehouse the order ships from.');
+    });
+
+    it('proposes an editable code for a new customer and requires one', async () => {
+        getSendContext.mockResolvedValue(
+            context({
+                account: {
+                    id: '001000000000002AAA',
+                    name: 'Bright Homes',
+                    customerCode: null,
+                    proposedCustomerCode: 'BRIGHTHOM'
+                },
+                defaults: { orderStatus: 'Parked', warehouseCode: 'W1' }
+            })
+        );
+        const element = await mount();
+        await click(element, 'next');
+        expect(text(q(element, '[data-id="new-customer"]'))).toContain(
+            'Bright Homes is not an Unleashed customer yet'
+        );
+        const code = q(element, 'lightning-input[data-field="newCustomerCode"]');
+        expect(code.label).toBe('New customer code');
+        expect(code.value).toBe('BRIGHTHOM');
+
+        change(code, { value: '  ' });
+        await click(element, 'next');
+        expect(text(q(element, '[data-id="step-error"]'))).toBe(
+            'Enter a customer code for the new Unleashed customer.'
+        );
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('customer');
+
+        change(q(element, 'lightning-input[data-field="newCustomerCode"]'), { value: 'BRIGHT1' });
+        await click(element, 'next');
+        previewOrder.mockResolvedValue({ ...PREVIEW, warnings: [], amountDiffers: false });
+        await click(element, 'next');
+        const choices = JSON.parse(previewOrder.mock.calls[0][0].choicesJson);
+        expect(choices.customerCode).toBeNull();
+        expect(choices.newCustomerCode).toBe('BRIGHT1');
+    });
+
+    it('blocks an account marked do-not-send with its reason', async () => {
+        getSendContext.mockResolvedValue(
+            context({ doNotSend: true, doNotSendReason: 'Account on credit hold' })
+        );
+        const element = await mount();
+        await click(element, 'next');
+        expect(text(q(element, '[data-id="customer-blocked"]'))).toBe(
+            'Acme Ltd is marked "Do not send to Unleashed": Account on credit hold'
+        );
+        expect(q(element, 'lightning-button[data-id="next"]').disabled).toBe(true);
+        await click(element, 'next');
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('customer');
+    });
+
+    it('lists what blocks the opportunity and disables Next', async () => {
+        getSendContext.mockResolvedValue(context({ blocking: ['The opportunity has no products.'] }));
+        const element = await mount();
+        expect(text(q(element, '[data-id="blocking"]'))).toContain('The opportunity has no products.');
+        expect(q(element, 'lightning-button[data-id="next"]').disabled).toBe(true);
+    });
+
+    it('does not offer Send for an order that is no longer Parked', async () => {
+        getSendContext.mockResolvedValue(
+            context({
+                order: { orderGuid: 'g-1', orderNumber: 'SF-00042', status: 'Placed', editable: false }
+            })
+        );
+        const element = await mount();
+        expect(text(q(element, '[data-id="locked"]'))).toContain(
+            'Sales order SF-00042 is Placed in Unleashed.'
+        );
+        expect(q(element, 'lightning-progress-indicator')).toBeNull();
+        expect(q(element, 'lightning-button[data-id="send"]')).toBeNull();
+        expect(q(element, 'lightning-button[data-id="next"]')).toBeNull();
+        expect(q(element, 'lightning-button[data-id="cancel"]')).not.toBeNull();
+    });
+
+    it('says a Parked order will be updated in place', async () => {
+        getSendContext.mockResolvedValue(
+            context({
+                order: { orderGuid: 'g-1', orderNumber: 'SF-00042', status: 'Parked', editable: true }
+            })
+        );
+        previewOrder.mockResolvedValue(PREVIEW);
+        const element = await mount();
+        expect(text(q(element, '[data-id="update-in-place"]'))).toBe(
+            'Sales order SF-00042 is Parked in Unleashed. Sending will update it in place.'
+        );
+        await goToReview(element);
+        expect(q(element, 'lightning-button[data-id="send"]').label).toBe('Update order');
+    });
+
+    it('fills the delivery address from shipping, billing or typed entries', async () => {
+        getSendContext.mockResolvedValue(context());
+        const element = await mount();
+        await click(element, 'next');
+        await click(element, 'next');
+        const field = (name) => q(element, `lightning-input[data-address-field="${name}"]`);
+
+        expect(q(element, 'lightning-radio-group[data-id="address-source"]').value).toBe('shipping');
+        expect(field('street').value).toBe('1 Queen Street');
+        expect(field('name').value).toBe('Acme Ltd');
+        expect(field('street').readOnly).toBe(true);
+
+        change(q(element, 'lightning-radio-group[data-id="address-source"]'), { value: 'billing' });
+        await flushPromises();
+        expect(field('street').value).toBe('PO Box 5');
+        expect(field('name').value).toBe('Acme Accounts');
+
+        change(q(element, 'lightning-radio-group[data-id="address-source"]'), { value: 'typed' });
+        await flushPromises();
+        expect(field('street').readOnly).toBe(false);
+        change(field('street'), { value: '9 Dock Road' });
+        change(q(element, 'lightning-combobox[data-field="deliveryMethod"]'), { value: 'Courier' });
+        change(q(element, 'lightning-combobox[data-field="salesPersonEmail"]'), { value: 'sam@example.com' });
+        change(q(element, 'lightning-radio-group[data-field="orderStatus"]'), { value: 'Placed' });
+        change(q(element, 'lightning-textarea[data-field="comments"]'), { value: 'Leave at door' });
+        await flushPromises();
+
+        expect(q(element, 'lightning-combobox[data-field="taxCode"]').value).toBe('G.S.T.');
+        expect(q(element, 'lightning-input[data-field="requiredDate"]').value).toBe('2026-12-01');
+        previewOrder.mockResolvedValue(PREVIEW);
+        await click(element, 'next');
+        expect(previewOrder).toHaveBeenCalledTimes(1);
+        const args = previewOrder.mock.calls[0][0];
+        expect(args.opportunityId).toBe(OPPORTUNITY_ID);
+        expect(JSON.parse(args.choicesJson)).toEqual({
+            warehouseCode: 'W2',
+            customerCode: 'ACME',
+            newCustomerCode: null,
+            taxCode: 'G.S.T.',
+            salesPersonEmail: 'sam@example.com',
+            deliveryMethod: 'Courier',
+            orderStatus: 'Placed',
+            requiredDate: '2026-12-01',
+            comments: 'Leave at door',
+            deliveryAddress: {
+                name: 'Acme Accounts',
+                street: '9 Dock Road',
+                suburb: null,
+                city: 'Wellington',
+                region: null,
+                postalCode: '6011',
+                country: 'New Zealand'
+            }
+        });
+    });
+
+    it('previews the exact totals, the opportunity amount beside them and the warnings', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue(PREVIEW);
+        const element = await mount();
+        await goToReview(element);
+
+        const table = q(element, 'lightning-datatable[data-id="preview-lines"]');
+        expect(table.data).toHaveLength(1);
+        expect(table.data[0]).toMatchObject({
+            productCode: 'SKU1',
+            lineTotal: '59.97',
+            lineTax: '9.00',
+            taxText: 'G.S.T. (15%)'
+        });
+        const lineTotal = table.columns.find((c) => c.fieldName === 'lineTotal');
+        expect(lineTotal.typeAttributes.currencyCode).toBe('NZD');
+        expect(q(element, '[data-id="sub-total"]').value).toBe('59.97');
+        expect(q(element, '[data-id="tax-total"]').value).toBe('9.00');
+        expect(q(element, '[data-id="total"]').value).toBe('68.97');
+        expect(q(element, '[data-id="opportunity-amount"]').value).toBe(68.64);
+        expect(text(q(element, '[data-id="amount-differs"]'))).toContain(
+            'Differs from the total Unleashed will store'
+        );
+        expect(text(q(element, '[data-id="warnings"]'))).toBe('Only 2 of SKU1 available in North');
+        expect(q(element, '[data-id="errors"]')).toBeNull();
+        expect(q(element, 'lightning-button[data-id="send"]').disabled).toBe(false);
+        expect(q(element, 'lightning-button[data-id="send"]').label).toBe('Send order');
+    });
+
+    it('disables Send while the preview has blocking errors', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue({
+            ...PREVIEW,
+            amountDiffers: false,
+            errors: ['Line 1: product SKU1 is obsolete in Unleashed']
+        });
+        const element = await mount();
+        await goToReview(element);
+        expect(text(q(element, '[data-id="errors"]'))).toContain(
+            'Line 1: product SKU1 is obsolete in Unleashed'
+        );
+        expect(text(q(element, '[data-id="errors"]'))).toContain('Fix the errors above before sending.');
+        expect(q(element, '[data-id="amount-differs"]')).toBeNull();
+        const send = q(element, 'lightning-button[data-id="send"]');
+        expect(send.disabled).toBe(true);
+        send.click();
+        await flushPromises();
+        expect(sendOrder).not.toHaveBeenCalled();
+    });
+
+    it('shows a failed preview and can try again', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockRejectedValueOnce({ body: { message: 'Unleashed rejected the tax code' } });
+        const element = await mount();
+        await goToReview(element);
+        expect(text(q(element, '[data-id="preview-error"]'))).toBe(
+            'Could not calculate the order: Unleashed rejected the tax code'
+        );
+        expect(q(element, 'lightning-button[data-id="send"]').disabled).toBe(true);
+
+        previewOrder.mockResolvedValueOnce(PREVIEW);
+        await click(element, 'retry-preview');
+        expect(previewOrder).toHaveBeenCalledTimes(2);
+        expect(q(element, '[data-id="preview-error"]')).toBeNull();
+        expect(q(element, 'lightning-button[data-id="send"]').disabled).toBe(false);
+    });
+
+    it('sends once even on a double click, then shows the order and closes', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue(PREVIEW);
+        let resolveSend;
+        sendOrder.mockReturnValue(new Promise((r) => (resolveSend = r)));
+        const element = await mount();
+        await goToReview(element);
+
+        const toasts = [];
+        const refreshes = [];
+        element.addEventListener('lightning__showtoast', (e) => toasts.push(e.detail));
+        element.addEventListener('lightning__refresh', (e) => refreshes.push(e));
+
+        const send = q(element, 'lightning-button[data-id="send"]');
+        send.click();
+        send.click();
+        await Promise.resolve();
+        expect(sendOrder).toHaveBeenCalledTimes(1);
+        expect(q(element, 'lightning-button[data-id="send"]').disabled).toBe(true);
+        expect(q(element, 'lightning-button[data-id="send"]').label).toBe('Sending…');
+        q(element, 'lightning-button[data-id="send"]').click();
+        expect(sendOrder).toHaveBeenCalledTimes(1);
+        expect(sendOrder.mock.calls[0][0].choicesJson).toBe(previewOrder.mock.calls[0][0].choicesJson);
+
+        resolveSend(RESULT);
+        await flushPromises();
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('done');
+        expect(text(q(element, '[data-id="done"]'))).toBe('Sales order SF-00042 was created in Unleashed.');
+        expect(text(q(element, '[data-id="order-number"]'))).toBe('SF-00042');
+        expect(q(element, '[data-id="status"]').label).toBe('Parked');
+        expect(q(element, '[data-id="result-total"]').value).toBe('68.97');
+        expect(toasts).toEqual([
+            {
+                title: 'Sales order created',
+                message: 'Unleashed sales order SF-00042 is Parked.',
+                variant: 'success'
+            }
+        ]);
+        expect(refreshes).toHaveLength(1);
+        expect(q(element, 'lightning-button[data-id="send"]')).toBeNull();
+
+        const closeHandler = jest.fn();
+        element.addEventListener('lightning__actionsclosescreen', closeHandler);
+        await click(element, 'close');
+        expect(closeHandler).toHaveBeenCalledTimes(1);
+    });
+
+    it('keeps the review open with the error when sending fails', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue(PREVIEW);
+        sendOrder.mockRejectedValue({ body: { message: 'Unleashed is unavailable (503). Try again.' } });
+        const element = await mount();
+        await goToReview(element);
+        const toasts = [];
+        element.addEventListener('lightning__showtoast', (e) => toasts.push(e.detail));
+        await click(element, 'send');
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('review');
+        expect(text(q(element, '[data-id="send-error"]'))).toBe(
+            'The order was not sent: Unleashed is unavailable (503). Try again.'
+        );
+        expect(toasts[0].variant).toBe('error');
+        expect(q(element, 'lightning-button[data-id="send"]').disabled).toBe(false);
+    });
+
+    it('closes from Cancel', async () => {
+        getSendContext.mockResolvedValue(context());
+        const element = await mount();
+        const closeHandler = jest.fn();
+        element.addEventListener('lightning__actionsclosescreen', closeHandler);
+        await click(element, 'cancel');
+        expect(closeHandler).toHaveBeenCalledTimes(1);
+    });
+});

@@ -1,0 +1,627 @@
+import { LightningElement, api } from 'lwc';
+import { CloseActionScreenEvent } from 'lightning/actions';
+import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import { RefreshEvent } from 'lightning/refresh';
+import getSendContext from '@salesforce/apex/UnleashedSendController.getSendContext';
+import previewOrder from '@salesforce/apex/UnleashedSendController.previewOrder';
+import sendOrder from '@salesforce/apex/UnleashedSendController.sendOrder';
+import { errorMessage, toOptions } from 'c/unleashedUtils';
+
+export const STEPS = [
+    { value: 'warehouse', label: 'Warehouse' },
+    { value: 'customer', label: 'Customer' },
+    { value: 'details', label: 'Details' },
+    { value: 'review', label: 'Review' },
+    { value: 'done', label: 'Done' }
+];
+
+const ADDRESS_FIELDS = ['name', 'street', 'suburb', 'city', 'region', 'postalCode', 'country'];
+
+const ADDRESS_SOURCES = [
+    { label: 'Shipping address', value: 'shipping' },
+    { label: 'Billing address', value: 'billing' },
+    { label: 'Another address', value: 'typed' }
+];
+
+const ORDER_STATUSES = [
+    { label: 'Parked (can still be changed)', value: 'Parked' },
+    { label: 'Placed (allocates stock)', value: 'Placed' }
+];
+
+const PREVIEW_COLUMNS = [
+    { label: 'Line', fieldName: 'lineNumber', type: 'text', initialWidth: 70 },
+    { label: 'Product', fieldName: 'productCode', type: 'text' },
+    { label: 'Description', fieldName: 'description', type: 'text', wrapText: true },
+    {
+        label: 'Quantity',
+        fieldName: 'quantity',
+        type: 'number',
+        typeAttributes: { maximumFractionDigits: 4 }
+    },
+    {
+        label: 'Unit price',
+        fieldName: 'unitPrice',
+        type: 'currency',
+        typeAttributes: { maximumFractionDigits: 4 }
+    },
+    {
+        label: 'Discount %',
+        fieldName: 'discountPercent',
+        type: 'number',
+        typeAttributes: { maximumFractionDigits: 2 }
+    },
+    { label: 'Tax', fieldName: 'taxText', type: 'text' },
+    { label: 'Line total', fieldName: 'lineTotal', type: 'currency' },
+    { label: 'Line tax', fieldName: 'lineTax', type: 'currency' }
+];
+
+const blank = (value) => value === undefined || value === null || String(value).trim() === '';
+const orNull = (value) => (blank(value) ? null : String(value).trim());
+
+function copyAddress(address) {
+    const copy = {};
+    ADDRESS_FIELDS.forEach((f) => {
+        copy[f] = (address && address[f]) || '';
+    });
+    return copy;
+}
+
+function sameAddress(a, b) {
+    return ADDRESS_FIELDS.every((f) => ((a && a[f]) || '') === ((b && b[f]) || ''));
+}
+
+function isEmptyAddress(address) {
+    return ADDRESS_FIELDS.every((f) => blank(address && address[f]));
+}
+
+/**
+ * The "Send to Unleashed" quick action: warehouse, customer, order details, a preview with the exact
+ * totals Unleashed will store, then the send (create, or update in place while the order is Parked).
+ */
+export default class UnleashedSendOrder extends LightningElement {
+    context;
+    loadError;
+    isLoading = false;
+
+    step = 'warehouse';
+    choices = {};
+    addressSource = 'shipping';
+    stepError;
+
+    preview;
+    previewError;
+    isPreviewing = false;
+
+    sending = false;
+    sendError;
+    result;
+
+    steps = STEPS;
+    addressSourceOptions = ADDRESS_SOURCES;
+    orderStatusOptions = ORDER_STATUSES;
+
+    _recordId;
+    _connected = false;
+    _previewSeq = 0;
+    _stepChanging = false;
+
+    @api
+    get recordId() {
+        return this._recordId;
+    }
+    set recordId(value) {
+        const changed = value !== this._recordId;
+        this._recordId = value;
+        // Quick actions may set the record id after the component is connected.
+        if (changed && this._connected) {
+            this.load();
+        }
+    }
+
+    connectedCallback() {
+        this._connected = true;
+        this.load();
+    }
+
+    disconnectedCallback() {
+        this._connected = false;
+    }
+
+    load() {
+        if (!this._recordId) {
+            return Promise.resolve();
+        }
+        this.isLoading = true;
+        this.loadError = undefined;
+        return getSendContext({ opportunityId: this._recordId })
+            .then((context) => {
+                this.context = context;
+                this.initChoices(context);
+            })
+            .catch((error) => {
+                this.context = undefined;
+                this.loadError = errorMessage(error);
+            })
+            .finally(() => {
+                this.isLoading = false;
+            });
+    }
+
+    initChoices(context) {
+        const defaults = context.defaults || {};
+        const account = context.account || {};
+        const defaultOf = (options) => {
+            const found = (options || []).find((o) => o.isDefault);
+            return found ? found.value : '';
+        };
+        const shipping = context.shippingAddress;
+        const billing = context.billingAddress;
+        const given = defaults.deliveryAddress;
+        let source = 'typed';
+        let address = copyAddress(given);
+        if (!isEmptyAddress(given) && sameAddress(given, shipping)) {
+            source = 'shipping';
+        } else if (!isEmptyAddress(given) && sameAddress(given, billing)) {
+            source = 'billing';
+        } else if (isEmptyAddress(given) && !isEmptyAddress(shipping)) {
+            source = 'shipping';
+            address = this.addressFrom(shipping);
+        } else if (isEmptyAddress(given) && !isEmptyAddress(billing)) {
+            source = 'billing';
+            address = this.addressFrom(billing);
+        }
+        this.addressSource = source;
+        this.choices = {
+            warehouseCode: defaults.warehouseCode || defaultOf(context.warehouses),
+            customerCode: account.customerCode || defaults.customerCode || '',
+            newCustomerCode: account.customerCode
+                ? ''
+                : defaults.newCustomerCode || account.proposedCustomerCode || '',
+            taxCode: defaults.taxCode || defaultOf(context.taxes),
+            salesPersonEmail: defaults.salesPersonEmail || defaultOf(context.salesPersons),
+            deliveryMethod: defaults.deliveryMethod || defaultOf(context.deliveryMethods),
+            orderStatus: defaults.orderStatus || 'Parked',
+            requiredDate: defaults.requiredDate || '',
+            comments: defaults.comments || '',
+            deliveryAddress: address
+        };
+        this.step = 'warehouse';
+    }
+
+    /** A copy of the account's address with the account name as the delivery name when none is given. */
+    addressFrom(address) {
+        const copy = copyAddress(address);
+        if (blank(copy.name) && this.context && this.context.account) {
+            copy.name = this.context.account.name || '';
+        }
+        return copy;
+    }
+
+    // ---- state ----
+
+    get showSpinner() {
+        return this.isLoading;
+    }
+
+    get hasContext() {
+        return !!this.context && !this.isLoading;
+    }
+
+    get order() {
+        const order = this.context && this.context.order;
+        return order && (order.orderGuid || order.orderNumber) ? order : undefined;
+    }
+
+    /** An order Unleashed has moved past Parked cannot be changed from Salesforce. */
+    get isLocked() {
+        return !!this.order && this.order.editable === false;
+    }
+
+    get lockedText() {
+        const order = this.order;
+        return `Sales order ${order.orderNumber || order.orderGuid} is ${order.status || 'no longer Parked'} in Unleashed. Unleashed only accepts changes while an order is Parked, so it cannot be sent again from Salesforce.`;
+    }
+
+    get updatesInPlace() {
+        return !!this.order && this.order.editable !== false;
+    }
+
+    get updateText() {
+        const order = this.order;
+        return `Sales order ${order.orderNumber || order.orderGuid} is ${order.status || 'Parked'} in Unleashed. Sending will update it in place.`;
+    }
+
+    get showFlow() {
+        return this.hasContext && !this.isLocked;
+    }
+
+    get blockingReasons() {
+        return (this.context && this.context.blocking) || [];
+    }
+
+    get isBlocked() {
+        return this.blockingReasons.length > 0;
+    }
+
+    get account() {
+        return this.context && this.context.account;
+    }
+
+    get isWarehouseStep() {
+        return this.step === 'warehouse';
+    }
+    get isCustomerStep() {
+        return this.step === 'customer';
+    }
+    get isDetailsStep() {
+        return this.step === 'details';
+    }
+    get isReviewStep() {
+        return this.step === 'review';
+    }
+    get isDoneStep() {
+        return this.step === 'done';
+    }
+
+    get stepIndex() {
+        return STEPS.findIndex((s) => s.value === this.step);
+    }
+
+    get showBack() {
+        return this.stepIndex > 0 && !this.isDoneStep;
+    }
+
+    get showNext() {
+        return this.stepIndex < 3;
+    }
+
+    get nextDisabled() {
+        return this.isBlocked || (this.isCustomerStep && !!this.customerBlock);
+    }
+
+    // ---- step 1: warehouse ----
+
+    get warehouseOptions() {
+        return toOptions(this.context && this.context.warehouses);
+    }
+
+    get hasWarehouses() {
+        return this.warehouseOptions.length > 0;
+    }
+
+    // ---- step 2: customer ----
+
+    get customerBlock() {
+        const context = this.context;
+        if (!context || !context.account) {
+            return 'This opportunity has no account. Add an account before sending it to Unleashed.';
+        }
+        if (context.doNotSend) {
+            return `${context.account.name} is marked "Do not send to Unleashed"${
+                context.doNotSendReason ? `: ${context.doNotSendReason}` : '.'
+            }`;
+        }
+        return undefined;
+    }
+
+    get hasExistingCustomer() {
+        return !!(this.account && this.account.customerCode);
+    }
+
+    // ---- step 3: details ----
+
+    get taxOptions() {
+        return toOptions(this.context && this.context.taxes, {
+            includeNone: true,
+            noneLabel: 'Unleashed default for the customer'
+        });
+    }
+
+    get salesPersonOptions() {
+        return toOptions(this.context && this.context.salesPersons, {
+            includeNone: true,
+            noneLabel: 'No salesperson'
+        });
+    }
+
+    get deliveryMethodOptions() {
+        return toOptions(this.context && this.context.deliveryMethods, {
+            includeNone: true,
+            noneLabel: 'No delivery method'
+        });
+    }
+
+    get addressReadOnly() {
+        return this.addressSource !== 'typed';
+    }
+
+    get address() {
+        return this.choices.deliveryAddress || {};
+    }
+
+    // ---- step 4: review ----
+
+    get previewRows() {
+        const preview = this.preview;
+        if (!preview) {
+            return [];
+        }
+        return (preview.lines || []).map((line, index) => ({
+            ...line,
+            key: `${line.lineNumber || index + 1}`,
+            lineNumber: `${line.lineNumber || index + 1}`,
+            taxText: line.taxCode
+                ? `${line.taxCode}${blank(line.taxRate) ? '' : ` (${this.percentText(line.taxRate)})`}`
+                : ''
+        }));
+    }
+
+    percentText(rate) {
+        // Unleashed gives tax rates as fractions ("0.15").
+        const value = Number(rate);
+        return Number.isFinite(value) ? `${Math.round(value * 10000) / 100}%` : String(rate);
+    }
+
+    get previewColumnsWithCurrency() {
+        const currency = this.currencyCode;
+        return PREVIEW_COLUMNS.map((c) => {
+            if (c.type !== 'currency') {
+                return c;
+            }
+            return { ...c, typeAttributes: { ...(c.typeAttributes || {}), currencyCode: currency } };
+        });
+    }
+
+    get currencyCode() {
+        return (this.preview && this.preview.currencyCode) || (this.context && this.context.currencyIsoCode);
+    }
+
+    get previewWarnings() {
+        return ((this.preview && this.preview.warnings) || []).map((text, i) => ({ key: `w${i}`, text }));
+    }
+
+    get previewErrors() {
+        return ((this.preview && this.preview.errors) || []).map((text, i) => ({ key: `e${i}`, text }));
+    }
+
+    get hasPreviewWarnings() {
+        return this.previewWarnings.length > 0;
+    }
+
+    get hasPreviewErrors() {
+        return this.previewErrors.length > 0;
+    }
+
+    get showPreview() {
+        return !!this.preview && !this.isPreviewing && !this.previewError;
+    }
+
+    get amountDiffers() {
+        return !!(this.preview && this.preview.amountDiffers);
+    }
+
+    get opportunityAmount() {
+        return this.preview && this.preview.opportunityAmount;
+    }
+
+    get sendDisabled() {
+        return (
+            this.sending ||
+            this.isBlocked ||
+            this.isLocked ||
+            this.isPreviewing ||
+            !!this.previewError ||
+            !this.preview ||
+            this.hasPreviewErrors
+        );
+    }
+
+    get sendLabel() {
+        if (this.sending) {
+            return 'Sending…';
+        }
+        return this.updatesInPlace ? 'Update order' : 'Send order';
+    }
+
+    get sendBlockedText() {
+        if (this.hasPreviewErrors) {
+            return 'Fix the errors above before sending.';
+        }
+        return undefined;
+    }
+
+    // ---- step 5: done ----
+
+    get resultText() {
+        const result = this.result;
+        if (!result) {
+            return '';
+        }
+        return result.created
+            ? `Sales order ${result.orderNumber} was created in Unleashed.`
+            : `Sales order ${result.orderNumber} was updated in Unleashed.`;
+    }
+
+    // ---- events ----
+
+    handleChoiceChange(event) {
+        const field = event.target.dataset.field;
+        this.choices = { ...this.choices, [field]: event.detail.value };
+        this.stepError = undefined;
+    }
+
+    handleAddressSourceChange(event) {
+        const source = event.detail.value;
+        this.addressSource = source;
+        if (source === 'shipping') {
+            this.choices = {
+                ...this.choices,
+                deliveryAddress: this.addressFrom(this.context.shippingAddress)
+            };
+        } else if (source === 'billing') {
+            this.choices = {
+                ...this.choices,
+                deliveryAddress: this.addressFrom(this.context.billingAddress)
+            };
+        }
+    }
+
+    handleAddressChange(event) {
+        const field = event.target.dataset.addressField;
+        this.choices = {
+            ...this.choices,
+            deliveryAddress: { ...this.address, [field]: event.detail.value }
+        };
+    }
+
+    renderedCallback() {
+        this._stepChanging = false;
+    }
+
+    handleBack() {
+        const index = this.stepIndex;
+        // A second click before the new step has rendered must not move another step.
+        if (index > 0 && !this._stepChanging) {
+            this._stepChanging = true;
+            this.stepError = undefined;
+            this.sendError = undefined;
+            this.step = STEPS[index - 1].value;
+        }
+    }
+
+    handleNext() {
+        if (this.nextDisabled || !this.showNext || this._stepChanging) {
+            return;
+        }
+        const problem = this.validateStep();
+        // The base components show their own messages next to the fields.
+        [...this.template.querySelectorAll('[data-validate]')].forEach((input) => input.reportValidity());
+        if (problem) {
+            this.stepError = problem;
+            return;
+        }
+        this.stepError = undefined;
+        this._stepChanging = true;
+        this.step = STEPS[this.stepIndex + 1].value;
+        if (this.step === 'review') {
+            this.runPreview();
+        }
+    }
+
+    /** What stops the current step from being complete, in words; undefined when it is complete. */
+    validateStep() {
+        const c = this.choices;
+        if (this.isWarehouseStep && blank(c.warehouseCode)) {
+            return 'Choose the warehouse the order ships from.';
+        }
+        if (this.isCustomerStep && !this.hasExistingCustomer) {
+            if (blank(c.newCustomerCode)) {
+                return 'Enter a customer code for the new Unleashed customer.';
+            }
+            if (String(c.newCustomerCode).trim().length > 50) {
+                return 'The customer code can be at most 50 characters.';
+            }
+        }
+        if (this.isDetailsStep) {
+            if (c.orderStatus !== 'Parked' && c.orderStatus !== 'Placed') {
+                return 'Choose whether the order is Parked or Placed.';
+            }
+            if (!blank(c.requiredDate) && !/^\d{4}-\d{2}-\d{2}$/.test(c.requiredDate)) {
+                return 'Enter the required date as a date.';
+            }
+        }
+        return undefined;
+    }
+
+    /** The choices in the shape the controller expects (Choices DTO), blanks as null. */
+    choicesPayload() {
+        const c = this.choices;
+        const address = {};
+        ADDRESS_FIELDS.forEach((f) => {
+            address[f] = orNull(c.deliveryAddress && c.deliveryAddress[f]);
+        });
+        return {
+            warehouseCode: orNull(c.warehouseCode),
+            customerCode: this.hasExistingCustomer ? this.account.customerCode : null,
+            newCustomerCode: this.hasExistingCustomer ? null : orNull(c.newCustomerCode),
+            taxCode: orNull(c.taxCode),
+            salesPersonEmail: orNull(c.salesPersonEmail),
+            deliveryMethod: orNull(c.deliveryMethod),
+            orderStatus: c.orderStatus,
+            requiredDate: orNull(c.requiredDate),
+            comments: orNull(c.comments),
+            deliveryAddress: address
+        };
+    }
+
+    runPreview() {
+        const seq = ++this._previewSeq;
+        this.isPreviewing = true;
+        this.preview = undefined;
+        this.previewError = undefined;
+        this.sendError = undefined;
+        return previewOrder({
+            opportunityId: this._recordId,
+            choicesJson: JSON.stringify(this.choicesPayload())
+        })
+            .then((preview) => {
+                if (seq === this._previewSeq) {
+                    this.preview = preview;
+                }
+            })
+            .catch((error) => {
+                if (seq === this._previewSeq) {
+                    this.previewError = errorMessage(error);
+                }
+            })
+            .finally(() => {
+                if (seq === this._previewSeq) {
+                    this.isPreviewing = false;
+                }
+            });
+    }
+
+    handleRetryPreview() {
+        this.runPreview();
+    }
+
+    handleSend() {
+        // The flag is set before the first await, so a second click in the same moment does nothing.
+        if (this.sendDisabled) {
+            return;
+        }
+        this.sending = true;
+        this.sendError = undefined;
+        sendOrder({ opportunityId: this._recordId, choicesJson: JSON.stringify(this.choicesPayload()) })
+            .then((result) => {
+                this.result = result;
+                this.step = 'done';
+                this.dispatchEvent(
+                    new ShowToastEvent({
+                        title: result.created ? 'Sales order created' : 'Sales order updated',
+                        message: `Unleashed sales order ${result.orderNumber} is ${result.status}.`,
+                        variant: 'success'
+                    })
+                );
+                // Lets the record page (stock, sales order, fields) reload.
+                this.dispatchEvent(new RefreshEvent());
+            })
+            .catch((error) => {
+                this.sendError = errorMessage(error);
+                this.dispatchEvent(
+                    new ShowToastEvent({
+                        title: 'The order was not sent',
+                        message: this.sendError,
+                        variant: 'error'
+                    })
+                );
+            })
+            .finally(() => {
+                this.sending = false;
+            });
+    }
+
+    handleClose() {
+        this.dispatchEvent(new CloseActionScreenEvent());
+    }
+}

@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import type { AppConfig } from '../config';
+import { createIdempotencyRepo, type IdempotencyRepo } from './idempotency';
+import { createImportJobRepo, type ImportJobRepo } from './jobs';
+import { migrate } from './migrations';
+import { createNonceRepo, type NonceRepo } from './nonces';
+import { createQuotaRepo, type QuotaRepo } from './quota';
+import type { SqlAdapter } from './sql';
+import { openPgliteAdapter } from './sql-pglite';
+import { openPostgresAdapter } from './sql-postgres';
+import { createTenantRepo, type TenantRepo } from './tenants';
+import type { TenantSettings } from './types';
+
+export type { TenantRepo } from './tenants';
+export type { NonceRepo } from './nonces';
+export type { QuotaRepo } from './quota';
+export type { ImportJobRepo, ImportJobPatch, ImportJobError, ClaimOptions } from './jobs';
+export { ImportAlreadyActiveError } from './jobs';
+export type { IdempotencyRepo } from './idempotency';
+export { SecretDecryptError } from './crypto';
+export * from './types';
+
+export interface StoreConfig {
+    /** PostgreSQL connection string; when absent the embedded PGlite is used. */
+    databaseUrl?: string;
+    /** PGlite data directory; 'memory://' keeps everything in memory (tests). */
+    dataDir?: string;
+    /** Encrypts every secret written. */
+    masterKey: Buffer;
+    /** Earlier master keys, still read until reencryptAll() has run. */
+    previousKeys?: Buffer[];
+    /** Settings a tenant has until it stores its own. */
+    tenantDefaults?: Partial<TenantSettings>;
+    /** PostgreSQL pool size of this instance. */
+    maxConnections?: number;
+}
+
+export interface Store {
+    readonly kind: 'pglite' | 'postgres';
+    tenants: TenantRepo;
+    nonces: NonceRepo;
+    quota: QuotaRepo;
+    jobs: ImportJobRepo;
+    idempotency: IdempotencyRepo;
+    /** The SQL seam itself, for readiness checks and tests that look at raw rows. */
+    readonly db: SqlAdapter;
+    /** Resolves when the database answers; for /readyz. */
+    ping(): Promise<void>;
+    close(): Promise<void>;
+}
+
+/** Opens the database, applies pending migrations and returns the repositories. */
+export async function openStore(config: StoreConfig): Promise<Store> {
+    if (config.masterKey.length !== 32) throw new Error('masterKey must be 32 bytes');
+    let db: SqlAdapter;
+    if (config.databaseUrl) {
+        db = await openPostgresAdapter(config.databaseUrl, { maxConnections: config.maxConnections });
+    } else {
+        const dataDir = config.dataDir ?? 'memory://';
+        if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
+        db = await openPgliteAdapter(dataDir);
+    }
+    try {
+        await migrate(db);
+    } catch (err) {
+        await db.close().catch(() => undefined);
+        throw err;
+    }
+    return storeOn(db, config);
+}
+
+/** The repositories over an open, migrated database; close() closes that database. */
+export function storeOn(
+    db: SqlAdapter,
+    config: Pick<StoreConfig, 'masterKey' | 'previousKeys' | 'tenantDefaults'>
+): Store {
+    const defaults: TenantSettings = {
+        namespace: 'unleashed',
+        monthlyQuota: 125000,
+        ...config.tenantDefaults
+    };
+    return {
+        kind: db.kind,
+        db,
+        tenants: createTenantRepo(
+            db,
+            { current: config.masterKey, previous: config.previousKeys ?? [] },
+            defaults
+        ),
+        nonces: createNonceRepo(db),
+        quota: createQuotaRepo(db),
+        jobs: createImportJobRepo(db),
+        idempotency: createIdempotencyRepo(db),
+        async ping() {
+            await db.query('SELECT 1');
+        },
+        close: () => db.close()
+    };
+}
+
+/** The store settings of the middleware's configuration. */
+export function storeConfigFrom(config: AppConfig): StoreConfig {
+    return {
+        databaseUrl: config.DATABASE_URL,
+        dataDir: config.DATA_DIR,
+        masterKey: Buffer.from(config.MASTER_KEY, 'base64'),
+        previousKeys: config.MASTER_KEYS_PREVIOUS.map((k) => Buffer.from(k, 'base64')),
+        tenantDefaults: {
+            namespace: config.SALESFORCE_NAMESPACE,
+            monthlyQuota: config.UNLEASHED_MONTHLY_QUOTA
+        }
+    };
+}

@@ -1,0 +1,31 @@
+import { loadConfig } from '../config';
+import { keyId } from './crypto';
+import { openStore, storeConfigFrom } from './index';
+
+/**
+ * Re-encrypts every tenant's secrets under MASTER_KEY. Run after moving the old key into
+ * MASTER_KEYS_PREVIOUS; once it reports success the old key can be dropped from the environment.
+ *   MASTER_KEY=<new> MASTER_KEYS_PREVIOUS=<old> node dist/store/rotate-keys.js
+ */
+export async function rotateKeys(env: Record<string, string | undefined> = process.env): Promise<string> {
+    const storeConfig = storeConfigFrom(loadConfig(env));
+    const store = await openStore(storeConfig);
+    try {
+        const rows = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM tenants');
+        const changed = await store.tenants.reencryptAll();
+        return `re-encrypted ${changed} of ${rows[0]?.n ?? 0} tenants under master key ${keyId(storeConfig.masterKey)}`;
+    } finally {
+        await store.close();
+    }
+}
+
+if (require.main === module) {
+    rotateKeys().then(
+        (message) => process.stdout.write(`${message}\n`),
+        (err: unknown) => {
+            // The message only: never a stack with values in it, never a key.
+            process.stderr.write(`rotate-keys failed: ${err instanceof Error ? err.message : String(err)}\n`);
+            process.exit(1);
+        }
+    );
+}
