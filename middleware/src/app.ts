@@ -6,10 +6,21 @@ import { loggerOptions } from './logger';
 import { problemPlugin } from './http/problem';
 import { docsPlugin } from './http/docs';
 import { healthRoutes, type ReadinessCheck } from './http/health';
+import { signedRequestsPlugin, type SignedRequestsOptions } from './http/auth';
+import { connectionRoutes } from './routes/connection';
+import { salesOrderRoutes } from './routes/sales-orders';
+import { stockRoutes } from './routes/stock';
+import { createServices, type Services } from './services';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
+    /** Built from the config (and closed with the app) when not given. */
+    services?: Services;
     readinessChecks?: ReadinessCheck[];
+    /** Overrides of the request-signing check (tests move the clock). */
+    auth?: Partial<Omit<SignedRequestsOptions, 'store'>>;
+    /** Where logs go (tests capture them); stdout by default. */
+    logStream?: NodeJS.WritableStream;
 }
 
 /**
@@ -17,8 +28,9 @@ export interface AppDeps {
  * `listen`. One plugin per concern; routes validate with zod and answer problem+json on error.
  */
 export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+    const logger = loggerOptions(config.LOG_LEVEL);
     const app = Fastify({
-        logger: loggerOptions(config.LOG_LEVEL),
+        logger: deps.logStream ? { ...logger, stream: deps.logStream } : logger,
         bodyLimit: config.BODY_LIMIT_BYTES,
         trustProxy: config.TRUST_PROXY,
         // Our own ids in logs; never echo a caller's header into them.
@@ -27,12 +39,26 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
 
+    const services = deps.services ?? (await createServices(config));
+    if (!deps.services) app.addHook('onClose', () => services.close());
+
     await app.register(problemPlugin);
     await app.register(helmet, {
         // /docs serves the Swagger UI, which needs inline scripts and styles.
         contentSecurityPolicy: false
     });
     await app.register(docsPlugin);
-    await app.register(healthRoutes, { checks: deps.readinessChecks ?? [] });
+    await app.register(healthRoutes, {
+        checks: [{ name: 'store', check: () => services.store.ping() }, ...(deps.readinessChecks ?? [])]
+    });
+    // Every /v1 route is signed by the org (design.md CONTRACT); nothing runs before that check.
+    await app.register(signedRequestsPlugin, {
+        store: services.store,
+        rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+        ...deps.auth
+    });
+    await app.register(stockRoutes, { services });
+    await app.register(salesOrderRoutes, { services });
+    await app.register(connectionRoutes, { services });
     return app;
 }

@@ -141,6 +141,7 @@ export function testConfig(overrides: Partial<Record<keyof AppConfig, string>> =
     return loadConfig({
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
+        DATA_DIR: 'memory://',
         MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
         ...overrides
     });

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type InjectOptions } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/app';
+import { createServices } from '../../src/services';
 import { testConfig } from '../../src/config';
 import { signRequest, signedRequestsPlugin, type SignedRequestsOptions } from '../../src/http/auth';
 import { problemPlugin } from '../../src/http/problem';
@@ -53,8 +54,8 @@ async function appWith(
     opts: Partial<SignedRequestsOptions> = {},
     s: Store = store
 ): Promise<FastifyInstance> {
-    const app = await buildApp(testConfig());
-    await app.register(signedRequestsPlugin, { store: s, ...opts });
+    const config = testConfig();
+    const app = await buildApp(config, { services: await createServices(config, { store: s }), auth: opts });
     routes(app);
     return app;
 }

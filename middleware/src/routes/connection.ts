@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpProblem } from '../http/problem';
+import type { Services } from '../services';
+import type { Tenant } from '../store';
+import { isUnleashedError } from '../unleashed/errors';
+import { CompanySchema } from '../unleashed/schemas';
+import { unleashedProblem } from '../sync/unleashed-problem';
+
+const connectionState = z.object({
+    orgId: z.string(),
+    unleashedConnected: z.boolean(),
+    apiId: z.string().nullable(),
+    companyName: z.string().nullable(),
+    baseCurrency: z.string().nullable(),
+    quota: z.object({ month: z.string(), used: z.number().int(), limit: z.number().int() })
+});
+
+/** The tenant's connection to Unleashed: state with the quota meter, credentials, disconnect. */
+export async function connectionRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+    const { services } = opts;
+    const r = app.withTypeProvider<ZodTypeProvider>();
+
+    const state = async (tenant: Tenant) => ({
+        orgId: tenant.orgId,
+        unleashedConnected: tenant.unleashed !== null,
+        apiId: tenant.unleashed?.apiId ?? null,
+        companyName: typeof tenant.settings.companyName === 'string' ? tenant.settings.companyName : null,
+        baseCurrency: typeof tenant.settings.baseCurrency === 'string' ? tenant.settings.baseCurrency : null,
+        quota: await services.store.quota.read(tenant.orgId, tenant.settings.monthlyQuota)
+    });
+
+    r.get(
+        '/v1/connection',
+        {
+            schema: {
+                tags: ['connection'],
+                summary: 'Whether Unleashed is connected, the company, and this month’s API calls',
+                response: { 200: connectionState }
+            }
+        },
+        async (request) => state(request.tenant)
+    );
+
+    r.post(
+        '/v1/connection/unleashed',
+        {
+            schema: {
+                tags: ['connection'],
+                summary: 'Check the Unleashed API id and key against Unleashed, then store them encrypted',
+                body: z.object({
+                    apiId: z.uuid('must be the API id Unleashed shows (a GUID)'),
+                    apiKey: z.string().trim().min(20, 'is too short to be an Unleashed API key').max(200)
+                }),
+                response: { 200: connectionState }
+            }
+        },
+        async (request) => {
+            const { apiId, apiKey } = request.body;
+            const client = services.unleashedWith(request.tenant.orgId, { apiId, apiKey });
+            let companies;
+            try {
+                companies = await client.all('Companies', {}, CompanySchema);
+            } catch (err) {
+                if (isUnleashedError(err) && (err.status === 401 || err.status === 403)) {
+                    throw new HttpProblem(
+                        400,
+                        'Unleashed rejected these credentials',
+                        'Copy the API ID and API Key again from Unleashed (Integration > Unleashed API Access).'
+                    );
+                }
+                throw unleashedProblem(err, 'Checking the credentials with Unleashed');
+            }
+            const company = companies[0];
+            const tenant = await services.store.tenants.upsert({
+                orgId: request.tenant.orgId,
+                unleashed: { apiId, apiKey },
+                settings: {
+                    companyName: company?.CompanyName ?? null,
+                    baseCurrency: company?.BaseCurrencyCode ?? company?.BaseCurrency?.CurrencyCode ?? null
+                }
+            });
+            services.forget(tenant.orgId);
+            request.log.info({ orgId: tenant.orgId }, 'Unleashed credentials stored');
+            return state(tenant);
+        }
+    );
+
+    r.delete(
+        '/v1/connection',
+        {
+            schema: {
+                tags: ['connection'],
+                summary: 'Disconnect: delete this org’s Unleashed and Salesforce credentials and its secret',
+                response: { 204: z.null() }
+            }
+        },
+        async (request, reply) => {
+            await services.store.tenants.delete(request.tenant.orgId);
+            services.forget(request.tenant.orgId);
+            request.log.info({ orgId: request.tenant.orgId }, 'tenant disconnected');
+            return reply.code(204).send(null);
+        }
+    );
+}

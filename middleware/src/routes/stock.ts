@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpProblem } from '../http/problem';
+import type { Services } from '../services';
+import { MAX_STOCK_CODES } from '../sync/stock';
+import { unleashedProblem } from '../sync/unleashed-problem';
+
+const codeList = (what: string, max: number) =>
+    z
+        .string()
+        .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+        .pipe(
+            z
+                .array(z.string().max(100, `each ${what} is at most 100 characters`))
+                .min(1, `give at least one ${what}`)
+                .max(max, `at most ${max} ${what}s per request`)
+        );
+
+const quantities = z.object({
+    warehouseCode: z.string(),
+    warehouseName: z.string(),
+    onHand: z.string(),
+    allocated: z.string(),
+    available: z.string(),
+    onPurchase: z.string()
+});
+
+const stockAnswer = z.object({
+    asOf: z.string(),
+    ageSeconds: z.number().int(),
+    products: z.array(z.object({ productCode: z.string(), known: z.boolean(), warehouses: z.array(quantities) }))
+});
+
+/** GET /v1/stock: on hand, allocated, available and on purchase per product and warehouse. */
+export async function stockRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+    const { services } = opts;
+    app.withTypeProvider<ZodTypeProvider>().get(
+        '/v1/stock',
+        {
+            schema: {
+                tags: ['stock'],
+                summary: 'Live stock per warehouse for up to 200 product codes',
+                querystring: z.object({
+                    productCodes: codeList('product code', MAX_STOCK_CODES),
+                    warehouseCodes: codeList('warehouse code', 100).optional(),
+                    includeObsolete: z.enum(['true', 'false']).optional()
+                }),
+                response: { 200: stockAnswer }
+            }
+        },
+        async (request) => {
+            const client = await services.unleashedFor(request.tenant);
+            const q = request.query;
+            let answer;
+            try {
+                answer = await services.stock.getStock(request.tenant.orgId, client, {
+                    productCodes: q.productCodes,
+                    warehouseCodes: q.warehouseCodes,
+                    includeObsolete: q.includeObsolete === 'true'
+                });
+            } catch (err) {
+                throw unleashedProblem(err, 'Reading stock');
+            }
+            if (answer.unknownWarehouseCodes.length > 0) {
+                throw new HttpProblem(
+                    400,
+                    'Unknown warehouse',
+                    `Unleashed has no warehouse ${answer.unknownWarehouseCodes.join(', ')}`
+                );
+            }
+            return { asOf: answer.asOf, ageSeconds: answer.ageSeconds, products: answer.products };
+        }
+    );
+}

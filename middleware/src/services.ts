@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { AppConfig } from './config';
+import { HttpProblem } from './http/problem';
+import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
+import { UnleashedCatalog } from './sync/catalog';
+import { SalesOrderService } from './sync/orders/service';
+import { StockService } from './sync/stock';
+import { createUnleashedClient } from './unleashed/client';
+import type { UnleashedClient, UnleashedCredentials } from './unleashed/types';
+
+/**
+ * Everything the routes use, built once per process from the configuration: the store, the rules,
+ * and a factory for each tenant's Unleashed client (every call counted on that tenant's quota).
+ * Tests build their own with `createServices(config, { store })`.
+ */
+export interface Services {
+    config: AppConfig;
+    store: Store;
+    stock: StockService;
+    catalog: UnleashedCatalog;
+    orders: SalesOrderService;
+    /** The tenant's Unleashed client; 409 when the tenant has not connected Unleashed yet. */
+    unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
+    /** A client for credentials not stored yet (to validate them), counted on the tenant. */
+    unleashedWith(orgId: string, credentials: UnleashedCredentials): UnleashedClient;
+    /** Drops cached clients and data of a tenant (new credentials, disconnect). */
+    forget(orgId: string): void;
+    close(): Promise<void>;
+}
+
+export async function createServices(config: AppConfig, given: { store?: Store } = {}): Promise<Services> {
+    const store = given.store ?? (await openStore(storeConfigFrom(config)));
+    await ensureSelfHostedTenant(config, store);
+    const stock = new StockService({ cacheSeconds: config.STOCK_CACHE_SECONDS });
+    const catalog = new UnleashedCatalog();
+    const orders = new SalesOrderService({
+        catalog,
+        stock,
+        locks: store.idempotency,
+        settings: { rounding: config.MONEY_ROUNDING, unitPriceDecimals: config.MONEY_UNIT_PRICE_DECIMALS }
+    });
+    const clients = new Map<string, UnleashedClient>();
+
+    const unleashedWith = (orgId: string, credentials: UnleashedCredentials): UnleashedClient =>
+        createUnleashedClient({
+            baseUrl: config.UNLEASHED_BASE_URL,
+            credentials,
+            clientType: config.UNLEASHED_CLIENT_TYPE,
+            queryEncoding: config.UNLEASHED_QUERY_ENCODING,
+            timeoutMs: config.UNLEASHED_TIMEOUT_MS,
+            maxRetries: config.UNLEASHED_MAX_RETRIES,
+            counter: store.quota.counterFor(orgId)
+        });
+
+    return {
+        config,
+        store,
+        stock,
+        catalog,
+        orders,
+        unleashedWith,
+        async unleashedFor(tenant) {
+            if (!tenant.unleashed) {
+                throw new HttpProblem(
+                    409,
+                    'Unleashed is not connected',
+                    'An administrator can connect Unleashed on the Unleashed Admin tab.'
+                );
+            }
+            // Keyed by a hash of the credentials, so new credentials get a new client at once.
+            const key = `${tenant.orgId}|${createHash('sha256').update(`${tenant.unleashed.apiId}:${tenant.unleashed.apiKey}`).digest('hex')}`;
+            let client = clients.get(key);
+            if (!client) {
+                client = unleashedWith(tenant.orgId, tenant.unleashed);
+                clients.set(key, client);
+            }
+            return client;
+        },
+        forget(orgId) {
+            for (const k of [...clients.keys()]) if (k.startsWith(`${orgId}|`)) clients.delete(k);
+            stock.invalidate(orgId);
+            catalog.invalidate(orgId);
+        },
+        async close() {
+            if (!given.store) await store.close();
+        }
+    };
+}
+
+/**
+ * Self-hosted mode: the environment names one org (and usually its Unleashed credentials); that
+ * tenant is created or updated at every start, so the environment stays the source of truth.
+ */
+export async function ensureSelfHostedTenant(config: AppConfig, store: Store): Promise<Tenant | null> {
+    if (!config.CONNECTOR_ORG_ID || !config.CONNECTOR_TENANT_SECRET) return null;
+    return store.tenants.upsert({
+        orgId: config.CONNECTOR_ORG_ID,
+        tenantSecret: Buffer.from(config.CONNECTOR_TENANT_SECRET, 'base64'),
+        ...(config.SALESFORCE_INSTANCE_URL ? { instanceUrl: config.SALESFORCE_INSTANCE_URL } : {}),
+        ...(config.UNLEASHED_API_ID && config.UNLEASHED_API_KEY
+            ? { unleashed: { apiId: config.UNLEASHED_API_ID, apiKey: config.UNLEASHED_API_KEY } }
+            : {}),
+        ...(config.SALESFORCE_REFRESH_TOKEN ? { salesforce: { refreshToken: config.SALESFORCE_REFRESH_TOKEN } } : {})
+    });
+}
