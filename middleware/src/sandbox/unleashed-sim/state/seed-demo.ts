@@ -126,7 +126,14 @@ const PRODUCTS: ProductSpec[] = [
     { code: 'NUT-M6', desc: 'Nut M6', price: '0.12', tiers: ['0.10', '0.08'], group: 'Fasteners' },
     { code: 'NUT-M8', desc: 'Nut M8', price: '0.15', tiers: ['0.13', '0.11'], group: 'Fasteners' },
     { code: 'WASHER-M6', desc: 'Washer M6', price: '0.05', tiers: [null, null], group: 'Fasteners' },
-    { code: 'WASHER-M8', desc: 'Washer M8', price: '0.07', tiers: [null, null], group: 'Fasteners' },
+    {
+        code: 'WASHER-M8',
+        desc: 'Washer M8 (discontinued)',
+        price: '0.07',
+        tiers: [null, null],
+        group: 'Fasteners',
+        obsolete: true
+    },
     { code: 'CABLE-1M', desc: 'Cable, 1 m', price: '7.50', tiers: ['6.75', '6.00'], group: 'Cables' },
     { code: 'CABLE-2M', desc: 'Cable, 2 m', price: '11.25', tiers: ['10.10', '9.00'], group: 'Cables' },
     { code: 'CABLE-5M', desc: 'Cable, 5 m', price: '22.50', tiers: ['20.25', null], group: 'Cables' },
