@@ -9,10 +9,14 @@ export function sign(key: string, query: string): string {
     return createHmac('sha256', Buffer.from(key, 'utf8')).update(query, 'utf8').digest('base64');
 }
 
+/** Parsed JSON of a reply: tests index into it freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface Reply {
     status: number;
     headers: Headers;
-    body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    body: Json;
     text: string;
 }
 
@@ -62,8 +66,7 @@ export function caller(baseUrl: string, defaults: { apiId?: string; apiKey?: str
     };
 }
 
-export async function simGet(baseUrl: string, path: string): Promise<any> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function simGet(baseUrl: string, path: string): Promise<Json> {
     const res = await fetch(`${baseUrl}/__sim/${path}`);
     return res.json();
 }
