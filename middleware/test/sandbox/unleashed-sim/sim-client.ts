@@ -22,6 +22,8 @@ export interface Reply {
 
 export interface CallOptions {
     body?: unknown;
+    /** Sent as is instead of JSON.stringify(body). */
+    rawBody?: string;
     headers?: Record<string, string | undefined>;
     /** Sign this instead of the query actually sent. */
     signAs?: string;
@@ -52,7 +54,7 @@ export function caller(baseUrl: string, defaults: { apiId?: string; apiKey?: str
         const res = await fetch(baseUrl + pathWithQuery, {
             method,
             headers,
-            body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+            body: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
             signal: opts.signal
         });
         const text = await res.text();
