@@ -4,6 +4,8 @@ import { wireDate } from '../dates';
 /** Unleashed's JSON: Decimals as numbers, Dates as "/Date(ms)/". */
 export function toJson(value: unknown): string {
     return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+        // Decimal and Date both arrive here already turned into strings by their toJSON.
+        if (typeof v !== 'string') return v;
         const raw = this[key];
         if (Decimal.isDecimal(raw)) return (raw as Decimal).toNumber();
         if (raw instanceof Date) return wireDate(raw);

@@ -19,13 +19,15 @@ function matchingProducts(ctx: ApiContext): number[] {
     const candidates = ids
         ? [...new Set(ids.map((g) => catalog.indexOfGuid(g)).filter((i) => i >= 0))].sort((a, b) => a - b)
         : null;
+    // Only the filters actually given are evaluated: a scan of 100,000 generated products stays cheap.
+    const checks: ((i: number) => boolean)[] = [];
+    if (!includeObsolete) checks.push((i) => !catalog.obsolete(i));
+    if (code !== undefined) checks.push((i) => startsWith(catalog.code(i), code));
+    if (description !== undefined) checks.push((i) => startsWith(catalog.description(i), description));
+    if (since !== undefined) checks.push((i) => catalog.modifiedMs(i) >= since);
     const out: number[] = [];
     const test = (i: number): void => {
-        if (!includeObsolete && catalog.obsolete(i)) return;
-        if (!startsWith(catalog.code(i), code)) return;
-        if (description !== undefined && !startsWith(catalog.description(i), description)) return;
-        if (since !== undefined && catalog.modifiedMs(i) < since) return;
-        out.push(i);
+        if (checks.every((check) => check(i))) out.push(i);
     };
     if (candidates) candidates.forEach(test);
     else for (let i = 0; i < catalog.size; i++) test(i);
