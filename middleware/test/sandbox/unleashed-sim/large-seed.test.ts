@@ -1,5 +1,5 @@
 import { startUnleashedSim, type UnleashedSim } from '../../../src/sandbox/unleashed-sim';
-import { caller, type Caller } from './sim-client';
+import { caller, simGet, type Caller } from './sim-client';
 
 describe('large seed', () => {
     let sim: UnleashedSim;
@@ -15,7 +15,7 @@ describe('large seed', () => {
 
     it('starts fast with 100,000 products and 10 warehouses', async () => {
         expect(startMs).toBeLessThan(5000);
-        const state = await (await fetch(`${sim.url}/__sim/state`)).json();
+        const state = await simGet(sim.url, 'state');
         expect(state.counts).toMatchObject({ products: 100_000, warehouses: 10 });
         const all = await call('GET', '/Products?pageSize=1000&includeObsolete=true');
         expect(all.body.Pagination).toEqual({
