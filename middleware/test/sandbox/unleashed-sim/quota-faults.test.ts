@@ -184,6 +184,21 @@ describe('faults', () => {
         sim = await startUnleashedSim(); // afterEach closes this one
     });
 
+    it('takes faults at start and restores them on reset', async () => {
+        const faulty = await startUnleashedSim({ faults: { burst429: 1 } });
+        try {
+            const c = caller(faulty.url);
+            expect((await c('GET', '/Currencies')).status).toBe(429);
+            expect((await c('GET', '/Currencies')).status).toBe(200);
+            faulty.reset();
+            expect(faulty.faults.burst429).toBe(1);
+            expect(faulty.callCount()).toBe(0);
+            expect((await c('GET', '/Currencies')).status).toBe(429);
+        } finally {
+            await faulty.close();
+        }
+    });
+
     it('validates fault and setting updates, and resets to the seed', async () => {
         expect((await simPost(sim.url, 'faults', { failRate5xx: 2 })).status).toBe(400);
         expect((await simPost(sim.url, 'faults', { nonsense: 1 })).status).toBe(400);
