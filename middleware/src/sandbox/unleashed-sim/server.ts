@@ -210,7 +210,7 @@ export class SimServer implements UnleashedSim {
         const latency = this.faultCtl.faults.latencyMs;
         if (latency > 0) await this.delay(latency);
 
-        const result = this.process(req, method, segments, rawQuery, raw, apiId, call);
+        const result = this.answer(req, method, segments, rawQuery, raw, apiId, call);
         if (result.hang) {
             call.outcome = 'hung';
             return; // committed, never answered: the client's timeout decides what happens next
@@ -220,7 +220,7 @@ export class SimServer implements UnleashedSim {
         this.send(res, result.status, result.body, result.headers);
     }
 
-    private process(
+    private answer(
         req: IncomingMessage,
         method: string,
         segments: string[],

@@ -1,3 +1,4 @@
+import type Decimal from 'decimal.js';
 import { SimError, badRequest, notFound } from '../errors';
 import { sameGuid } from '../ids';
 import type { ApiContext, ApiResult, ResourceRoutes } from '../http/context';
@@ -97,7 +98,7 @@ function upsert(ctx: ApiContext, guid: string): ApiResult {
     const taxCode = optionalText(body, 'TaxCode');
     if (filled(taxCode) && !state.revenueTax(taxCode))
         throw badRequest(`Tax code '${taxCode}' does not exist.`);
-    let discount = undefined;
+    let discount: Decimal | undefined;
     if (body.DiscountRate !== undefined && body.DiscountRate !== null) {
         discount = readAmount(body.DiscountRate, 'DiscountRate');
         if (discount.lt(0) || discount.gt(1)) throw badRequest('DiscountRate must be between 0 and 1.');
