@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDecimal } from '../../src/money/decimal';
 import { createUnleashedClient } from '../../src/unleashed/client';
 import { UnleashedError } from '../../src/unleashed/errors';
+import { ProductSchema, SalesOrderSchema } from '../../src/unleashed/schemas';
 import type { UnleashedClientOptions } from '../../src/unleashed/types';
 import {
     expectedSignature,
@@ -238,6 +239,32 @@ describe('pagination', () => {
         });
         const e2 = await failure(notJson.client.getPage('Products', 1, {}, Product));
         expect(e2.message).toMatch(/not JSON: <html>maintenance<\/html>/);
+    });
+});
+
+describe('response schemas', () => {
+    it('a single record that does not match names the resource and the field', async () => {
+        const { client } = await setup((_req, res) =>
+            json(res, 200, { Guid: 'g', SalesOrderLines: [{ LineNumber: 1, UnitPrice: 'twenty' }] })
+        );
+        const e = await failure(client.get('/SalesOrders/g', undefined, SalesOrderSchema));
+        expect(e.kind).toBe('invalid-response');
+        expect(e.status).toBe(200);
+        expect(e.message).toBe(
+            'Unleashed returned an unexpected SalesOrders: SalesOrderLines[0].UnitPrice: expected number, received string'
+        );
+    });
+
+    it('pages are typed by the item schema and keep unknown fields', async () => {
+        const { client } = await setup((_req, res) =>
+            json(
+                res,
+                200,
+                pageBody([{ Guid: 'g', ProductCode: 'A', DefaultSellPrice: 22.88, Extra: 1 }], 1, 1000, 1)
+            )
+        );
+        const [p] = await client.all('Products', {}, ProductSchema);
+        expect(p).toEqual({ Guid: 'g', ProductCode: 'A', DefaultSellPrice: 22.88, Extra: 1 });
     });
 });
 
