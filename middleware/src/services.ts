@@ -100,6 +100,8 @@ export async function ensureSelfHostedTenant(config: AppConfig, store: Store): P
         ...(config.UNLEASHED_API_ID && config.UNLEASHED_API_KEY
             ? { unleashed: { apiId: config.UNLEASHED_API_ID, apiKey: config.UNLEASHED_API_KEY } }
             : {}),
-        ...(config.SALESFORCE_REFRESH_TOKEN ? { salesforce: { refreshToken: config.SALESFORCE_REFRESH_TOKEN } } : {})
+        ...(config.SALESFORCE_REFRESH_TOKEN
+            ? { salesforce: { refreshToken: config.SALESFORCE_REFRESH_TOKEN } }
+            : {})
     });
 }
