@@ -307,7 +307,14 @@ export const SCHEMA: ObjectDef[] = [
         'Unleashed Sync Log',
         'a06',
         {
-            Operation__c: picklist(['Send Order', 'Update Order', 'Order Status', 'Import', 'Connect', 'Stock']),
+            Operation__c: picklist([
+                'Send Order',
+                'Update Order',
+                'Order Status',
+                'Import',
+                'Connect',
+                'Stock'
+            ]),
             Status__c: picklist(['Success', 'Error']),
             Record_Id__c: text(18),
             Opportunity__c: lookup('Opportunity__c', 'Opportunity'),
