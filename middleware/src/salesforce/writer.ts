@@ -124,7 +124,14 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
         let errorMessage: string | undefined;
         try {
             await job.open();
-            await job.uploadData(csv);
+            // One PUT with the CSV as a string, not jsforce's streamed upload: when the session has
+            // expired jsforce refreshes and repeats the request, and a repeated stream never ends.
+            await conn.request({
+                method: 'PUT',
+                url: `/services/data/v${conn.version}/jobs/ingest/${job.id}/batches`,
+                body: csv,
+                headers: { 'Content-Type': 'text/csv' }
+            });
             await job.close();
             const deadline = Date.now() + pollTimeout;
             for (;;) {

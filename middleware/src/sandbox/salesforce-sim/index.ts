@@ -86,6 +86,11 @@ export interface SalesforceSim {
     setApexHandler(urlMapping: string, handler: ApexHandler): void;
     /** Every HTTP request answered, in order (method, path without query, status). */
     requests: SimRequestLogEntry[];
+    /**
+     * Called with each request before its session is checked, e.g. to expire tokens exactly when a
+     * given call arrives.
+     */
+    onRequest: ((method: string, path: string) => void) | null;
     apiUsage(): number;
     setApiUsage(n: number): void;
     expireAllTokens(): void;
@@ -152,6 +157,7 @@ export async function startSalesforceSim(opts: StartSalesforceSimOptions = {}): 
         const method = (req.method ?? 'GET').toUpperCase();
         const raw = await readBody(req);
         if (settings.latencyMs > 0) await new Promise((r) => setTimeout(r, settings.latencyMs));
+        sim.onRequest?.(method, path);
 
         // OAuth endpoints: not API calls, no session needed.
         if (path === '/services/oauth2/token' && method === 'POST') {
@@ -271,7 +277,7 @@ export async function startSalesforceSim(opts: StartSalesforceSimOptions = {}): 
     const address = server.address() as AddressInfo;
     url = `http://${opts.host ?? '127.0.0.1'}:${address.port}`;
 
-    return {
+    const sim: SalesforceSim = {
         url,
         orgId,
         namespace,
@@ -290,6 +296,7 @@ export async function startSalesforceSim(opts: StartSalesforceSimOptions = {}): 
         apex,
         setApexHandler: (mapping, handler) => apex.setHandler(mapping, handler),
         requests,
+        onRequest: null,
         apiUsage: () => apiUsage,
         setApiUsage: (n) => {
             apiUsage = n;
@@ -303,6 +310,7 @@ export async function startSalesforceSim(opts: StartSalesforceSimOptions = {}): 
                 server.close((err) => (err ? reject(err) : resolve()));
             })
     };
+    return sim;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
