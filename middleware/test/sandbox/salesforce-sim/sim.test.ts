@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, createSign, generateKeyPairSync } from 'node:crypto';
 import {
     startSalesforceSim,
     DEMO_REDIRECT_URI,
+    DEMO_USERNAME,
     type SalesforceSim
 } from '../../../src/sandbox/salesforce-sim';
 import { tokenSignature } from '../../../src/sandbox/salesforce-sim/oauth';
@@ -15,6 +16,50 @@ describe('record ids', () => {
         expect(normaliseId('001A0000006Vm9r')).toBe('001A0000006Vm9rIAC');
         expect(normaliseId('001A0000006Vm9rIAA')).toBeNull();
         expect(normaliseId('not an id')).toBeNull();
+    });
+});
+
+describe('JWT bearer grant', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwt = (claims: Record<string, unknown>, key = privateKey) => {
+        const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+        const unsigned = `${enc({ alg: 'RS256' })}.${enc(claims)}`;
+        return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key).toString('base64url')}`;
+    };
+    let sim: SalesforceSim;
+    beforeAll(async () => {
+        sim = await startSalesforceSim({
+            seed: 'empty',
+            connectedApp: { jwtPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }
+        });
+    });
+    afterAll(async () => {
+        await sim.close();
+    });
+
+    it('issues an access token (no refresh token) for a valid assertion and refuses bad ones', async () => {
+        const claims = {
+            iss: demoClient.client_id,
+            sub: DEMO_USERNAME,
+            aud: 'https://login.salesforce.com',
+            exp: Math.floor(Date.now() / 1000) + 180
+        };
+        const grant = (assertion: string) =>
+            tokenRequest(sim, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+        const ok = await grant(jwt(claims));
+        expect(ok.status).toBe(200);
+        expect(ok.body.access_token).toMatch(/^00D\w{12}!/);
+        expect(ok.body.refresh_token).toBeUndefined();
+        const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+        expect((await grant(jwt(claims, other))).body).toEqual({
+            error: 'invalid_grant',
+            error_description: 'invalid assertion'
+        });
+        expect((await grant(jwt({ ...claims, exp: 1 }))).body.error).toBe('invalid_grant');
+        expect((await grant(jwt({ ...claims, sub: 'someone@else.example' }))).body.error_description).toBe(
+            "user hasn't approved this consumer"
+        );
+        expect((await grant(jwt({ ...claims, iss: 'other' }))).body.error).toBe('invalid_client_id');
     });
 });
 
