@@ -233,7 +233,11 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
                         }
                     ]);
                 } else {
-                    pending.push({ index, key, record: namespaceRecord(record, ns) });
+                    // Sent as text: the org compares external ids as text, and jsforce drops falsy ones (0).
+                    const sent = { ...namespaceRecord(record, ns) };
+                    for (const k of [externalIdField, extField]) if (k in sent) delete sent[k];
+                    sent[extField] = String(record[externalIdField] ?? record[extField]);
+                    pending.push({ index, key, record: sent });
                 }
             });
             if (pending.length > bulkThreshold) await upsertBulk(object, extField, pending, results);

@@ -89,6 +89,16 @@ describe.each([
         expect(rows.find((r) => r[p('Warehouse_Code__c')] === 'W0')![p('Is_Default__c')]).toBe(true);
     });
 
+    it('sends nothing for no records, and numeric external ids as text', async () => {
+        expect(await writer.upsert('Unleashed_Warehouse__c', 'Warehouse_Code__c', [])).toEqual([]);
+        expect(sim.requests).toHaveLength(0);
+        const input = [{ Name: 'Zero', Warehouse_Code__c: 0 }];
+        const [r] = await writer.upsert('Unleashed_Warehouse__c', 'Warehouse_Code__c', input);
+        expect(r).toMatchObject({ success: true, created: true });
+        expect(sim.records(p('Unleashed_Warehouse__c'))[0]![p('Warehouse_Code__c')]).toBe('0');
+        expect(input).toEqual([{ Name: 'Zero', Warehouse_Code__c: 0 }]);
+    });
+
     it('sends 450 records as 3 sObject Collections calls', async () => {
         const results = await writer.upsert('Unleashed_Warehouse__c', 'Warehouse_Code__c', warehouses(450));
         expect(count(sim, 'PATCH', /\/composite\/sobjects\//)).toBe(3);

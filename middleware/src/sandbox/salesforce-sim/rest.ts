@@ -472,6 +472,9 @@ export class RestApi {
                     body: { totalSize: result.totalSize, done: true, records: result.records }
                 };
             }
+            // Like the org, forget cursors nobody has read for 15 minutes.
+            for (const [id, c] of this.cursors)
+                if (Date.now() - c.touched > 15 * 60_000) this.cursors.delete(id);
             cursorId = this.org.ids.next('01g');
             this.cursors.set(cursorId, { ...result, touched: Date.now() });
             offset = 0;
