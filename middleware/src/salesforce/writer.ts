@@ -55,6 +55,11 @@ const failure = (index: number, errors: ErrorItem[]): UpsertResult => ({
 });
 
 export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterOptions): SalesforceWriter {
+    // sObject Collections upsert exists from API 46.0; below it jsforce would fall back to one
+    // request per record.
+    if (!(Number(conn.version) >= 46)) {
+        throw new Error(`The Salesforce writer needs API version 46.0 or later, not ${conn.version}`);
+    }
     const ns = opts.namespace;
     const bulkThreshold = opts.bulkThreshold ?? 2000;
     const pollInterval = opts.bulkPollIntervalMs ?? 2000;

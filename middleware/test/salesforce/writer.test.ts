@@ -99,6 +99,19 @@ describe.each([
         expect(input).toEqual([{ Name: 'Zero', Warehouse_Code__c: 0 }]);
     });
 
+    it('needs an API version with sObject Collections upsert', () => {
+        const old = connectSalesforce({
+            instanceUrl: sim.url,
+            loginUrl: sim.url,
+            apiVersion: '45.0',
+            clientId: DEMO_CLIENT_ID,
+            refreshToken: 'x'
+        });
+        expect(() => createSalesforceWriter(old, { namespace })).toThrow(
+            /API version 46.0 or later, not 45.0/
+        );
+    });
+
     it('sends 450 records as 3 sObject Collections calls', async () => {
         const results = await writer.upsert('Unleashed_Warehouse__c', 'Warehouse_Code__c', warehouses(450));
         expect(count(sim, 'PATCH', /\/composite\/sobjects\//)).toBe(3);

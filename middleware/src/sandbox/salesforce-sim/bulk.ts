@@ -162,7 +162,11 @@ export class BulkIngest {
             }
             job.state = 'UploadComplete';
             job.systemModstamp = formatDateTime(new Date());
-            setImmediate(() => void this.process(job));
+            setImmediate(() => {
+                this.process(job).catch((err: unknown) =>
+                    this.fail(job, `InternalServerError : ${(err as Error).message}`, [])
+                );
+            });
         } else if (state === 'Aborted') {
             if (['JobComplete', 'Failed'].includes(job.state)) {
                 throw new RequestError(

@@ -14,6 +14,17 @@ import { DEMO_USERNAME, seedOrg, type SeedName } from './seed';
  * endpoints, the REST API, sObject Collections, SOQL, Bulk API 2.0 ingest and Apex REST, with the
  * API's error bodies, the daily request limit and the `Sforce-Limit-Info` header. Both the login
  * URL and the instance URL are `sim.url`.
+ *
+ * Taken from Salesforce's documentation: the OAuth answers and error codes, the token signature,
+ * INVALID_SESSION_ID / REQUEST_LIMIT_EXCEEDED bodies, 201/200/204 of upsert by external id (200
+ * from API 46.0), 200 records per collection, Bulk API 2.0 job states and result file columns,
+ * nextRecordsUrl paging (2000 a page), Apex REST under the namespace. Not confirmed against a live
+ * org (wording and small shapes that may differ): the EXCEEDED_ID_LIMIT text for more than 200
+ * records; failed collection entries carrying no id/created; duplicate external ids within one
+ * call failing as DUPLICATE_VALUE "Duplicate external id specified"; the `sf__Error` layout
+ * (`CODE:message:fields --`); the "only one PUT per job" and INVALIDJOB texts; custom picklists
+ * being restricted; an unprefixed name being unknown in a namespaced org (true for API callers
+ * outside the package).
  */
 
 export { DEMO_USERNAME } from './seed';
