@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDecimal } from '../../src/money/decimal';
-import { createUnleashedClient } from '../../src/unleashed/client';
+import { testConfig } from '../../src/config';
+import { createUnleashedClient, unleashedClientOptions } from '../../src/unleashed/client';
 import { UnleashedError } from '../../src/unleashed/errors';
 import { ProductSchema, SalesOrderSchema } from '../../src/unleashed/schemas';
 import type { UnleashedClientOptions } from '../../src/unleashed/types';
@@ -495,6 +496,16 @@ describe('error texts', () => {
         expect(exposed(e)).not.toContain(API_KEY);
     });
 
+    it('scrubs secrets from a malformed success body too', async () => {
+        const { client } = await setup((req, res) => {
+            res.writeHead(200).end(`<p>${String(req.headers['api-auth-signature'])} ${API_KEY}</p>`);
+        });
+        const e = await failure(client.get('/Products'));
+        expect(e.message).toBe(
+            'Unleashed answered Products with a body that is not JSON: <p>[redacted] [redacted]</p>'
+        );
+    });
+
     it('a wrong key is a 403 that is not retried', async () => {
         const { fake } = await setup((_req, res) => json(res, 200, {}));
         const wrong = createUnleashedClient({
@@ -511,5 +522,25 @@ describe('error texts', () => {
         expect(e.message).toBe('Forbidden');
         expect(fake.requests).toHaveLength(1);
         expect(exposed(e)).not.toContain('not-the-key');
+    });
+});
+
+describe('unleashedClientOptions', () => {
+    it('takes every setting from the configuration', () => {
+        const counter = { record: () => undefined };
+        const cfg = testConfig({
+            UNLEASHED_QUERY_ENCODING: 'rfc3986',
+            UNLEASHED_TIMEOUT_MS: '1234',
+            UNLEASHED_MAX_RETRIES: '2'
+        });
+        expect(unleashedClientOptions(cfg, { apiId: 'id', apiKey: 'key' }, counter)).toEqual({
+            baseUrl: 'https://api.unleashedsoftware.com',
+            credentials: { apiId: 'id', apiKey: 'key' },
+            clientType: 'unleashedconnector/salesforce',
+            queryEncoding: 'rfc3986',
+            timeoutMs: 1234,
+            maxRetries: 2,
+            counter
+        });
     });
 });
