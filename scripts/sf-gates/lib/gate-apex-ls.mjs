@@ -1,24 +1,12 @@
 // Gate 3: semantic check of the Apex against the project's own metadata with apex-ls (the jar ships inside
 // the PMD engine package): unknown types, methods, SObjects and custom fields. One JVM for the project.
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { apexFiles } from './gate-apex-syntax.mjs';
+import { run } from './sf-cli.mjs';
 
 const require = createRequire(import.meta.url);
 export const JAVA_LIB = join(dirname(require.resolve('@salesforce/code-analyzer-pmd-engine')), 'java-lib');
-
-export function run(cmd, args, options) {
-    return new Promise((resolve) => {
-        const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('error', (err) => resolve({ status: -1, stdout, stderr: `${stderr}${err.message}` }));
-        child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
-}
 
 /** Runs gate 3; returns `{ problems, summary }` or `{ nothing }` when there is no Apex. */
 export async function checkApexSemantics(project) {

@@ -2,34 +2,9 @@
 // component the source declares. The convert itself validates nothing (it drops a class without its
 // -meta.xml without a word), so the comparison is what catches missing pieces.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { run } from './gate-apex-ls.mjs';
 import { declaredMembers, list, parseXml, text } from './project.mjs';
-
-const require = createRequire(import.meta.url);
-// The CLI's package exports nothing to resolve, so find its bin script along the module search path.
-const SF_BIN = (require.resolve.paths('@salesforce/cli') ?? [])
-    .map((dir) => join(dir, '@salesforce', 'cli', 'bin', 'run.js'))
-    .find((file) => existsSync(file));
-
-export function sfEnv(home) {
-    return {
-        ...process.env,
-        HOME: home,
-        SF_SKIP_NEW_VERSION_CHECK: 'true',
-        SF_DISABLE_TELEMETRY: 'true',
-        SF_DISABLE_AUTOUPDATE: 'true',
-        SF_USE_PROGRESS_BAR: 'false',
-        FORCE_COLOR: '0'
-    };
-}
-
-/** Runs the sf CLI of this repository with the current (Node 22) runtime. */
-export function sf(args, { cwd, home }) {
-    if (!SF_BIN) throw new Error('@salesforce/cli is not installed (npm ci)');
-    return run(process.execPath, [SF_BIN, ...args], { cwd, env: sfEnv(home) });
-}
+import { sf, sfJson } from './sf-cli.mjs';
 
 /** Runs gate 5 with `workDir` as scratch space; returns `{ problems, summary }`. */
 export async function checkPackage(project, workDir) {
@@ -39,15 +14,10 @@ export async function checkPackage(project, workDir) {
     const problems = [];
     const args = ['project', 'convert', 'source', '--output-dir', out, '--json'];
     for (const dir of project.packageDirs) args.push('--root-dir', dir);
-    const r = await sf(args, { cwd: project.root, home });
+    const r = await sf(args, { cwd: project.root, env: { HOME: home } });
     const manifest = join(out, 'package.xml');
     if (r.status !== 0 || !existsSync(manifest)) {
-        let detail = (r.stdout || r.stderr).trim();
-        try {
-            detail = JSON.parse(r.stdout).message ?? detail;
-        } catch {
-            // not JSON: keep the raw text
-        }
+        const detail = String(sfJson(r).message ?? '');
         return {
             problems: [`sf project convert source failed (exit ${r.status}): ${detail.slice(0, 2000)}`]
         };
