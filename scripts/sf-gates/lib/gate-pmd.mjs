@@ -1,7 +1,7 @@
 // Gate 4: Salesforce Code Analyzer (core + PMD engine, one JVM) with the Security, AppExchange and
 // Recommended rules on the package directories. Any violation fails. PMD honours @SuppressWarnings('PMD.X')
 // and NOPMD comments, so every such suppression must carry a written reason (`// reason: ...` on the same
-// or the previous line); Code Analyzer's own suppression markers are switched off so nothing else can hide
+// line or in the comment lines right above it); Code Analyzer's own suppression markers are switched off so nothing else can hide
 // a violation.
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,16 +12,30 @@ const require = createRequire(import.meta.url);
 export const RULE_SELECTORS = ['pmd:Security', 'pmd:AppExchange', 'pmd:Recommended'];
 const REASON = /\/\/.*\breason:\s*\S/i;
 
+/**
+ * Whether the annotation on line `i` has a written reason: a `// reason: ...` comment on the same line or in
+ * the run of `//` comment lines (and other annotations) right above it, so a reason may span lines.
+ */
+function hasReason(lines, i) {
+    if (REASON.test(lines[i])) return true;
+    for (let j = i - 1; j >= 0; j--) {
+        const line = lines[j].trim();
+        if (line.startsWith('//')) {
+            if (REASON.test(line)) return true;
+        } else if (!line.startsWith('@')) return false;
+    }
+    return false;
+}
+
 /** Suppressions without a reason, as problem lines. */
 export function findUnreasonedSuppressions(project) {
     const problems = [];
     for (const file of project.files.filter((f) => /\.(cls|trigger)$/.test(f))) {
         const lines = project.read(file).split(/\r?\n/);
         lines.forEach((line, i) => {
-            const previous = i > 0 ? lines[i - 1] : '';
-            if (/@SuppressWarnings\s*\(/i.test(line) && !REASON.test(line) && !REASON.test(previous)) {
+            if (/@SuppressWarnings\s*\(/i.test(line) && !hasReason(lines, i)) {
                 problems.push(
-                    `${file}:${i + 1} @SuppressWarnings without a "// reason: ..." comment on the same or previous line`
+                    `${file}:${i + 1} @SuppressWarnings without a "// reason: ..." comment on the same line or right above`
                 );
             }
             if (/\bNOPMD\b/.test(line) && !REASON.test(line)) {
@@ -46,6 +60,10 @@ export async function checkPmd(project, workDir) {
             log_folder: logFolder,
             root_working_folder: working,
             suppressions: { disable_suppressions: true },
+            // Test code is not part of the package (.forceignore keeps it out too).
+            ignores: {
+                files: ['**/__tests__/**', '**/__mocks__/**', '**/jest-mocks/**', '**/node_modules/**']
+            },
             engines: { cpd: { disable_engine: true } }
         },
         project.root

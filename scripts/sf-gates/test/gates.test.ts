@@ -205,9 +205,10 @@ describe('gate 4: Code Analyzer', () => {
         expect(r.output).not.toMatch(/ApexCRUDViolation \(severity/);
     });
 
-    it('passes a suppression that gives its reason', async () => {
+    it('passes a suppression whose reason is written above it, over several lines', async () => {
         const annotation =
-            '    // reason: widgets are resized by the nightly job, whose user has no edit access to them\n' +
+            '    // reason: widgets are resized by the nightly job,\n' +
+            '    // whose user has no edit access to them\n' +
             "    @SuppressWarnings('PMD.ApexCRUDViolation')\n";
         const r = await gates(project({ [CLASS]: insecureGrow(annotation) }), '4');
         expect(gateSection(r.output, 4)).toMatch(/pass/);
