@@ -3,6 +3,7 @@
 // each of these problems, so they are caught here, before any org is involved.
 import { XMLValidator } from 'fast-xml-parser';
 import { buildInventory, list, text } from './project.mjs';
+import { checkAgainstSchema, loadSchema, ROOT_BY_SUFFIX } from './schema.mjs';
 import { isStandardField, TAB_MOTIFS } from './standard.mjs';
 
 const CUSTOM_SUFFIX = /__(c|mdt|e|b|x|kav|share|history)$/i;
@@ -24,7 +25,18 @@ export function checkMetadata(project) {
         }
     }
 
-    // 1b. Code files and their -meta.xml come in pairs; component bundles have their -meta.xml.
+    // 1b. Each file matches the Metadata API schema of its kind.
+    const schema = loadSchema();
+    for (const file of metaFiles) {
+        const parsed = project.xml(file);
+        if (!parsed) continue;
+        const suffix = Object.keys(ROOT_BY_SUFFIX).find((sfx) => file.endsWith(sfx));
+        for (const message of checkAgainstSchema(schema, parsed, suffix ? ROOT_BY_SUFFIX[suffix] : null)) {
+            fail(file, message);
+        }
+    }
+
+    // 1c. Code files and their -meta.xml come in pairs; component bundles have their -meta.xml.
     const fileSet = new Set(project.files);
     for (const file of project.files) {
         if (/\.(cls|trigger)$/.test(file) && !fileSet.has(`${file}-meta.xml`)) {
@@ -50,7 +62,7 @@ export function checkMetadata(project) {
         }
     }
 
-    // 1c. References between components resolve inside the project.
+    // 1d. References between components resolve inside the project.
     const inv = buildInventory(project);
     const refs = new RefChecker(project, inv, fail);
     refs.checkObjectsAndFields();

@@ -90,6 +90,43 @@ describe('gate 1: metadata', () => {
         expect(r.output).toMatch(/Size__c\.field-meta\.xml: malformed XML at line \d+/);
     });
 
+    it('fails on elements and values the Metadata API schema does not have', async () => {
+        const field = `${D}/objects/Widget__c/fields/Size__c.field-meta.xml`;
+        const tab = `${D}/tabs/Widget__c.tab-meta.xml`;
+        const r = await gates(
+            project({
+                [field]: edit(field, '<label>Size</label>', '<lable>Size</lable>').replace(
+                    '<type>Number</type>',
+                    '<type>Numeric</type>'
+                ),
+                [tab]: edit(tab, '<customObject>true</customObject>', '<customObject>yes</customObject>')
+            }),
+            '1'
+        );
+        expect(r.code).toBe(1);
+        expect(r.output).toMatch(
+            /Size__c\.field-meta\.xml: <CustomField> has an element <lable> that CustomField does not have/
+        );
+        expect(r.output).toMatch(
+            /Size__c\.field-meta\.xml: <CustomField\.type> is "Numeric", not one of AutoNumber, Lookup/
+        );
+        expect(r.output).toMatch(
+            /Widget__c\.tab-meta\.xml: <CustomTab\.customObject> must be true or false, not "yes"/
+        );
+    });
+
+    it('fails when a file holds another kind of metadata than its name says', async () => {
+        const tab = `${D}/tabs/Widget__c.tab-meta.xml`;
+        const r = await gates(
+            project({ [tab]: GOOD_PROJECT[tab]!.replace(/CustomTab/g, 'CustomApplication') }),
+            '1'
+        );
+        expect(r.code).toBe(1);
+        expect(r.output).toMatch(
+            /Widget__c\.tab-meta\.xml: root element is <CustomApplication>, expected <CustomTab>/
+        );
+    });
+
     it('fails on a class without its -meta.xml', async () => {
         const r = await gates(project({ [`${CLASS}-meta.xml`]: null }), '1');
         expect(r.code).toBe(1);
