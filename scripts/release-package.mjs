@@ -32,11 +32,11 @@ const SANDBOX_INSTALL_URL = 'https://test.salesforce.com/packaging/installPackag
 const NO_DEV_HUB =
     /NoDefaultDevHub|NamedOrgNotFound|NoAuthInfoFound|AuthInfoCreation|NotADevHub|NoOrgFound|invalid_grant|expired access\/refresh token|INVALID_SESSION_ID|not a Dev Hub/i;
 
-function usage(message) {
+function usage(message, code = 2) {
     process.stderr.write(
         `${message}\nusage: node scripts/release-package.mjs --devhub <alias> [--version-name <name>] [--root <dir>]\n`
     );
-    process.exit(2);
+    process.exit(code);
 }
 
 function parseArgs(argv) {
@@ -52,7 +52,7 @@ function parseArgs(argv) {
         else if (arg === '--version-name') opts.versionName = value(++i, arg);
         else if (arg === '--root') opts.root = resolve(value(++i, arg));
         else if (arg === '--help' || arg === '-h')
-            usage('Builds a managed package version and prints its install URL.');
+            usage('Builds a managed package version and prints its install URL.', 0);
         else usage(`unknown argument "${arg}"`);
     }
     return opts;
@@ -133,6 +133,7 @@ if (!project.packageAliases?.[packageName]) {
         ]);
         process.stdout.write(`Created package ${created?.Id} ("${packageName}").\n`);
     }
+    process.stdout.write('sfdx-project.json now holds the package alias: commit it.\n');
 }
 
 // 3. The version: Apex tests run in the build org and coverage is computed, so it can be promoted later.

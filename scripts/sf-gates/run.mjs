@@ -45,11 +45,12 @@ const GATES = [
 ];
 const MAX_LINES_PER_GATE = 200;
 
-function usage(message) {
+function usage(message, code = 2) {
+    const names = GATES.map((g) => `${g.id} ${g.name}`).join(', ');
     process.stderr.write(
-        `${message}\nusage: run.mjs [--root <sfdx project dir>] [--only 1,2,metadata,...]\n`
+        `${message}\nusage: run.mjs [--root <sfdx project dir>] [--only <gates>]\ngates: ${names}\n`
     );
-    process.exit(2);
+    process.exit(code);
 }
 
 function parseArgs(argv) {
@@ -65,7 +66,7 @@ function parseArgs(argv) {
                 if (!gate) usage(`unknown gate "${w}"`);
                 opts.only.add(gate.id);
             }
-        } else if (arg === '--help' || arg === '-h') usage('Offline Salesforce gates.');
+        } else if (arg === '--help' || arg === '-h') usage('Offline Salesforce gates.', 0);
         else usage(`unknown argument "${arg}"`);
     }
     return opts;
