@@ -31,7 +31,13 @@ export function checkMetadata(project) {
         const parsed = project.xml(file);
         if (!parsed) continue;
         const suffix = Object.keys(ROOT_BY_SUFFIX).find((sfx) => file.endsWith(sfx));
-        for (const message of checkAgainstSchema(schema, parsed, suffix ? ROOT_BY_SUFFIX[suffix] : null)) {
+        // Aura bundles reuse suffixes of other kinds (.app-meta.xml) for their own definition files.
+        const expected = /(?:^|\/)aura\//.test(file)
+            ? 'AuraDefinitionBundle'
+            : suffix
+              ? ROOT_BY_SUFFIX[suffix]
+              : null;
+        for (const message of checkAgainstSchema(schema, parsed, expected)) {
             fail(file, message);
         }
     }
@@ -66,7 +72,7 @@ export function checkMetadata(project) {
     const inv = buildInventory(project);
     const refs = new RefChecker(project, inv, fail);
     refs.checkObjectsAndFields();
-    for (const file of project.files) {
+    for (const file of metaFiles) {
         const xml = project.xml(file);
         if (!xml) continue;
         let m;
@@ -75,8 +81,9 @@ export function checkMetadata(project) {
             refs.checkLayout(file, m[1], xml.Layout ?? {});
         } else if ((m = /(?:^|\/)tabs\/([^/]+)\.tab-meta\.xml$/.exec(file))) {
             refs.checkTab(file, m[1], xml.CustomTab ?? {});
-        } else if (/\.app-meta\.xml$/.test(file)) refs.checkApp(file, xml.CustomApplication ?? {});
-        else if (/\.flexipage-meta\.xml$/.test(file)) refs.checkFlexiPage(file, xml.FlexiPage ?? {});
+        } else if (/(?:^|\/)applications\/[^/]+\.app-meta\.xml$/.test(file)) {
+            refs.checkApp(file, xml.CustomApplication ?? {});
+        } else if (/\.flexipage-meta\.xml$/.test(file)) refs.checkFlexiPage(file, xml.FlexiPage ?? {});
         else if ((m = /(?:^|\/)quickActions\/([^/]+)\.quickAction-meta\.xml$/.exec(file))) {
             refs.checkQuickAction(file, m[1], xml.QuickAction ?? {});
         } else if (/\.namedCredential-meta\.xml$/.test(file)) {
