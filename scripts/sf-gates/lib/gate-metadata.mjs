@@ -201,7 +201,10 @@ class RefChecker {
         }
         if (actionType) {
             const config = list(xml.targetConfigs?.targetConfig).find((c) =>
-                text(c.targets).includes(target)
+                String(c['@_targets'] ?? '')
+                    .split(',')
+                    .map((t) => t.trim())
+                    .includes(target)
             );
             const declared = text(config?.actionType) || 'ScreenAction';
             if (declared !== actionType) {

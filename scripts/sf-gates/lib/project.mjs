@@ -14,6 +14,15 @@ const parser = new XMLParser({
     isArray: () => false
 });
 
+// LWC configuration puts meaning in attributes (<targetConfig targets="...">), so it is read with them.
+const attributeParser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true
+});
+
 /** Parses XML text into a plain object; the caller has already checked it is well-formed. */
 export function parseXml(text) {
     return parser.parse(text);
@@ -211,7 +220,13 @@ export function buildInventory(project) {
         else if ((m = /(?:^|\/)triggers\/(?:.+\/)?([^/]+)\.trigger$/.exec(file))) inv.triggers.add(m[1]);
         else if ((m = /(?:^|\/)pages\/(?:.+\/)?([^/]+)\.page$/.exec(file))) inv.pages.add(m[1]);
         else if ((m = /(?:^|\/)lwc\/([^/]+)\/\1\.js-meta\.xml$/.exec(file))) {
-            inv.lwc.set(m[1], { file, xml: project.xml(file)?.LightningComponentBundle ?? null });
+            let xml = null;
+            try {
+                xml = attributeParser.parse(project.read(file)).LightningComponentBundle ?? null;
+            } catch {
+                xml = null;
+            }
+            inv.lwc.set(m[1], { file, xml });
         } else if ((m = /(?:^|\/)aura\/([^/]+)\/\1\.(?:cmp|app)$/.exec(file))) inv.aura.add(m[1]);
         else if ((m = /(?:^|\/)tabs\/([^/]+)\.tab-meta\.xml$/.exec(file))) inv.tabs.add(m[1]);
         else if ((m = /(?:^|\/)applications\/([^/]+)\.app-meta\.xml$/.exec(file))) inv.apps.add(m[1]);

@@ -166,6 +166,20 @@ describe('gate 1: metadata', () => {
         );
     });
 
+    it('fails when a screen quick action uses an LWC declared as a headless action', async () => {
+        const meta = `${D}/lwc/widgetCard/widgetCard.js-meta.xml`;
+        const headless = edit(
+            meta,
+            '<actionType>ScreenAction</actionType>',
+            '<actionType>Action</actionType>'
+        );
+        const r = await gates(project({ [meta]: headless }), '1');
+        expect(r.code).toBe(1);
+        expect(r.output).toMatch(
+            /Open_Widget\.quickAction-meta\.xml: uses LWC widgetCard as a ScreenAction, but it declares actionType Action/
+        );
+    });
+
     it('fails when a quick action names a missing LWC', async () => {
         const file = `${D}/quickActions/Account.Open_Widget.quickAction-meta.xml`;
         const r = await gates(project({ [file]: edit(file, '>widgetCard<', '>gadgetCard<') }), '1');
