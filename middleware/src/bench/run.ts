@@ -5,11 +5,8 @@
  */
 type Bench = (args: string[]) => Promise<void>;
 
-const benches: Record<string, () => Promise<Bench>> = {
-    stock: async () => (await import('./stock')).run,
-    push: async () => (await import('./push')).run,
-    import: async () => (await import('./import')).run
-};
+// One line per benchmark module; each exports `run(args)`.
+const benches: Record<string, () => Promise<Bench>> = {};
 
 async function main(): Promise<void> {
     const [name, ...args] = process.argv.slice(2);
