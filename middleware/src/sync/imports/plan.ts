@@ -14,6 +14,8 @@ export interface Desired {
     label: string;
     entity: string;
     record: SObjectRecord;
+    /** Remembered under this key instead of prefix + key (when one record has two ways in). */
+    memoKey?: string;
 }
 
 export interface Planned extends Desired {
@@ -41,7 +43,7 @@ export function planRecords(
             : changedFields(d.record, before).length
               ? 'updated'
               : 'unchanged';
-        const cls = memo.classify(`${memoPrefix}:${keyOf(d.key)}`, observed);
+        const cls = memo.classify(d.memoKey ?? `${memoPrefix}:${keyOf(d.key)}`, observed);
         if (observed === 'unchanged') tally.add(cls);
         else
             out.push({

@@ -58,7 +58,8 @@ export async function queryIn<T extends SObjectRecord>(
         const range = q.rangeHint
             ? `${q.field} >= ${soqlString(part[0]!)} AND ${q.field} <= ${soqlString(part[part.length - 1]!)} AND `
             : '';
-        statements.push(`${q.select} WHERE ${q.also ? `${q.also} AND ` : ''}${range}${q.field} IN (${list})`);
+        // The cheap range first: the org (and the simulator) evaluate conditions left to right.
+        statements.push(`${q.select} WHERE ${range}${q.also ? `${q.also} AND ` : ''}${q.field} IN (${list})`);
         part = [];
         size = 0;
     };

@@ -28,6 +28,11 @@ export class ClassMemo {
         return observed;
     }
 
+    /** The class remembered for a record, if it was planned for writing earlier. */
+    get(key: string): WriteClass | undefined {
+        return this.byKey.get(key);
+    }
+
     get size(): number {
         return this.byKey.size;
     }
