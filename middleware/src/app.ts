@@ -8,6 +8,7 @@ import { docsPlugin } from './http/docs';
 import { healthRoutes, type ReadinessCheck } from './http/health';
 import { signedRequestsPlugin, type SignedRequestsOptions } from './http/auth';
 import { connectionRoutes } from './routes/connection';
+import { importRoutes } from './routes/imports';
 import { salesOrderRoutes } from './routes/sales-orders';
 import { stockRoutes } from './routes/stock';
 import { createServices, type Services } from './services';
@@ -60,5 +61,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     await app.register(stockRoutes, { services });
     await app.register(salesOrderRoutes, { services });
     await app.register(connectionRoutes, { services });
+    await app.register(importRoutes, { services });
     return app;
 }

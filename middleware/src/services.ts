@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AppConfig } from './config';
 import { HttpProblem } from './http/problem';
+import { loggerOptions } from './logger';
+import pino from 'pino';
+import { connectSalesforce, createSalesforceWriter } from './salesforce';
 import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
 import { UnleashedCatalog } from './sync/catalog';
+import type { SalesforceEdge } from './sync/imports/context';
+import { ImportService, type ImportServiceOptions } from './sync/imports/service';
 import { SalesOrderService } from './sync/orders/service';
 import { StockService } from './sync/stock';
 import { createUnleashedClient } from './unleashed/client';
@@ -23,6 +28,10 @@ export interface Services {
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** A client for credentials not stored yet (to validate them), counted on the tenant. */
     unleashedWith(orgId: string, credentials: UnleashedCredentials): UnleashedClient;
+    /** The tenant's Salesforce connection and writer; 409 when the org has not connected yet. */
+    salesforceFor(tenant: Tenant): Promise<SalesforceEdge>;
+    /** Import jobs and the worker that runs them. */
+    imports: ImportService;
     /** Drops cached clients and data of a tenant (new credentials, disconnect). */
     forget(orgId: string): void;
     close(): Promise<void>;
@@ -30,7 +39,11 @@ export interface Services {
 
 export async function createServices(
     config: AppConfig,
-    given: { store?: Store; clientOverrides?: Partial<UnleashedClientOptions> } = {}
+    given: {
+        store?: Store;
+        clientOverrides?: Partial<UnleashedClientOptions>;
+        imports?: Partial<ImportServiceOptions>;
+    } = {}
 ): Promise<Services> {
     const store = given.store ?? (await openStore(storeConfigFrom(config)));
     await ensureSelfHostedTenant(config, store);
@@ -56,13 +69,55 @@ export async function createServices(
             ...given.clientOverrides
         });
 
-    return {
+    const edges = new Map<string, SalesforceEdge>();
+    // Refreshed at the org's own My Domain URL, which serves production orgs and sandboxes alike.
+    const salesforceFor = async (tenant: Tenant): Promise<SalesforceEdge> => {
+        if (!tenant.salesforce || !tenant.instanceUrl) {
+            throw new HttpProblem(
+                409,
+                'Salesforce is not connected',
+                'An administrator can connect the org on the Unleashed Admin tab.'
+            );
+        }
+        if (!config.SALESFORCE_CLIENT_ID) {
+            throw new HttpProblem(503, 'Salesforce is not configured', 'SALESFORCE_CLIENT_ID is not set.');
+        }
+        const namespace = tenant.settings.namespace;
+        const key = `${tenant.orgId}|${createHash('sha256').update(`${tenant.instanceUrl}|${namespace}|${tenant.salesforce.refreshToken}`).digest('hex')}`;
+        let edge = edges.get(key);
+        if (!edge) {
+            const conn = connectSalesforce({
+                instanceUrl: tenant.instanceUrl,
+                loginUrl: tenant.instanceUrl,
+                apiVersion: config.SALESFORCE_API_VERSION,
+                clientId: config.SALESFORCE_CLIENT_ID,
+                ...(config.SALESFORCE_CLIENT_SECRET ? { clientSecret: config.SALESFORCE_CLIENT_SECRET } : {}),
+                refreshToken: tenant.salesforce.refreshToken
+            });
+            edge = { conn, writer: createSalesforceWriter(conn, { namespace }), namespace };
+            edges.set(key, edge);
+        }
+        return edge;
+    };
+
+    const services: Services = {
         config,
         store,
         stock,
         catalog,
         orders,
         unleashedWith,
+        salesforceFor,
+        imports: new ImportService(
+            {
+                jobs: store.jobs,
+                tenants: store.tenants,
+                unleashedFor: (tenant) => services.unleashedFor(tenant),
+                salesforceFor,
+                log: importLog(config)
+            },
+            { autoStart: config.NODE_ENV !== 'test', ...given.imports }
+        ),
         async unleashedFor(tenant) {
             if (!tenant.unleashed) {
                 throw new HttpProblem(
@@ -89,6 +144,12 @@ export async function createServices(
             if (!given.store) await store.close();
         }
     };
+    return services;
+}
+
+/** The import worker logs outside any request, at the configured level. */
+function importLog(config: AppConfig) {
+    return pino(loggerOptions(config.LOG_LEVEL)).child({ component: 'imports' });
 }
 
 /**

@@ -47,6 +47,8 @@ const addressOf = (c: UnleashedCustomer, ...types: string[]) => {
     return undefined;
 };
 
+export const customerListQuery = (since: string | null): Query => (since ? { modifiedSince: since } : {});
+
 export class CustomerUnit implements EntityUnit {
     readonly entities: ImportEntity[] = ['customers'];
     readonly resource = 'Customers';
@@ -58,7 +60,7 @@ export class CustomerUnit implements EntityUnit {
         private readonly ctx: RunContext,
         since: string | null
     ) {
-        this.query = since ? { modifiedSince: since } : {};
+        this.query = customerListQuery(since);
     }
 
     async prepare(): Promise<void> {

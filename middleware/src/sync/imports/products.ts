@@ -68,6 +68,12 @@ interface EntryWrite {
     standard: boolean;
 }
 
+/** Obsolete products are read too: their Product2 becomes inactive rather than stale. */
+export const productListQuery = (since: string | null): Query => ({
+    includeObsolete: true,
+    ...(since ? { modifiedSince: since } : {})
+});
+
 export interface ProductPassOptions {
     products: boolean;
     tiers: boolean;
@@ -93,8 +99,7 @@ export class ProductUnit implements EntityUnit {
             ...(opts.products ? ['products' as const] : []),
             ...(opts.tiers ? ['priceTiers' as const] : [])
         ];
-        // Obsolete products are read too: their Product2 becomes inactive rather than stale.
-        this.query = { includeObsolete: true, ...(opts.since ? { modifiedSince: opts.since } : {}) };
+        this.query = productListQuery(opts.since);
     }
 
     async prepare(): Promise<void> {
