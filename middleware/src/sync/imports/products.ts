@@ -429,8 +429,8 @@ export class ProductUnit implements EntityUnit {
             // Custom books need a standard price in the same currency; an existing one is left as it is.
             const stdKey = `entry:std:${keyBase}`;
             if (needsStandard && entryIn(standardId)) {
-                const earlier = this.ctx.memo.get(stdKey);
-                if (earlier) tally.add(earlier);
+                // Counted as the price it backs: unchanged, unless an earlier attempt created it.
+                tally.add(this.ctx.memo.get(stdKey) ?? 'unchanged');
             } else if (needsStandard) {
                 const label = `${code} in the standard price book${suffix}`;
                 const cls = this.ctx.memo.classify(stdKey, 'created');
