@@ -33,6 +33,8 @@ export interface RunContext {
     memo: ClassMemo;
     /** Called once a page has planned its writes and before it makes them (persists the memo). */
     beforeWrites(): Promise<void>;
+    /** Throws when the worker was killed: called between dependent writes, as a crash could strike. */
+    alive(): void;
     now(): Date;
 }
 

@@ -306,6 +306,7 @@ export class ProductUnit implements EntityUnit {
                 failedProducts.add(keyOf(p.key));
             }
         });
+        ctx.alive();
         if (renamed.length) {
             const extra = await this.writeRenamed(renamed, stamp, ready, ids, failedProducts, tally);
             entryWrites.push(...extra);
@@ -551,6 +552,7 @@ export class ProductUnit implements EntityUnit {
             }
         });
 
+        ctx.alive();
         const inserts: EntryWrite[] = [];
         for (const w of live) {
             if (!w.insert || w.standard) continue;

@@ -285,6 +285,9 @@ export class ImportRunner {
                         cp = { ...cp, pending };
                         job = await deps.jobs.update(job.id, { checkpoint: { ...cp } });
                     },
+                    alive: () => {
+                        if (signal.killed) throw new JobKilled();
+                    },
                     now: opts.now
                 };
                 const unit = this.unit(key, job.entities, ctx, cp.since[key] ?? null);
@@ -344,7 +347,10 @@ export class ImportRunner {
                             writing = false;
                             attempt = 0;
                             onPage?.();
-                            if (signal.stopping) return this.release(job, progress);
+                            const p = page.pagination;
+                            const last =
+                                page.items.length === 0 || p.PageNumber === 0 || number >= p.NumberOfPages;
+                            if (signal.stopping && !last) return this.release(job, progress);
                         }
                         break;
                     } catch (err) {

@@ -68,6 +68,7 @@ export class ImportWorker {
         this.signal.stopping = true;
         this.wake();
         await this.running;
+        this.signal = { stopping: false, killed: false };
     }
 
     /**
@@ -79,6 +80,7 @@ export class ImportWorker {
         this.signal.stopping = true;
         this.wake();
         await this.running;
+        this.signal = { stopping: false, killed: false };
     }
 
     /** Claims and runs one job; false when the queue had none. */
