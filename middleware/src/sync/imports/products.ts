@@ -56,6 +56,8 @@ interface Price {
 /** An entry to insert or update, with what it depends on. */
 interface EntryWrite {
     key: string;
+    /** Its key in the page's ClassMemo. */
+    memoKey: string;
     label: string;
     entity: ImportEntity;
     cls: WriteClass;
@@ -307,11 +309,16 @@ export class ProductUnit implements EntityUnit {
             }
         });
         ctx.alive();
+        let writes = entryWrites;
         if (renamed.length) {
-            const extra = await this.writeRenamed(renamed, stamp, ready, ids, failedProducts, tally);
-            entryWrites.push(...extra);
+            // Their entries were planned as for a new product: they are planned again against the
+            // entries the renamed record has.
+            const codes = new Set(renamed.map((p) => keyOf(p.key)));
+            for (const w of writes) if (codes.has(keyOf(w.code))) ctx.memo.forget(w.memoKey);
+            writes = writes.filter((w) => !codes.has(keyOf(w.code)));
+            writes.push(...(await this.writeRenamed(renamed, stamp, ready, ids, failedProducts, tally)));
         }
-        await this.writeEntries(entryWrites, ids, failedProducts, tally);
+        await this.writeEntries(writes, ids, failedProducts, tally);
     }
 
     async finish(): Promise<void> {
@@ -369,7 +376,8 @@ export class ProductUnit implements EntityUnit {
                     : changedFields(fields, before as unknown as SObjectRecord).length
                       ? 'updated'
                       : 'unchanged';
-                const cls = this.ctx.memo.classify(`entry:${bookId}:${keyBase}`, observed);
+                const memoKey = `entry:${bookId}:${keyBase}`;
+                const cls = this.ctx.memo.classify(memoKey, observed);
                 needsStandard = true;
                 if (observed === 'unchanged') {
                     tally.add(cls);
@@ -380,6 +388,7 @@ export class ProductUnit implements EntityUnit {
                     before
                         ? {
                               key: before.Id,
+                              memoKey,
                               label,
                               entity: pr.entity,
                               cls: w,
@@ -391,6 +400,7 @@ export class ProductUnit implements EntityUnit {
                           }
                         : {
                               key: `${bookId}:${keyBase}`,
+                              memoKey,
                               label,
                               entity: pr.entity,
                               cls: w,
@@ -417,6 +427,7 @@ export class ProductUnit implements EntityUnit {
                 const book = [...this.books].find(([, id]) => id === e.Pricebook2Id)?.[0] ?? '';
                 out.push({
                     key: e.Id,
+                    memoKey,
                     label: `${code} in ${book}${suffix}`,
                     entity,
                     cls: cls === 'unchanged' ? 'updated' : cls,
@@ -446,6 +457,7 @@ export class ProductUnit implements EntityUnit {
                 }
                 out.push({
                     key: `std:${keyBase}`,
+                    memoKey: stdKey,
                     label,
                     entity: 'products',
                     cls: cls === 'unchanged' ? 'created' : cls,

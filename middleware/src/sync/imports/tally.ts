@@ -33,6 +33,11 @@ export class ClassMemo {
         return this.byKey.get(key);
     }
 
+    /** Forgets a planned record (its plan was replaced). */
+    forget(key: string): void {
+        this.byKey.delete(key);
+    }
+
     get size(): number {
         return this.byKey.size;
     }

@@ -189,3 +189,25 @@ it('a later run asks only for what changed and writes only that', async () => {
         ].sort()
     );
 });
+
+it('follows a product whose code changed in Unleashed (same GUID) instead of duplicating it', async () => {
+    h = await startHarness();
+    await h.importAll({ entities: ['taxes', 'products', 'priceTiers'] });
+    const s = h.usim.state;
+    const codes = Array.from({ length: s.products.size }, (_, i) => s.products.code(i));
+    const green = s.products.product(codes.indexOf('WIDGET-GREEN'));
+    const before = records(h.sfsim, 'Product2').find((p) => p.Unleashed_Guid__c === green.Guid)!;
+    green.ProductCode = 'WIDGET-GREEN-2';
+    green.LastModifiedOn = new Date();
+
+    const job = await h.importAll({ entities: ['taxes', 'products', 'priceTiers'] });
+    expect(job.errors).toEqual([]);
+    expect(job.counts).toMatchObject({ created: 0, updated: 1, failed: 0 });
+    const after = records(h.sfsim, 'Product2').filter((p) => p.Unleashed_Guid__c === green.Guid);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({
+        Id: before.Id,
+        Unleashed_Product_Code__c: 'WIDGET-GREEN-2',
+        ProductCode: 'WIDGET-GREEN-2'
+    });
+});
