@@ -18,11 +18,19 @@ const shims = join(here, 'shims');
 // The preview renders with the LWC engine that matches the compiler (lwc 9); jest keeps its own.
 const lwcPkg = join(root, 'node_modules/lwc/node_modules/@lwc');
 
-/** Names of the package's components (folders with a same-named .js file). */
+/**
+ * Names of the package's components: folders with a same-named .js and .html. A folder without a
+ * template (unleashedUtils) is a service module that components import, not something to mount.
+ */
 export function componentNames() {
     if (!existsSync(lwcDir)) return [];
     return readdirSync(lwcDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && existsSync(join(lwcDir, d.name, `${d.name}.js`)))
+        .filter(
+            (d) =>
+                d.isDirectory() &&
+                existsSync(join(lwcDir, d.name, `${d.name}.js`)) &&
+                existsSync(join(lwcDir, d.name, `${d.name}.html`))
+        )
         .map((d) => d.name)
         .sort();
 }
@@ -36,6 +44,7 @@ function platformShims() {
         'lightning/refresh': 'refresh.js',
         'lightning/actions': 'actions.js',
         'lightning/uiRecordApi': 'uiRecordApi.js',
+        'lightning/navigation': 'navigation.js',
         '@salesforce/apex': 'apexRefresh.js',
         'preview/apexRuntime': 'apexRuntime.js'
     };
@@ -138,6 +147,10 @@ export async function buildPreview({ outDir = join(root, '.preview-build/out'), 
             if (/LWC1\d{3}/.test(warning.message) && /lightning-base-components/.test(warning.message))
                 return;
             if (['CIRCULAR_DEPENDENCY', 'THIS_IS_UNDEFINED'].includes(warning.code)) return;
+            // A platform module without a shim would silently become a global lookup in the bundle.
+            if (warning.code === 'UNRESOLVED_IMPORT') {
+                throw new Error(`preview build: ${warning.message} (add a shim in scripts/preview/shims)`);
+            }
             if (!quiet) process.stderr.write(`preview build: ${warning.message}\n`);
         }
     });
