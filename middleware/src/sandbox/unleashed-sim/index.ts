@@ -1,0 +1,16 @@
+/** The stateful Unleashed API simulator (dev and test only; never on a production path). */
+export { startUnleashedSim } from './server';
+export { DEMO_API_ID, DEMO_API_KEY } from './credentials';
+export { signQuery } from './signature';
+export { DEFAULT_SETTINGS, NO_FAULTS } from './settings';
+export type { SimState } from './state/state';
+export type {
+    CallRecord,
+    Faults,
+    RoundingMode,
+    SeedName,
+    SimCredentials,
+    SimSettings,
+    StartOptions,
+    UnleashedSim
+} from './types';

@@ -1,0 +1,64 @@
+/** Read-only reference lists: Warehouses, Taxes, SalesPersons, DeliveryMethods, Currencies, Companies. */
+import { notFound } from '../errors';
+import type { ApiContext, ResourceRoutes } from '../http/context';
+import { paginateArray } from '../http/pagination';
+import { sameText, startsWith } from '../http/query';
+import type { SimState } from '../state/state';
+
+interface WithGuid {
+    Guid: string;
+}
+
+function readOnlyList<T extends WithGuid>(
+    what: string,
+    items: (s: SimState) => T[],
+    filter: (ctx: ApiContext) => (item: T) => boolean = () => () => true
+): ResourceRoutes {
+    return {
+        list(ctx, page) {
+            const keep = filter(ctx);
+            return paginateArray(items(ctx.state).filter(keep), page, ctx.query.pageSize());
+        },
+        get(ctx, guid) {
+            const found = items(ctx.state).find((i) => i.Guid.toLowerCase() === guid.toLowerCase());
+            if (!found) throw notFound(`${what} with Guid ${guid} was not found.`);
+            return found;
+        }
+    };
+}
+
+export const warehouses = readOnlyList(
+    'Warehouse',
+    (s) => s.warehouses,
+    (ctx) => {
+        const code = ctx.query.get('warehouseCode');
+        const name = ctx.query.get('warehouseName');
+        return (w) =>
+            startsWith(w.WarehouseCode, code) && (name === undefined || startsWith(w.WarehouseName, name));
+    }
+);
+
+export const taxes = readOnlyList(
+    'Tax',
+    (s) => s.taxes,
+    (ctx) => {
+        const revenue =
+            ctx.query.get('canApplyToRevenue') === undefined
+                ? undefined
+                : ctx.query.bool('canApplyToRevenue', true);
+        const expenses =
+            ctx.query.get('canApplyToExpenses') === undefined
+                ? undefined
+                : ctx.query.bool('canApplyToExpenses', true);
+        const code = ctx.query.get('taxCode');
+        return (t) =>
+            (revenue === undefined || t.CanApplyToRevenue === revenue) &&
+            (expenses === undefined || t.CanApplyToExpenses === expenses) &&
+            sameText(t.TaxCode, code);
+    }
+);
+
+export const salesPersons = readOnlyList('Sales person', (s) => s.salesPersons);
+export const deliveryMethods = readOnlyList('Delivery method', (s) => s.deliveryMethods);
+export const currencies = readOnlyList('Currency', (s) => s.currencies);
+export const companies = readOnlyList('Company', (s) => s.companies);
