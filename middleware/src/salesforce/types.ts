@@ -17,10 +17,16 @@ export interface UpsertResult {
 export interface SalesforceWriter {
     /**
      * Upsert by an external id field: sObject Collections (200 a call) for small sets, Bulk API 2.0
-     * above the threshold. A re-run with the same data creates nothing.
+     * above the threshold. A re-run with the same data creates nothing. One result per input record,
+     * in input order; a record without an external id, or sharing one (case-insensitively) with
+     * another record of the call, fails on its own without being sent. Throws SalesforceError when
+     * the whole call fails (limits, session, unknown field).
      */
     upsert(sobject: string, externalIdField: string, records: SObjectRecord[]): Promise<UpsertResult[]>;
-    /** SOQL query, all pages; names in the SOQL are prefixed by the edge. */
+    /**
+     * SOQL query, all pages; names in the SOQL are prefixed by the edge, and the records come back
+     * without the prefix and without `attributes` blocks.
+     */
     query<T extends SObjectRecord = SObjectRecord>(soql: string): Promise<T[]>;
     /** POST to the package's Apex REST resource (path under /services/apexrest/<ns>/). */
     apexRest<T = unknown>(path: string, body: unknown): Promise<T>;

@@ -1,0 +1,189 @@
+import { RecordError, RequestError } from './errors';
+import type { SimOrg } from './org';
+
+/**
+ * Apex REST: `/services/apexrest/<ns>/<urlMapping>` in a namespaced org, `/services/apexrest/<urlMapping>`
+ * otherwise. Every call is recorded. The package's `/events/*` resource is built in and does what
+ * UnleashedEventsResource does (datamodel.md); a test can put its own handler on any route.
+ */
+
+export interface ApexRestCall {
+    method: string;
+    /** Path after /services/apexrest, with the namespace segment. */
+    path: string;
+    body: unknown;
+    userId: string;
+    at: Date;
+}
+
+export interface ApexRequest {
+    method: string;
+    /** Path after the namespace, e.g. '/events'. */
+    path: string;
+    body: unknown;
+    org: SimOrg;
+}
+
+export interface ApexResponse {
+    status?: number;
+    body: unknown;
+}
+
+export type ApexHandler = (req: ApexRequest) => ApexResponse | Promise<ApexResponse>;
+
+/** The org's protected connection setting, written by the connection.secret event. */
+export interface ConnectionSetting {
+    secret: string;
+    companyName: string | null;
+    baseCurrency: string | null;
+    connectedAt: string;
+}
+
+export class ApexRest {
+    readonly calls: ApexRestCall[] = [];
+    connection: ConnectionSetting | null = null;
+    /** Whether the API user holds the Unleashed_Manage_Connection custom permission. */
+    userCanManageConnection = true;
+    private readonly routes = new Map<string, ApexHandler>();
+
+    constructor(private readonly org: SimOrg) {
+        this.routes.set('/events', (req) => this.events(req));
+    }
+
+    /** Handler for a urlMapping such as '/events' (a trailing '/*' is implied). */
+    setHandler(mapping: string, handler: ApexHandler): void {
+        this.routes.set('/' + mapping.replace(/^\/|\/\*?$/g, ''), handler);
+    }
+
+    async handle(method: string, fullPath: string, body: unknown): Promise<ApexResponse> {
+        this.calls.push({ method, path: fullPath, body, userId: this.org.currentUserId, at: new Date() });
+        const ns = this.org.namespace;
+        let path = fullPath;
+        if (ns) {
+            if (!fullPath.startsWith(`/${ns}/`))
+                throw new RequestError(404, 'NOT_FOUND', `Could not find a match for URL ${fullPath}`);
+            path = fullPath.slice(ns.length + 1);
+        }
+        const mapping = [...this.routes.keys()].find((m) => path === m || path.startsWith(m + '/'));
+        if (!mapping) throw new RequestError(404, 'NOT_FOUND', `Could not find a match for URL ${fullPath}`);
+        try {
+            return await this.routes.get(mapping)!({ method, path, body, org: this.org });
+        } catch (err) {
+            if (err instanceof RequestError) throw err;
+            throw new RequestError(500, 'APEX_ERROR', `System.HandledException: ${(err as Error).message}`);
+        }
+    }
+
+    private events(req: ApexRequest): ApexResponse {
+        if (req.method !== 'POST')
+            throw new RequestError(
+                405,
+                'METHOD_NOT_ALLOWED',
+                `HTTP Method '${req.method}' not allowed. Allowed are POST`
+            );
+        const events = (req.body as { events?: unknown } | null)?.events;
+        if (!Array.isArray(events))
+            return { status: 400, body: { error: 'The body must be {"events": [...]}' } };
+        const results = events.map((event, index) => {
+            try {
+                this.applyEvent(event as Record<string, unknown>);
+                return { index, ok: true, error: null };
+            } catch (err) {
+                return { index, ok: false, error: (err as Error).message };
+            }
+        });
+        return { status: 200, body: { results } };
+    }
+
+    private applyEvent(e: Record<string, unknown>): void {
+        const org = this.org;
+        const put = (tableName: string, values: Record<string, unknown>) => {
+            const table = org.tableByName(tableName);
+            const out: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(values))
+                if (v !== undefined) out[table.byName.get(k)!.apiName] = v;
+            return { table, out };
+        };
+        switch (e.type) {
+            case 'connection.secret': {
+                if (!this.userCanManageConnection)
+                    throw new Error('Only a user with Unleashed_Manage_Connection may connect');
+                if (typeof e.secret !== 'string' || Buffer.from(e.secret, 'base64').length !== 32) {
+                    throw new Error('secret must be the base64 text of 32 bytes');
+                }
+                this.connection = {
+                    secret: e.secret,
+                    companyName: (e.companyName as string | undefined) ?? null,
+                    baseCurrency: (e.baseCurrency as string | undefined) ?? null,
+                    connectedAt: new Date().toISOString()
+                };
+                return;
+            }
+            case 'order.status': {
+                const { table, out } = put('Opportunity', {
+                    Unleashed_Order_Guid__c: e.orderGuid,
+                    Unleashed_Order_Number__c: e.orderNumber,
+                    Unleashed_Order_Status__c: e.status,
+                    Unleashed_Sub_Total__c: e.subTotal,
+                    Unleashed_Tax_Total__c: e.taxTotal,
+                    Unleashed_Total__c: e.total
+                });
+                if (typeof e.opportunityId !== 'string' || !org.get(table, e.opportunityId)) {
+                    throw new Error(`Opportunity not found: ${String(e.opportunityId)}`);
+                }
+                wrap(() => org.update(table, e.opportunityId as string, out));
+                return;
+            }
+            case 'import.progress': {
+                const counts = (e.counts ?? {}) as Record<string, unknown>;
+                const { table, out } = put('Unleashed_Import_Job__c', {
+                    Status__c: importStatus(e.status),
+                    Entities__c: Array.isArray(e.entities) ? e.entities.join(';') : undefined,
+                    Done__c: e.done,
+                    Total__c: e.total,
+                    Created_Count__c: counts.created,
+                    Updated_Count__c: counts.updated,
+                    Unchanged_Count__c: counts.unchanged,
+                    Failed_Count__c: counts.failed,
+                    Error_Summary__c: e.errorSummary,
+                    Started_At__c: e.startedAt,
+                    Finished_At__c: e.finishedAt
+                });
+                if (typeof e.jobId !== 'string' || !e.jobId) throw new Error('jobId is required');
+                wrap(() => org.upsert(table, table.byName.get('Job_Id__c')!, e.jobId, out));
+                return;
+            }
+            default:
+                throw new Error(`Unknown event type: ${String(e.type)}`);
+        }
+    }
+}
+
+const STATUSES: Record<string, string> = {
+    queued: 'Queued',
+    running: 'Running',
+    succeeded: 'Succeeded',
+    completedwitherrors: 'Completed With Errors',
+    failed: 'Failed'
+};
+
+function importStatus(status: unknown): string | undefined {
+    if (status === undefined || status === null) return undefined;
+    const s =
+        STATUSES[
+            String(status)
+                .replace(/[\s_-]/g, '')
+                .toLowerCase()
+        ];
+    if (!s) throw new Error(`Unknown import status: ${String(status)}`);
+    return s;
+}
+
+function wrap(fn: () => unknown): void {
+    try {
+        fn();
+    } catch (err) {
+        if (err instanceof RecordError || err instanceof RequestError) throw new Error(err.message);
+        throw err;
+    }
+}

@@ -1,0 +1,435 @@
+import { RequestError } from './errors';
+import type { FieldInfo, Row, SimOrg, Table } from './org';
+
+/**
+ * The SOQL the connector sends, and no more:
+ *   SELECT f1, Rel.f2 | COUNT() FROM X
+ *   [WHERE a = 'v' AND (b IN ('x','y') OR c != null) AND NOT d LIKE 'p%']
+ *   [WITH USER_MODE|SECURITY_ENFORCED] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
+ * One level of parent relationship (Account.Name, unleashed__Unleashed_Tax__r.Name) is followed.
+ * Errors carry the API's error codes: MALFORMED_QUERY, INVALID_TYPE, INVALID_FIELD.
+ */
+
+type Literal = string | number | boolean | null;
+
+interface FieldPath {
+    text: string;
+    /** Parent relationship, when the path has a dot. */
+    rel?: FieldInfo;
+    field: FieldInfo;
+}
+
+type Cond =
+    | { kind: 'and' | 'or'; parts: Cond[] }
+    | { kind: 'not'; part: Cond }
+    | { kind: 'cmp'; path: FieldPath; op: string; value: Literal }
+    | { kind: 'in'; path: FieldPath; negate: boolean; values: Literal[] }
+    | { kind: 'like'; path: FieldPath; pattern: string };
+
+export interface SoqlQuery {
+    table: Table;
+    count: boolean;
+    select: FieldPath[];
+    where?: Cond;
+    orderBy: { path: FieldPath; desc: boolean; nullsLast: boolean }[];
+    limit?: number;
+    offset?: number;
+}
+
+interface Token {
+    type: 'word' | 'string' | 'number' | 'op' | 'punct';
+    text: string;
+    pos: number;
+}
+
+function tokenize(soql: string): Token[] {
+    const tokens: Token[] = [];
+    let i = 0;
+    while (i < soql.length) {
+        const c = soql.charAt(i);
+        if (/\s/.test(c)) {
+            i++;
+        } else if (c === "'") {
+            let text = '';
+            let j = i + 1;
+            for (;;) {
+                if (j >= soql.length) throw malformed(soql, i, 'unterminated string literal');
+                const d = soql.charAt(j);
+                if (d === '\\') {
+                    const e = soql.charAt(j + 1);
+                    text += e === 'n' ? '\n' : e === 't' ? '\t' : e;
+                    j += 2;
+                } else if (d === "'") {
+                    break;
+                } else {
+                    text += d;
+                    j++;
+                }
+            }
+            tokens.push({ type: 'string', text, pos: i });
+            i = j + 1;
+        } else if (/[0-9-]/.test(c)) {
+            const m = /^-?\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2}))?|^-?\d+(\.\d+)?/.exec(
+                soql.slice(i)
+            );
+            if (!m) throw malformed(soql, i, `unexpected token: ${c}`);
+            const isDate = m[0].includes('-', 1);
+            tokens.push({ type: isDate ? 'string' : 'number', text: m[0], pos: i });
+            i += m[0].length;
+        } else if (/[A-Za-z_]/.test(c)) {
+            const m = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(soql.slice(i))!;
+            tokens.push({ type: 'word', text: m[0], pos: i });
+            i += m[0].length;
+        } else if (/[<>!=]/.test(c)) {
+            const m = /^(<=|>=|!=|<>|=|<|>)/.exec(soql.slice(i));
+            if (!m) throw malformed(soql, i, `unexpected token: ${c}`);
+            tokens.push({ type: 'op', text: m[0], pos: i });
+            i += m[0].length;
+        } else if (c === '(' || c === ')' || c === ',') {
+            tokens.push({ type: 'punct', text: c, pos: i });
+            i++;
+        } else {
+            throw malformed(soql, i, `unexpected token: ${c}`);
+        }
+    }
+    return tokens;
+}
+
+function malformed(soql: string, pos: number, message: string): RequestError {
+    return new RequestError(
+        400,
+        'MALFORMED_QUERY',
+        `\n${soql}\n${' '.repeat(pos)}^\nERROR at Row:1:Column:${pos + 1}\n${message}`
+    );
+}
+
+class Parser {
+    private i = 0;
+    constructor(
+        private readonly soql: string,
+        private readonly tokens: Token[],
+        private readonly org: SimOrg
+    ) {}
+
+    private peek(): Token | undefined {
+        return this.tokens[this.i];
+    }
+    private isWord(...words: string[]): boolean {
+        const t = this.peek();
+        return t?.type === 'word' && words.includes(t.text.toUpperCase());
+    }
+    private next(): Token {
+        const t = this.tokens[this.i++];
+        if (!t) throw malformed(this.soql, this.soql.length, 'unexpected end of query');
+        return t;
+    }
+    private expectWord(word: string): void {
+        const t = this.next();
+        if (t.type !== 'word' || t.text.toUpperCase() !== word)
+            throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
+    }
+    private expectPunct(p: string): void {
+        const t = this.next();
+        if (t.type !== 'punct' || t.text !== p)
+            throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
+    }
+
+    parse(): SoqlQuery {
+        this.expectWord('SELECT');
+        const rawSelect: Token[] = [];
+        let count = false;
+        for (;;) {
+            const t = this.next();
+            if (t.type === 'word' && t.text.toUpperCase() === 'COUNT') {
+                this.expectPunct('(');
+                this.expectPunct(')');
+                count = true;
+            } else if (t.type === 'word') {
+                rawSelect.push(t);
+            } else {
+                throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
+            }
+            if (this.peek()?.text === ',') {
+                this.next();
+                continue;
+            }
+            break;
+        }
+        this.expectWord('FROM');
+        const from = this.next();
+        const table = from.type === 'word' ? this.org.table(from.text) : undefined;
+        if (!table) {
+            throw new RequestError(
+                400,
+                'INVALID_TYPE',
+                `\n${this.soql}\n${' '.repeat(from.pos)}^\nERROR at Row:1:Column:${from.pos + 1}\nsObject type '${from.text}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`
+            );
+        }
+        const q: SoqlQuery = {
+            table,
+            count: count && rawSelect.length === 0,
+            select: rawSelect.map((t) => this.path(table, t)),
+            orderBy: []
+        };
+        if (count && rawSelect.length)
+            throw malformed(this.soql, rawSelect[0]!.pos, 'COUNT() cannot be mixed with fields');
+        if (this.isWord('WHERE')) {
+            this.next();
+            q.where = this.orExpr(table);
+        }
+        if (this.isWord('WITH')) {
+            this.next();
+            this.next();
+        }
+        if (this.isWord('ORDER')) {
+            this.next();
+            this.expectWord('BY');
+            for (;;) {
+                const path = this.path(table, this.next());
+                let desc = false;
+                if (this.isWord('ASC', 'DESC')) desc = this.next().text.toUpperCase() === 'DESC';
+                let nullsLast = desc;
+                if (this.isWord('NULLS')) {
+                    this.next();
+                    nullsLast = this.next().text.toUpperCase() === 'LAST';
+                }
+                q.orderBy.push({ path, desc, nullsLast });
+                if (this.peek()?.text !== ',') break;
+                this.next();
+            }
+        }
+        if (this.isWord('LIMIT')) {
+            this.next();
+            q.limit = this.integer();
+        }
+        if (this.isWord('OFFSET')) {
+            this.next();
+            q.offset = this.integer();
+        }
+        const rest = this.peek();
+        if (rest) throw malformed(this.soql, rest.pos, `unexpected token: ${rest.text}`);
+        return q;
+    }
+
+    private integer(): number {
+        const t = this.next();
+        if (t.type !== 'number' || !/^\d+$/.test(t.text))
+            throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
+        return Number(t.text);
+    }
+
+    private path(table: Table, t: Token): FieldPath {
+        if (t.type !== 'word') throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
+        const parts = t.text.split('.');
+        if (parts.length === 1) return { text: t.text, field: this.field(table, t, parts[0]!) };
+        if (parts.length === 2) {
+            const rel = table.byRelationship.get(parts[0]!.toLowerCase());
+            if (rel) {
+                const parent = this.org.tableByName(rel.def.referenceTo!);
+                return { text: t.text, rel, field: this.field(parent, t, parts[1]!) };
+            }
+        }
+        throw this.noSuchColumn(table, t, parts[0]!);
+    }
+
+    private field(table: Table, t: Token, name: string): FieldInfo {
+        const f = this.org.field(table, name);
+        if (!f) throw this.noSuchColumn(table, t, name);
+        return f;
+    }
+
+    private noSuchColumn(table: Table, t: Token, name: string): RequestError {
+        return new RequestError(
+            400,
+            'INVALID_FIELD',
+            `\n${this.soql}\n${' '.repeat(t.pos)}^\nERROR at Row:1:Column:${t.pos + 1}\nNo such column '${name}' on entity '${table.apiName}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`
+        );
+    }
+
+    private orExpr(table: Table): Cond {
+        const parts = [this.andExpr(table)];
+        while (this.isWord('OR')) {
+            this.next();
+            parts.push(this.andExpr(table));
+        }
+        return parts.length === 1 ? parts[0]! : { kind: 'or', parts };
+    }
+
+    private andExpr(table: Table): Cond {
+        const parts = [this.unary(table)];
+        while (this.isWord('AND')) {
+            this.next();
+            parts.push(this.unary(table));
+        }
+        return parts.length === 1 ? parts[0]! : { kind: 'and', parts };
+    }
+
+    private unary(table: Table): Cond {
+        if (this.isWord('NOT')) {
+            this.next();
+            return { kind: 'not', part: this.unary(table) };
+        }
+        if (this.peek()?.text === '(') {
+            this.next();
+            const inner = this.orExpr(table);
+            this.expectPunct(')');
+            return inner;
+        }
+        const path = this.path(table, this.next());
+        if (this.isWord('IN', 'NOT')) {
+            const negate = this.next().text.toUpperCase() === 'NOT';
+            if (negate) this.expectWord('IN');
+            this.expectPunct('(');
+            const values: Literal[] = [this.literal()];
+            while (this.peek()?.text === ',') {
+                this.next();
+                values.push(this.literal());
+            }
+            this.expectPunct(')');
+            return { kind: 'in', path, negate, values };
+        }
+        if (this.isWord('LIKE')) {
+            this.next();
+            const t = this.next();
+            if (t.type !== 'string') throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
+            return { kind: 'like', path, pattern: t.text };
+        }
+        const op = this.next();
+        if (op.type !== 'op') throw malformed(this.soql, op.pos, `unexpected token: ${op.text}`);
+        return { kind: 'cmp', path, op: op.text === '<>' ? '!=' : op.text, value: this.literal() };
+    }
+
+    private literal(): Literal {
+        const t = this.next();
+        if (t.type === 'string') return t.text;
+        if (t.type === 'number') return Number(t.text);
+        if (t.type === 'word') {
+            const w = t.text.toUpperCase();
+            if (w === 'NULL') return null;
+            if (w === 'TRUE') return true;
+            if (w === 'FALSE') return false;
+        }
+        throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
+    }
+}
+
+export function parseSoql(org: SimOrg, soql: string): SoqlQuery {
+    return new Parser(soql, tokenize(soql), org).parse();
+}
+
+// ---- evaluation ----
+
+function read(org: SimOrg, row: Row, path: FieldPath): unknown {
+    if (!path.rel) return row[path.field.name] ?? null;
+    const parentId = row[path.rel.name];
+    if (!parentId) return null;
+    const parent = org.get(org.tableByName(path.rel.def.referenceTo!), String(parentId));
+    return parent?.[path.field.name] ?? null;
+}
+
+function compare(a: unknown, b: unknown): number {
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) - Number(b);
+    const x = String(a).toLowerCase();
+    const y = String(b).toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function matches(org: SimOrg, row: Row, cond: Cond): boolean {
+    switch (cond.kind) {
+        case 'and':
+            return cond.parts.every((p) => matches(org, row, p));
+        case 'or':
+            return cond.parts.some((p) => matches(org, row, p));
+        case 'not':
+            return !matches(org, row, cond.part);
+        case 'in': {
+            const v = read(org, row, cond.path);
+            const found = v !== null && cond.values.some((x) => x !== null && compare(v, x) === 0);
+            return cond.negate ? v !== null && !found : found;
+        }
+        case 'like': {
+            const v = read(org, row, cond.path);
+            if (v === null) return false;
+            const re = new RegExp(
+                '^' +
+                    cond.pattern
+                        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+                        .replace(/%/g, '.*')
+                        .replace(/_/g, '.') +
+                    '$',
+                'is'
+            );
+            return re.test(String(v));
+        }
+        case 'cmp': {
+            const v = read(org, row, cond.path);
+            if (cond.value === null || v === null) {
+                const bothNull = v === null && cond.value === null;
+                return cond.op === '=' ? bothNull : cond.op === '!=' ? !bothNull : false;
+            }
+            const c = compare(v, cond.value);
+            switch (cond.op) {
+                case '=':
+                    return c === 0;
+                case '!=':
+                    return c !== 0;
+                case '<':
+                    return c < 0;
+                case '>':
+                    return c > 0;
+                case '<=':
+                    return c <= 0;
+                default:
+                    return c >= 0;
+            }
+        }
+    }
+}
+
+export interface SoqlResult {
+    totalSize: number;
+    records: Row[];
+}
+
+export function runSoql(org: SimOrg, q: SoqlQuery, apiVersion: string): SoqlResult {
+    let rows = [...q.table.rows.values()].filter((r) => !q.where || matches(org, r, q.where));
+    if (q.orderBy.length) {
+        rows.sort((a, b) => {
+            for (const o of q.orderBy) {
+                const x = read(org, a, o.path);
+                const y = read(org, b, o.path);
+                if (x === null && y === null) continue;
+                if (x === null || y === null) return (x === null) === o.nullsLast ? 1 : -1;
+                const c = compare(x, y);
+                if (c !== 0) return o.desc ? -c : c;
+            }
+            return 0;
+        });
+    }
+    rows = rows.slice(q.offset ?? 0, q.limit === undefined ? undefined : (q.offset ?? 0) + q.limit);
+    if (q.count) return { totalSize: rows.length, records: [] };
+    const records = rows.map((row) => {
+        const out: Row = { attributes: org.attributes(q.table, row, apiVersion) };
+        for (const p of q.select) {
+            if (!p.rel) {
+                out[p.field.apiName] = row[p.field.name] ?? null;
+                continue;
+            }
+            const relName = p.rel.relationshipApiName!;
+            const parentTable = org.tableByName(p.rel.def.referenceTo!);
+            const parentId = row[p.rel.name];
+            const parent = parentId ? org.get(parentTable, String(parentId)) : undefined;
+            if (!parent) {
+                out[relName] = null;
+                continue;
+            }
+            const existing = out[relName] as Row | null | undefined;
+            const nested: Row = existing ?? { attributes: org.attributes(parentTable, parent, apiVersion) };
+            nested[p.field.apiName] = parent[p.field.name] ?? null;
+            out[relName] = nested;
+        }
+        return out;
+    });
+    return { totalSize: records.length, records };
+}
