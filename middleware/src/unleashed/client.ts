@@ -1,10 +1,19 @@
 import type { ZodType } from 'zod';
+import type { AppConfig } from '../config';
 import { errorTextFromBody, isRetryableStatus, redact, truncate, UnleashedError } from './errors';
 import { toUnleashedJson } from './json';
 import { buildQueryString } from './query';
 import { PageEnvelopeSchema } from './schemas';
 import { signQuery } from './signature';
-import type { Page, PageOptions, Query, UnleashedClient, UnleashedClientOptions } from './types';
+import type {
+    CallCounter,
+    Page,
+    PageOptions,
+    Query,
+    UnleashedClient,
+    UnleashedClientOptions,
+    UnleashedCredentials
+} from './types';
 
 /**
  * The one door to Unleashed: signs, sends, retries, counts, pages and validates. The query string is
@@ -145,8 +154,13 @@ export function createUnleashedClient(opts: UnleashedClientOptions): UnleashedCl
                 try {
                     return read(outcome.text, outcome.status);
                 } catch (e) {
-                    if (e instanceof UnleashedError) throw e;
-                    throw fail('invalid-response', outcome.status, String(e), false, attempts);
+                    if (!(e instanceof UnleashedError)) {
+                        throw fail('invalid-response', outcome.status, String(e), false, attempts);
+                    }
+                    // Body text quoted in the message may echo what was sent.
+                    e.message = redact(e.message, secrets);
+                    e.attempts = attempts;
+                    throw e;
                 }
             }
             if (!outcome.retryable || attempt >= opts.maxRetries) throw outcome;
@@ -289,5 +303,31 @@ export function createUnleashedClient(opts: UnleashedClientOptions): UnleashedCl
             const candidates = await all(resource, { ...extraQuery, [filterName]: code }, itemSchema);
             return candidates.find((c) => codeOf(c) === code) ?? null;
         }
+    };
+}
+
+type UnleashedConfig = Pick<
+    AppConfig,
+    | 'UNLEASHED_BASE_URL'
+    | 'UNLEASHED_CLIENT_TYPE'
+    | 'UNLEASHED_QUERY_ENCODING'
+    | 'UNLEASHED_TIMEOUT_MS'
+    | 'UNLEASHED_MAX_RETRIES'
+>;
+
+/** Client options for one tenant from the middleware's configuration. */
+export function unleashedClientOptions(
+    config: UnleashedConfig,
+    credentials: UnleashedCredentials,
+    counter?: CallCounter
+): UnleashedClientOptions {
+    return {
+        baseUrl: config.UNLEASHED_BASE_URL,
+        credentials,
+        clientType: config.UNLEASHED_CLIENT_TYPE,
+        queryEncoding: config.UNLEASHED_QUERY_ENCODING,
+        timeoutMs: config.UNLEASHED_TIMEOUT_MS,
+        maxRetries: config.UNLEASHED_MAX_RETRIES,
+        counter
     };
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { parseDecimal } from '../../src/money/decimal';
-import { createUnleashedClient } from '../../src/unleashed/client';
+import { testConfig } from '../../src/config';
+import { createUnleashedClient, unleashedClientOptions } from '../../src/unleashed/client';
 import { UnleashedError } from '../../src/unleashed/errors';
+import { ProductSchema, SalesOrderSchema } from '../../src/unleashed/schemas';
 import type { UnleashedClientOptions } from '../../src/unleashed/types';
 import {
     expectedSignature,
@@ -241,6 +243,32 @@ describe('pagination', () => {
     });
 });
 
+describe('response schemas', () => {
+    it('a single record that does not match names the resource and the field', async () => {
+        const { client } = await setup((_req, res) =>
+            json(res, 200, { Guid: 'g', SalesOrderLines: [{ LineNumber: 1, UnitPrice: 'twenty' }] })
+        );
+        const e = await failure(client.get('/SalesOrders/g', undefined, SalesOrderSchema));
+        expect(e.kind).toBe('invalid-response');
+        expect(e.status).toBe(200);
+        expect(e.message).toBe(
+            'Unleashed returned an unexpected SalesOrders: SalesOrderLines[0].UnitPrice: expected number, received string'
+        );
+    });
+
+    it('pages are typed by the item schema and keep unknown fields', async () => {
+        const { client } = await setup((_req, res) =>
+            json(
+                res,
+                200,
+                pageBody([{ Guid: 'g', ProductCode: 'A', DefaultSellPrice: 22.88, Extra: 1 }], 1, 1000, 1)
+            )
+        );
+        const [p] = await client.all('Products', {}, ProductSchema);
+        expect(p).toEqual({ Guid: 'g', ProductCode: 'A', DefaultSellPrice: 22.88, Extra: 1 });
+    });
+});
+
 describe('findByCode', () => {
     it('asks with the prefix filter, then keeps only the exact, case-sensitive match', async () => {
         const all = ['abc', 'ABC-1', 'ABC', 'ABCD'];
@@ -468,6 +496,16 @@ describe('error texts', () => {
         expect(exposed(e)).not.toContain(API_KEY);
     });
 
+    it('scrubs secrets from a malformed success body too', async () => {
+        const { client } = await setup((req, res) => {
+            res.writeHead(200).end(`<p>${String(req.headers['api-auth-signature'])} ${API_KEY}</p>`);
+        });
+        const e = await failure(client.get('/Products'));
+        expect(e.message).toBe(
+            'Unleashed answered Products with a body that is not JSON: <p>[redacted] [redacted]</p>'
+        );
+    });
+
     it('a wrong key is a 403 that is not retried', async () => {
         const { fake } = await setup((_req, res) => json(res, 200, {}));
         const wrong = createUnleashedClient({
@@ -484,5 +522,25 @@ describe('error texts', () => {
         expect(e.message).toBe('Forbidden');
         expect(fake.requests).toHaveLength(1);
         expect(exposed(e)).not.toContain('not-the-key');
+    });
+});
+
+describe('unleashedClientOptions', () => {
+    it('takes every setting from the configuration', () => {
+        const counter = { record: () => undefined };
+        const cfg = testConfig({
+            UNLEASHED_QUERY_ENCODING: 'rfc3986',
+            UNLEASHED_TIMEOUT_MS: '1234',
+            UNLEASHED_MAX_RETRIES: '2'
+        });
+        expect(unleashedClientOptions(cfg, { apiId: 'id', apiKey: 'key' }, counter)).toEqual({
+            baseUrl: 'https://api.unleashedsoftware.com',
+            credentials: { apiId: 'id', apiKey: 'key' },
+            clientType: 'unleashedconnector/salesforce',
+            queryEncoding: 'rfc3986',
+            timeoutMs: 1234,
+            maxRetries: 2,
+            counter
+        });
     });
 });
