@@ -14,10 +14,14 @@ async function main(): Promise<void> {
     for (const n of names) {
         const load = benches[n];
         if (!load) {
-            process.stderr.write(`unknown benchmark "${n}"; choose one of: ${Object.keys(benches).join(', ')}\n`);
+            process.stderr.write(
+                `unknown benchmark "${n}"; choose one of: ${Object.keys(benches).join(', ')}\n`
+            );
             process.exit(2);
         }
-        await (await load())(args);
+        await (
+            await load()
+        )(args);
     }
 }
 
