@@ -22,6 +22,8 @@ module.exports = {
             rootDir: __dirname,
             roots: ['<rootDir>/middleware/test'],
             testEnvironment: 'node',
+            // jsforce's undici needs Node's Symbol.dispose inside jest's VM context.
+            setupFiles: ['<rootDir>/middleware/test/salesforce/node-realm.ts'],
             testMatch: ['**/*.test.ts'],
             transform: {
                 '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/middleware/tsconfig.json' }],
@@ -40,6 +42,7 @@ module.exports = {
             rootDir: __dirname,
             roots: ['<rootDir>/scripts'],
             testEnvironment: 'node',
+            setupFiles: ['<rootDir>/middleware/test/salesforce/node-realm.ts'],
             testMatch: ['**/test/**/*.test.ts'],
             transform: {
                 '^.+\\.ts$': [

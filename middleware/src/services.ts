@@ -6,7 +6,7 @@ import { UnleashedCatalog } from './sync/catalog';
 import { SalesOrderService } from './sync/orders/service';
 import { StockService } from './sync/stock';
 import { createUnleashedClient } from './unleashed/client';
-import type { UnleashedClient, UnleashedCredentials } from './unleashed/types';
+import type { UnleashedClient, UnleashedClientOptions, UnleashedCredentials } from './unleashed/types';
 
 /**
  * Everything the routes use, built once per process from the configuration: the store, the rules,
@@ -28,7 +28,10 @@ export interface Services {
     close(): Promise<void>;
 }
 
-export async function createServices(config: AppConfig, given: { store?: Store } = {}): Promise<Services> {
+export async function createServices(
+    config: AppConfig,
+    given: { store?: Store; clientOverrides?: Partial<UnleashedClientOptions> } = {}
+): Promise<Services> {
     const store = given.store ?? (await openStore(storeConfigFrom(config)));
     await ensureSelfHostedTenant(config, store);
     const stock = new StockService({ cacheSeconds: config.STOCK_CACHE_SECONDS });
@@ -49,7 +52,8 @@ export async function createServices(config: AppConfig, given: { store?: Store }
             queryEncoding: config.UNLEASHED_QUERY_ENCODING,
             timeoutMs: config.UNLEASHED_TIMEOUT_MS,
             maxRetries: config.UNLEASHED_MAX_RETRIES,
-            counter: store.quota.counterFor(orgId)
+            counter: store.quota.counterFor(orgId),
+            ...given.clientOverrides
         });
 
     return {
@@ -100,6 +104,8 @@ export async function ensureSelfHostedTenant(config: AppConfig, store: Store): P
         ...(config.UNLEASHED_API_ID && config.UNLEASHED_API_KEY
             ? { unleashed: { apiId: config.UNLEASHED_API_ID, apiKey: config.UNLEASHED_API_KEY } }
             : {}),
-        ...(config.SALESFORCE_REFRESH_TOKEN ? { salesforce: { refreshToken: config.SALESFORCE_REFRESH_TOKEN } } : {})
+        ...(config.SALESFORCE_REFRESH_TOKEN
+            ? { salesforce: { refreshToken: config.SALESFORCE_REFRESH_TOKEN } }
+            : {})
     });
 }

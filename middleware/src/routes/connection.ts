@@ -6,6 +6,7 @@ import type { Services } from '../services';
 import type { Tenant } from '../store';
 import { isUnleashedError } from '../unleashed/errors';
 import { CompanySchema } from '../unleashed/schemas';
+import { baseCurrencyOf } from '../sync/catalog';
 import { unleashedProblem } from '../sync/unleashed-problem';
 
 const connectionState = z.object({
@@ -78,7 +79,7 @@ export async function connectionRoutes(app: FastifyInstance, opts: { services: S
                 unleashed: { apiId, apiKey },
                 settings: {
                     companyName: company?.CompanyName ?? null,
-                    baseCurrency: company?.BaseCurrencyCode ?? company?.BaseCurrency?.CurrencyCode ?? null
+                    baseCurrency: company ? baseCurrencyOf(company) : null
                 }
             });
             services.forget(tenant.orgId);

@@ -27,7 +27,9 @@ const previewAnswer = z.object({
     taxTotal: z.string(),
     total: z.string(),
     currencyCode: z.string(),
-    customer: z.object({ mode: z.enum(['existing', 'create']), code: z.string(), name: z.string() }).nullable(),
+    customer: z
+        .object({ mode: z.enum(['existing', 'create']), code: z.string(), name: z.string() })
+        .nullable(),
     existingOrder: z.object({ orderNumber: z.string().nullable(), status: z.string() }).nullable(),
     warnings: z.array(z.string()),
     errors: z.array(z.string())
@@ -80,7 +82,8 @@ export async function salesOrderRoutes(app: FastifyInstance, opts: { services: S
         {
             schema: {
                 tags: ['sales orders'],
-                summary: 'The exact order Unleashed would store for this Opportunity, with every blocking problem',
+                summary:
+                    'The exact order Unleashed would store for this Opportunity, with every blocking problem',
                 body: opportunitySnapshotSchema,
                 response: { 200: previewAnswer }
             }
@@ -96,7 +99,8 @@ export async function salesOrderRoutes(app: FastifyInstance, opts: { services: S
         {
             schema: {
                 tags: ['sales orders'],
-                summary: 'Create the order (or update it while Parked); repeating the call never makes a second order',
+                summary:
+                    'Create the order (or update it while Parked); repeating the call never makes a second order',
                 body: opportunitySnapshotSchema,
                 response: { 200: sendAnswer, 201: sendAnswer }
             }
@@ -126,7 +130,12 @@ export async function salesOrderRoutes(app: FastifyInstance, opts: { services: S
             } catch (err) {
                 throw unleashedProblem(err, 'Reading the sales order');
             }
-            if (!view) throw new HttpProblem(404, 'No such sales order', `Unleashed has no sales order ${request.params.orderGuid}`);
+            if (!view)
+                throw new HttpProblem(
+                    404,
+                    'No such sales order',
+                    `Unleashed has no sales order ${request.params.orderGuid}`
+                );
             return view;
         }
     );

@@ -9,7 +9,14 @@ import { unleashedProblem } from '../sync/unleashed-problem';
 const codeList = (what: string, max: number) =>
     z
         .string()
-        .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+        .transform((v) => [
+            ...new Set(
+                v
+                    .split(',')
+                    .map((s) => s.trim())
+                    .filter(Boolean)
+            )
+        ])
         .pipe(
             z
                 .array(z.string().max(100, `each ${what} is at most 100 characters`))
@@ -29,7 +36,9 @@ const quantities = z.object({
 const stockAnswer = z.object({
     asOf: z.string(),
     ageSeconds: z.number().int(),
-    products: z.array(z.object({ productCode: z.string(), known: z.boolean(), warehouses: z.array(quantities) }))
+    products: z.array(
+        z.object({ productCode: z.string(), known: z.boolean(), warehouses: z.array(quantities) })
+    )
 });
 
 /** GET /v1/stock: on hand, allocated, available and on purchase per product and warehouse. */

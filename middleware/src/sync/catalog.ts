@@ -8,6 +8,7 @@ import {
     SalesPersonSchema,
     TaxSchema,
     WarehouseSchema,
+    type UnleashedCompany,
     type UnleashedProduct
 } from '../unleashed/schemas';
 import { CoalescingCache } from './cache';
@@ -120,7 +121,7 @@ async function loadReference(client: UnleashedClient): Promise<ReferenceData> {
         client.all('DeliveryMethods', {}, DeliveryMethodSchema)
     ]);
     const company = companies[0];
-    const baseCurrency = company?.BaseCurrencyCode ?? company?.BaseCurrency?.CurrencyCode ?? null;
+    const baseCurrency = company ? baseCurrencyOf(company) : null;
     if (!baseCurrency) throw new Error('Unleashed did not say which base currency the company uses');
     const ref: ReferenceData = {
         taxes: new Map(),
@@ -164,6 +165,13 @@ async function loadReference(client: UnleashedClient): Promise<ReferenceData> {
         if (m.Name && m.Obsolete !== true) ref.deliveryMethods.set(m.Name.toLowerCase(), m.Name);
     }
     return ref;
+}
+
+/** `BaseCurrencyCode`, or a `BaseCurrency {CurrencyCode}` object: the shape is unconfirmed. */
+export function baseCurrencyOf(company: UnleashedCompany): string | null {
+    if (company.BaseCurrencyCode) return company.BaseCurrencyCode;
+    const nested = (company as { BaseCurrency?: { CurrencyCode?: unknown } }).BaseCurrency;
+    return typeof nested?.CurrencyCode === 'string' ? nested.CurrencyCode : null;
 }
 
 export function toProductInfo(p: UnleashedProduct): ProductInfo {

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { customerGuidFor, orderGuidFor, to18, uuidV5 } from '../../src/sync/ids';
-import { planOrder, type PlanContext } from '../../src/sync/orders/plan';
+import { planOrder, type PlanContext, type ProductInfo } from '../../src/sync/orders/plan';
 import { opportunitySnapshotSchema, type OpportunitySnapshotInput } from '../../src/sync/orders/snapshot';
 
 const ORG = '00D000000000001AAA';
@@ -14,7 +14,7 @@ function context(over: Partial<PlanContext> = {}): PlanContext {
             ['NONE', { code: 'NONE', rate: d('0'), obsolete: false }],
             ['OLD', { code: 'OLD', rate: d('0.125'), obsolete: true }]
         ]),
-        products: new Map([
+        products: new Map<string, ProductInfo>([
             ['SKU1', product('SKU1')],
             ['SKU2', { ...product('SKU2'), salesTaxCode: 'NONE', salesTaxRate: d('0') }],
             ['GONE', { ...product('GONE'), obsolete: true }]
