@@ -222,7 +222,7 @@ export async function loadOpportunity(
         throw new AuraError('The Opportunity was not found, or you do not have access to it.');
     }
     const lines = await data.query<OpportunityLineRow>(
-        `SELECT Id, Quantity, UnitPrice, Discount, TotalPrice, Description, Unleashed_Tax_Code__c, Product2Id, Product2.Name, Product2.Unleashed_Product_Code__c FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY SortOrder ASC NULLS LAST, CreatedDate ASC`
+        `SELECT Id, Quantity, UnitPrice, Discount, TotalPrice, Description, Unleashed_Tax_Code__c, Product2Id, Product2.Name, Product2.Unleashed_Product_Code__c FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY CreatedDate ASC, Id ASC`
     );
     const result: OpportunityData = {
         opp,

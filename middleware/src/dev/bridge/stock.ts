@@ -204,7 +204,7 @@ interface LineRow {
 export async function getOpportunityStock(ctx: ApexContext, opportunityId: string | null): Promise<unknown> {
     if (!opportunityId) throw new AuraError('An Opportunity id is required.');
     const items = await ctx.org.data.query<LineRow & Json>(
-        `SELECT Id, Quantity, Product2Id, Product2.Name, Product2.Unleashed_Product_Code__c FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY SortOrder ASC NULLS LAST, CreatedDate ASC LIMIT 500`
+        `SELECT Id, Quantity, Product2Id, Product2.Name, Product2.Unleashed_Product_Code__c FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY CreatedDate ASC, Id ASC LIMIT 500`
     );
     const view = newView(ctx);
     const codes = new Set<string>();
