@@ -584,7 +584,7 @@ describe('c-unleashed-send-order', () => {
         expect(q(element, 'lightning-button[data-id="send"]').disabled).toBe(false);
     });
 
-    it('keeps the review open with Unleashed\'s words when Apex reports a refusal', async () => {
+    it("keeps the review open with Unleashed's words when Apex reports a refusal", async () => {
         getSendContext.mockResolvedValue(context());
         previewOrder.mockResolvedValue(PREVIEW);
         sendOrder.mockResolvedValue({
