@@ -246,11 +246,15 @@ describe('GET /v1/stock: when Unleashed fails', () => {
     it('says plainly that the monthly API allowance is spent', async () => {
         stack.sim.setSettings({ monthlyQuota: 2 });
         const res = await stock('productCodes=WIDGET-BLUE,WIDGET-RED');
-        expect(res.statusCode).toBe(502);
+        expect(res.statusCode).toBe(503);
         const body = res.json();
-        expect(body).toMatchObject({ unleashedStatus: 403, retryable: false });
+        expect(body).toMatchObject({
+            title: 'Unleashed API allowance used up',
+            unleashedStatus: 403,
+            retryable: false
+        });
         expect(body.detail).toContain('API limit exceeded: the monthly API call allowance has been used.');
-        expect(body.detail).toContain('monthly API quota');
+        expect(body.detail).toContain('00:00 UTC on the 1st of next month');
         await settle(stack.sim);
         // A spent allowance is not retried: one denied attempt per call.
         const denied = stack.sim.calls().filter((c) => c.outcome === 'quota');
