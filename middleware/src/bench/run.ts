@@ -7,6 +7,8 @@ type Bench = (args: string[]) => Promise<void>;
 
 // One line per benchmark module; each exports `run(args)`.
 const benches: Record<string, () => Promise<Bench>> = {};
+benches.stock = async () => (await import('./stock')).run;
+benches.push = async () => (await import('./push')).run;
 
 async function main(): Promise<void> {
     const [name, ...args] = process.argv.slice(2);
