@@ -268,6 +268,41 @@ describe('send to Unleashed', () => {
         expect(jane).toHaveLength(1);
     });
 
+    it('takes the order number from the Opportunity field the settings name, or says what is wrong', async () => {
+        const opp = recordNamed('Opportunity', ACME_OPP);
+        const blocking = async () =>
+            (await ok('UnleashedSendController', 'getSendContext', { opportunityId: opp.Id }))
+                .blocking as string[];
+        try {
+            stack.org.settings = {
+                Use_Opportunity_Number__c: true,
+                Order_Number_Field__c: 'No_Such_Field__c'
+            };
+            expect(await blocking()).toEqual([
+                expect.stringContaining(
+                    'The Unleashed setting Order Number Field is "No_Such_Field__c", which is not a field on Opportunity.'
+                )
+            ]);
+            stack.org.settings = { Use_Opportunity_Number__c: true, Order_Number_Field__c: 'closedate' };
+            expect(await blocking()).toEqual([
+                expect.stringContaining('names the Opportunity field CloseDate, which is a date field.')
+            ]);
+            stack.org.settings = {
+                Use_Opportunity_Number__c: true,
+                Order_Number_Field__c: 'Name',
+                Order_Number_Prefix__c: 'OPP-'
+            };
+            expect(await blocking()).toEqual([]);
+            const preview = await apex('UnleashedSendController', 'previewOrder', {
+                opportunityId: opp.Id,
+                choicesJson: '{}'
+            });
+            expect(preview.status).toBe(200);
+        } finally {
+            stack.org.settings = {};
+        }
+    });
+
     it('explains bad choices instead of sending', async () => {
         const opp = recordNamed('Opportunity', ACME_OPP);
         const bad = await apex('UnleashedSendController', 'previewOrder', {

@@ -1,6 +1,6 @@
 import type { Connection } from 'jsforce';
 import { createSalesforceWriter } from '../../salesforce/writer';
-import { applyNamespace, namespaceRecord } from '../../salesforce/namespace';
+import { applyNamespace, namespaceRecord, removeNamespace } from '../../salesforce/namespace';
 import type { SObjectRecord, UpsertResult } from '../../salesforce/types';
 import { ApexFault } from './aura';
 
@@ -40,6 +40,7 @@ export interface OrgSettingsRecord {
     Order_Date_Source__c?: string | null;
     Rounding_Mode__c?: string | null;
     Stock_Cache_Seconds__c?: number | null;
+    Order_Number_Field__c?: string | null;
 }
 
 /** Record access in the running user's name. */
@@ -51,6 +52,8 @@ export interface OrgData {
     update(sobject: string, record: SObjectRecord & { Id: string }): Promise<void>;
     /** Upsert by external id; per-record results (Database.upsert with allOrNone false). */
     upsert(sobject: string, externalIdField: string, records: SObjectRecord[]): Promise<UpsertResult[]>;
+    /** The object's fields as its describe gives them (names without the namespace). */
+    describeFields(sobject: string): Promise<{ name: string; label: string; type: string }[]>;
 }
 
 export interface BridgeOrg {
@@ -134,7 +137,15 @@ export function orgDataFor(conn: Connection, namespace: string): OrgData {
             }
             checkSave('Update', result);
         },
-        upsert: (sobject, externalIdField, records) => writer.upsert(sobject, externalIdField, records)
+        upsert: (sobject, externalIdField, records) => writer.upsert(sobject, externalIdField, records),
+        async describeFields(sobject) {
+            const described = await conn.sobject(applyNamespace(sobject, namespace)).describe();
+            return described.fields.map((f) => ({
+                name: removeNamespace(f.name, namespace),
+                label: f.label,
+                type: f.type
+            }));
+        }
     };
 }
 

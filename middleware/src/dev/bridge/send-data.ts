@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { AuraError } from './aura';
 import type { ApexContext } from './context';
 import { decimalOf, isBlank, isObject } from './json';
+import { OrderNumbering } from './order-number';
 import { soqlString, type OrgSettingsRecord } from './org';
 
 /**
@@ -57,6 +58,7 @@ export interface Settings {
     freightProductCode: string | null;
     useOpportunityNumber: boolean;
     orderNumberPrefix: string;
+    orderNumberField: string | null;
     orderDateSource: string;
     roundingMode: string;
     stockCacheSeconds: number;
@@ -70,6 +72,7 @@ export function effectiveSettings(raw: OrgSettingsRecord): Settings {
         freightProductCode: blankToNull(raw.Freight_Product_Code__c),
         useOpportunityNumber: raw.Use_Opportunity_Number__c === true,
         orderNumberPrefix: raw.Order_Number_Prefix__c ?? 'SF-',
+        orderNumberField: blankToNull(raw.Order_Number_Field__c),
         orderDateSource: raw.Order_Date_Source__c === 'CloseDate' ? 'CloseDate' : 'Today',
         roundingMode: raw.Rounding_Mode__c === 'half-even' ? 'half-even' : 'half-away-from-zero',
         stockCacheSeconds:
@@ -136,7 +139,11 @@ export interface OpportunityLineRow {
     Discount: number | null;
     Description: string | null;
     Unleashed_Tax_Code__c: string | null;
-    Product2: { Name?: string | null; Unleashed_Product_Code__c?: string | null } | null;
+    Product2: {
+        Name?: string | null;
+        Unleashed_Product_Code__c?: string | null;
+        Unleashed_Guid__c?: string | null;
+    } | null;
     [k: string]: unknown;
 }
 
@@ -200,6 +207,12 @@ export interface OpportunityData {
     accountCurrency: string | null;
     isPersonAccount: boolean;
     accountEmail: string | null;
+    accountFirstName: string | null;
+    accountLastName: string | null;
+    numbering: OrderNumbering;
+    /** The order number from the Opportunity (null: Unleashed numbers the order) and what stops it. */
+    orderNumber: string | null;
+    orderNumberProblem: string | null;
 }
 
 /**
@@ -222,39 +235,65 @@ export async function loadOpportunity(
         throw new AuraError('The Opportunity was not found, or you do not have access to it.');
     }
     const lines = await data.query<OpportunityLineRow>(
-        `SELECT Id, Quantity, UnitPrice, Discount, TotalPrice, Description, Unleashed_Tax_Code__c, Product2Id, Product2.Name, Product2.Unleashed_Product_Code__c FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY CreatedDate ASC, Id ASC`
+        `SELECT Id, Quantity, UnitPrice, Discount, TotalPrice, Description, Unleashed_Tax_Code__c, Product2Id, Product2.Name, Product2.Unleashed_Product_Code__c, Product2.Unleashed_Guid__c FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY CreatedDate ASC, Id ASC`
     );
+    const settings = effectiveSettings(ctx.org.settings);
     const result: OpportunityData = {
         opp,
         account: opp.AccountId && opp.Account ? { ...opp.Account, Id: opp.AccountId } : null,
         lines,
-        settings: effectiveSettings(ctx.org.settings),
+        settings,
         currencyIsoCode: ctx.org.user.defaultCurrency,
         accountCurrency: null,
         isPersonAccount: false,
-        accountEmail: null
+        accountEmail: null,
+        accountFirstName: null,
+        accountLastName: null,
+        numbering: await OrderNumbering.resolve(ctx, settings),
+        orderNumber: null,
+        orderNumberProblem: null
     };
     await readOptional(ctx, opportunityId, result);
     return result;
 }
 
-// Fields that exist only in multi-currency or Person Account orgs, read by a separate query.
+// Fields that exist only in multi-currency or Person Account orgs, and the order number field, read
+// by a separate query.
 async function readOptional(ctx: ApexContext, opportunityId: string, data: OpportunityData): Promise<void> {
     const fields = ['Id'];
     const { multiCurrency, personAccounts } = ctx.org.features;
     if (multiCurrency) fields.push('CurrencyIsoCode', 'Account.CurrencyIsoCode');
-    if (personAccounts) fields.push('Account.IsPersonAccount', 'Account.PersonEmail');
+    if (personAccounts)
+        fields.push(
+            'Account.IsPersonAccount',
+            'Account.PersonEmail',
+            'Account.FirstName',
+            'Account.LastName'
+        );
+    // SOQL refuses a field selected twice, and field names are not case sensitive.
+    const numberField = data.numbering.fieldName;
+    if (numberField && !fields.some((f) => f.toLowerCase() === numberField.toLowerCase()))
+        fields.push(numberField);
     const rows = await ctx.org.data.query(
         `SELECT ${fields.join(', ')} FROM Opportunity WHERE Id = ${soqlString(opportunityId)} LIMIT 1`
     );
     const row = rows[0];
-    if (!row) return;
+    if (!row) {
+        data.orderNumberProblem = data.numbering.problem;
+        return;
+    }
     if (typeof row.CurrencyIsoCode === 'string') data.currencyIsoCode = row.CurrencyIsoCode;
+    const numberValue = data.numbering.inUse() && numberField ? row[numberField] : null;
+    data.orderNumber = data.numbering.numberFor(numberValue);
+    data.orderNumberProblem = data.numbering.problemFor(numberValue);
     const account = row.Account;
     if (!isObject(account)) return;
+    const text = (v: unknown) => (typeof v === 'string' ? v : null);
     data.isPersonAccount = account.IsPersonAccount === true;
-    data.accountEmail = typeof account.PersonEmail === 'string' ? account.PersonEmail : null;
-    data.accountCurrency = typeof account.CurrencyIsoCode === 'string' ? account.CurrencyIsoCode : null;
+    data.accountEmail = text(account.PersonEmail);
+    data.accountFirstName = text(account.FirstName);
+    data.accountLastName = text(account.LastName);
+    data.accountCurrency = text(account.CurrencyIsoCode);
 }
 
 export function customerCurrency(data: OpportunityData): string {

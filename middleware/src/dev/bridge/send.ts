@@ -69,6 +69,7 @@ function problems(ctx: ApexContext, data: OpportunityData, choices: Choices): st
             `The account is marked "Do not send to Unleashed"${isBlank(reason) ? '.' : `: ${reason}`}`
         );
     }
+    if (data.orderNumberProblem !== null) result.push(data.orderNumberProblem);
     if (data.lines.length === 0) result.push('The Opportunity has no products.');
     const missing = data.lines
         .filter((l) => isBlank(l.Product2?.Unleashed_Product_Code__c))
@@ -103,6 +104,7 @@ function problems(ctx: ApexContext, data: OpportunityData, choices: Choices): st
 interface SnapshotLine {
     lineId: string | null;
     productCode: string | null;
+    productGuid: string | null;
     description: string | null;
     quantity: Decimal | null;
     unitPrice: Decimal | null;
@@ -118,6 +120,8 @@ interface Snapshot {
         id: string | null;
         name: string | null;
         isPersonAccount: boolean;
+        firstName: string | null;
+        lastName: string | null;
         customerCode: string | null;
         email: string | null;
         phone: string | null;
@@ -131,6 +135,7 @@ interface Snapshot {
     salesPersonEmail: string | null;
     deliveryMethod: string | null;
     orderStatus: string | null;
+    orderDate: string | null;
     requiredDate: string | null;
     comments: string | null;
     deliveryAddress: Address | null;
@@ -143,6 +148,7 @@ function buildSnapshot(data: OpportunityData, choices: Choices): Snapshot {
     const lines: SnapshotLine[] = data.lines.map((item) => ({
         lineId: item.Id,
         productCode: item.Product2?.Unleashed_Product_Code__c ?? null,
+        productGuid: blankToNull(item.Product2?.Unleashed_Guid__c),
         description: !isBlank(item.Description) ? item.Description : (item.Product2?.Name ?? null),
         quantity: decimalOf(item.Quantity),
         unitPrice: decimalOf(item.UnitPrice),
@@ -151,8 +157,9 @@ function buildSnapshot(data: OpportunityData, choices: Choices): Snapshot {
     }));
     if (freight(data).gt(0)) {
         lines.push({
-            lineId: null,
+            lineId: 'freight',
             productCode: data.settings.freightProductCode,
+            productGuid: null,
             description: 'Freight',
             quantity: new Decimal(1),
             unitPrice: freight(data),
@@ -163,12 +170,14 @@ function buildSnapshot(data: OpportunityData, choices: Choices): Snapshot {
     const account = data.account;
     return {
         opportunityId: data.opp.Id,
-        opportunityNumber: null,
+        opportunityNumber: data.orderNumber,
         currencyIsoCode: data.currencyIsoCode,
         account: {
             id: account?.Id ?? null,
             name: account?.Name ?? null,
             isPersonAccount: data.isPersonAccount,
+            firstName: blankToNull(data.accountFirstName),
+            lastName: blankToNull(data.accountLastName),
             customerCode: blankToNull(choices.customerCode),
             email: data.accountEmail,
             phone: account?.Phone ?? null,
@@ -182,6 +191,11 @@ function buildSnapshot(data: OpportunityData, choices: Choices): Snapshot {
         salesPersonEmail: blankToNull(choices.salesPersonEmail),
         deliveryMethod: blankToNull(choices.deliveryMethod),
         orderStatus: choices.orderStatus,
+        // The Close Date when the settings say so; null lets the middleware use today.
+        orderDate:
+            data.settings.orderDateSource === 'CloseDate' && typeof data.opp.CloseDate === 'string'
+                ? data.opp.CloseDate
+                : null,
         requiredDate: blankToNull(choices.requiredDate),
         comments: blankToNull(choices.comments),
         deliveryAddress: choices.deliveryAddress,
