@@ -13,7 +13,7 @@ import {
     type SalesforceSim
 } from '../sandbox/salesforce-sim';
 import { DEMO_API_ID, DEMO_API_KEY, startUnleashedSim, type UnleashedSim } from '../sandbox/unleashed-sim';
-import { orgDataFor, type BridgeOrg } from './bridge/org';
+import { orgDataFor, type BridgeOrg, type OrgConnection } from './bridge/org';
 import { seedReferenceData } from './demo-data';
 import { ensurePreviewBuilt } from './preview-build';
 import { startPreviewServer } from './preview-server';
@@ -73,6 +73,59 @@ function demoKeys(dataDir: string): DemoKeys {
     return keys;
 }
 
+/**
+ * The protected setting Unleashed_Connection__c as the org keeps it: the Salesforce simulator holds
+ * it (its built-in events resource writes it when the middleware delivers a connection.secret), and
+ * the bridge's Apex reads and clears it through these accessors.
+ */
+function connectionSetting(salesforce: SalesforceSim, username: string): OrgConnection {
+    const apex = salesforce.apex;
+    const current = () => apex.connection;
+    const update = (patch: Partial<NonNullable<typeof apex.connection>>) => {
+        if (apex.connection) apex.connection = { ...apex.connection, ...patch };
+    };
+    return {
+        get tenantSecret() {
+            return current()?.secret ?? null;
+        },
+        set tenantSecret(value: string | null) {
+            if (value === null) apex.connection = null;
+            else if (apex.connection) update({ secret: value });
+            else
+                apex.connection = {
+                    secret: value,
+                    companyName: null,
+                    baseCurrency: null,
+                    connectedAt: new Date().toISOString()
+                };
+        },
+        get connectedAt() {
+            return current()?.connectedAt ?? null;
+        },
+        set connectedAt(value: string | null) {
+            if (value !== null) update({ connectedAt: value });
+        },
+        get connectedBy() {
+            return current() ? username : null;
+        },
+        set connectedBy(_value: string | null) {
+            // The simulator records no connecting user; the API user connected the demo org.
+        },
+        get companyName() {
+            return current()?.companyName ?? null;
+        },
+        set companyName(value: string | null) {
+            update({ companyName: value });
+        },
+        get baseCurrency() {
+            return current()?.baseCurrency ?? null;
+        },
+        set baseCurrency(value: string | null) {
+            update({ baseCurrency: value });
+        }
+    };
+}
+
 export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
     const log = opts.log ?? (() => undefined);
     const closers: (() => Promise<void>)[] = [];
@@ -89,6 +142,13 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
         const salesforce = await startSalesforceSim({ seed: 'demo', port: opts.salesforcePort ?? 0 });
         closers.push(() => salesforce.close());
 
+        // As the connect flow leaves the org: the middleware delivered the tenant secret.
+        salesforce.apex.connection = {
+            secret: keys.tenantSecret,
+            companyName: null,
+            baseCurrency: null,
+            connectedAt: new Date().toISOString()
+        };
         const conn = connectSalesforce({
             instanceUrl: salesforce.url,
             loginUrl: salesforce.url,
@@ -145,14 +205,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
                 canManageConnection: true,
                 defaultCurrency: 'NZD'
             },
-            // As the connect flow leaves it: the middleware delivered the tenant secret.
-            connection: {
-                tenantSecret: keys.tenantSecret,
-                connectedAt: new Date().toISOString(),
-                connectedBy: user.username,
-                companyName: null,
-                baseCurrency: null
-            },
+            connection: connectionSetting(salesforce, user.username),
             settings: {},
             features: { multiCurrency: true, personAccounts: true },
             data: orgDataFor(conn, salesforce.namespace)

@@ -406,6 +406,24 @@ describe('admin', () => {
     });
 });
 
+describe('connection setting', () => {
+    it('is the org’s own: a connection.secret event delivered to the org connects the preview again', async () => {
+        const secret = Buffer.alloc(32, 9).toString('base64');
+        const answer = await stack.salesforce.apex.handle('POST', `/${stack.salesforce.namespace}/events`, {
+            events: [{ type: 'connection.secret', secret, companyName: 'Demo Company', baseCurrency: 'NZD' }]
+        });
+        expect(answer.body).toEqual({ results: [{ index: 0, ok: true, error: null }] });
+        const state = await ok('UnleashedSetupController', 'getSetupState');
+        expect(state).toMatchObject({
+            middlewareConnected: true,
+            companyName: 'Demo Company',
+            baseCurrency: 'NZD'
+        });
+        // The middleware forgot this org at the disconnect, so it refuses the new secret's signature.
+        expect(state.message).toMatch(/^The Unleashed connector service could not be asked about this org: /);
+    });
+});
+
 describe('record pages', () => {
     it('lists the org’s Opportunities and Products and describes one record', async () => {
         const list = (await (await fetch(`${stack.urls.preview}/__bridge/records`)).json()) as {
