@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../http/problem';
@@ -35,6 +35,24 @@ export function connectPage(title: string, detail: string, returnUrl: string | n
 
 const optionalText = z.string().max(4096).optional();
 
+/** The authorization code and the state work once, but still stay out of the request log lines. */
+function redactedUrl(url: string): string {
+    const q = url.indexOf('?');
+    if (q < 0) return url;
+    const params = new URLSearchParams(url.slice(q + 1));
+    for (const name of ['code', 'state']) if (params.has(name)) params.set(name, '[redacted]');
+    return `${url.slice(0, q)}?${params.toString()}`;
+}
+
+const logSerializers = {
+    req: (req: FastifyRequest) => ({
+        method: req.method,
+        url: redactedUrl(req.url),
+        host: req.host,
+        remoteAddress: req.ip
+    })
+};
+
 export async function oauthRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
     const { connect } = opts.services;
     const r = app.withTypeProvider<ZodTypeProvider>();
@@ -44,6 +62,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { services: Servic
     r.get(
         '/oauth/salesforce/start',
         {
+            logSerializers,
             schema: {
                 tags: ['connect'],
                 summary:
@@ -66,6 +85,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { services: Servic
     r.get(
         '/oauth/salesforce/callback',
         {
+            logSerializers,
             schema: {
                 tags: ['connect'],
                 summary:
