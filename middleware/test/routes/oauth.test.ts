@@ -410,6 +410,18 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
 });
 
 describe('hosted connect configuration', () => {
+    it('documents both routes in the OpenAPI description', async () => {
+        const h = await harness();
+        try {
+            const paths = (await h.app.inject({ url: '/docs/json' })).json().paths as Record<string, unknown>;
+            expect(Object.keys(paths)).toEqual(
+                expect.arrayContaining(['/oauth/salesforce/start', '/oauth/salesforce/callback'])
+            );
+        } finally {
+            await h.close();
+        }
+    });
+
     it('answers 503 when client id, client secret or public URL is missing', async () => {
         const h = await harness({ PUBLIC_URL: '' });
         try {
@@ -425,6 +437,22 @@ describe('hosted connect configuration', () => {
             expect(cb.statusCode).toBe(503);
             expect(cb.body).toContain('Hosted connect is not configured on this middleware');
             expect(h.logs.join('')).toContain('Hosted connect is off');
+        } finally {
+            await h.close();
+        }
+    });
+
+    it('shows what Salesforce said when the code exchange fails (wrong client secret), storing nothing', async () => {
+        const h = await harness({ SALESFORCE_CLIENT_SECRET: 'not-the-app-secret' });
+        try {
+            const { callbackPath } = await toCallback(h);
+            const res = await h.app.inject({ url: callbackPath });
+            expect(res.statusCode).toBe(502);
+            expect(res.body).toContain('Salesforce did not complete the connection');
+            expect(res.body).toContain('invalid_client');
+            expect(res.body).not.toContain('not-the-app-secret');
+            expect(eventsCalls(h.sim)).toHaveLength(0);
+            expect(await h.store.tenants.list()).toEqual([]);
         } finally {
             await h.close();
         }
