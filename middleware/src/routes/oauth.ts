@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../http/problem';
+import { createTenantRateLimit } from '../http/rate-limit';
 import type { Services } from '../services';
 import { ConnectError } from '../sync/connect';
 
@@ -35,6 +36,9 @@ export function connectPage(title: string, detail: string, returnUrl: string | n
 
 const optionalText = z.string().max(4096).optional();
 
+/** Starts one address may make per minute: each writes a row, and nobody signs these requests. */
+export const STARTS_PER_MINUTE = 60;
+
 /** The authorization code and the state work once, but still stay out of the request log lines. */
 function redactedUrl(url: string): string {
     const q = url.indexOf('?');
@@ -58,6 +62,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { services: Servic
     const r = app.withTypeProvider<ZodTypeProvider>();
 
     const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+    const startBudget = await createTenantRateLimit(app, STARTS_PER_MINUTE, (request) => request.ip);
 
     r.get(
         '/oauth/salesforce/start',
@@ -71,6 +76,15 @@ export async function oauthRoutes(app: FastifyInstance, opts: { services: Servic
             }
         },
         async (request, reply) => {
+            const verdict = await startBudget(request);
+            if (!verdict.allowed) {
+                reply.header('retry-after', String(verdict.retryAfterSeconds));
+                throw new HttpProblem(
+                    429,
+                    'Too many requests',
+                    `More than ${STARTS_PER_MINUTE} connect starts per minute from this address; retry in ${verdict.retryAfterSeconds} s`
+                );
+            }
             try {
                 const { authorizeUrl } = await connect.start(request.query.orgId, request.query.returnUrl);
                 request.log.info({ orgId: request.query.orgId }, 'connect started');

@@ -9,6 +9,7 @@ import {
     startSalesforceSim,
     type SalesforceSim
 } from '../../src/sandbox/salesforce-sim';
+import { STARTS_PER_MINUTE } from '../../src/routes/oauth';
 import { createServices } from '../../src/services';
 import { openStore, type Store } from '../../src/store';
 
@@ -364,6 +365,22 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
     ])('accepts the Salesforce return address %s', async (returnUrl) => {
         const res = await h.app.inject({ url: startPath(h.sim.orgId, returnUrl) });
         expect(res.statusCode).toBe(302);
+    });
+
+    it('limits connect starts per address', async () => {
+        const statuses: number[] = [];
+        for (let i = 0; i < STARTS_PER_MINUTE + 1; i++) {
+            statuses.push((await h.app.inject({ url: startPath(h.sim.orgId, RETURN_URL) })).statusCode);
+        }
+        expect(statuses.slice(0, STARTS_PER_MINUTE).every((s) => s === 302)).toBe(true);
+        const last = await h.app.inject({ url: startPath(h.sim.orgId, RETURN_URL) });
+        expect(last.statusCode).toBe(429);
+        expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+        const other = await h.app.inject({
+            url: startPath(h.sim.orgId, RETURN_URL),
+            remoteAddress: '10.0.0.9'
+        });
+        expect(other.statusCode).toBe(302);
     });
 
     it('refuses a malformed org id', async () => {
