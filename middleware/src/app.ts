@@ -8,9 +8,11 @@ import { docsPlugin } from './http/docs';
 import { healthRoutes, type ReadinessCheck } from './http/health';
 import { signedRequestsPlugin, type SignedRequestsOptions } from './http/auth';
 import { connectionRoutes } from './routes/connection';
+import { oauthRoutes } from './routes/oauth';
 import { salesOrderRoutes } from './routes/sales-orders';
 import { stockRoutes } from './routes/stock';
 import { createServices, type Services } from './services';
+import { modeNotices } from './sync/connect';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -41,6 +43,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
 
     const services = deps.services ?? (await createServices(config));
     if (!deps.services) app.addHook('onClose', () => services.close());
+    for (const note of modeNotices(config)) app.log[note.level](note.message);
 
     await app.register(problemPlugin);
     await app.register(helmet, {
@@ -60,5 +63,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     await app.register(stockRoutes, { services });
     await app.register(salesOrderRoutes, { services });
     await app.register(connectionRoutes, { services });
+    // Browser-facing, outside /v1: the admin arrives from the org's Setup page.
+    await app.register(oauthRoutes, { services });
     return app;
 }

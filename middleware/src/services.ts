@@ -3,6 +3,7 @@ import type { AppConfig } from './config';
 import { HttpProblem } from './http/problem';
 import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
 import { UnleashedCatalog } from './sync/catalog';
+import { ConnectService } from './sync/connect';
 import { SalesOrderService } from './sync/orders/service';
 import { StockService } from './sync/stock';
 import { createUnleashedClient } from './unleashed/client';
@@ -19,6 +20,8 @@ export interface Services {
     stock: StockService;
     catalog: UnleashedCatalog;
     orders: SalesOrderService;
+    /** Hosted connect (OAuth) and disconnect. */
+    connect: ConnectService;
     /** The tenant's Unleashed client; 409 when the tenant has not connected Unleashed yet. */
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** A client for credentials not stored yet (to validate them), counted on the tenant. */
@@ -62,6 +65,7 @@ export async function createServices(
         stock,
         catalog,
         orders,
+        connect: new ConnectService({ store, config }),
         unleashedWith,
         async unleashedFor(tenant) {
             if (!tenant.unleashed) {

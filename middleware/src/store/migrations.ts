@@ -82,6 +82,25 @@ CREATE TABLE idempotency_records (
     PRIMARY KEY (org_id, key)
 );
 `
+    },
+    {
+        version: 2,
+        name: 'oauth connect states',
+        sql: `
+-- One row per connect flow started in a browser (routes/oauth.ts), shared by every instance.
+CREATE TABLE oauth_states (
+    -- SHA-256 (hex) of the state sent to Salesforce; the state itself is not kept.
+    state_hash text PRIMARY KEY,
+    org_id text NOT NULL CHECK (org_id ~ '^00D[A-Za-z0-9]{15}$'),
+    return_url text NOT NULL,
+    -- PKCE verifier, AES-256-GCM under the master key (store/crypto.ts).
+    verifier_enc text NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at);
+`
     }
 ];
 
