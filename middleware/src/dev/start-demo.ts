@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app';
@@ -50,6 +51,18 @@ export interface DemoStack {
     /** The org as the preview's Apex sees it (connection setting, settings, user). */
     org: BridgeOrg;
     close(): Promise<void>;
+}
+
+/** A loopback port free right now (taken and released). */
+function freePort(): Promise<number> {
+    return new Promise((resolvePort, reject) => {
+        const server = createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+        });
+    });
 }
 
 interface DemoKeys {
@@ -137,9 +150,18 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
         const dataDir = opts.dataDir ?? join(REPO_ROOT, '.data', 'demo');
         const keys = demoKeys(dataDir);
 
+        // The middleware's address is fixed before it starts: it is the OAuth callback the demo org's
+        // connected app allows (the Connect button on the admin tab runs the real connect flow).
+        const middlewarePort = opts.middlewarePort || (await freePort());
+        const middlewareUrl = `http://127.0.0.1:${middlewarePort}`;
+
         const unleashed = await startUnleashedSim({ seed: 'demo', port: opts.unleashedPort ?? 0 });
         closers.push(() => unleashed.close());
-        const salesforce = await startSalesforceSim({ seed: 'demo', port: opts.salesforcePort ?? 0 });
+        const salesforce = await startSalesforceSim({
+            seed: 'demo',
+            port: opts.salesforcePort ?? 0,
+            connectedApp: { redirectUris: [`${middlewareUrl}/oauth/salesforce/callback`] }
+        });
         closers.push(() => salesforce.close());
 
         // As the connect flow leaves the org: the middleware delivered the tenant secret.
@@ -165,7 +187,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
         const config = loadConfig({
             NODE_ENV: 'development',
             HOST: '127.0.0.1',
-            PORT: String(opts.middlewarePort ?? 0),
+            PORT: String(middlewarePort),
+            PUBLIC_URL: middlewareUrl,
             LOG_LEVEL: opts.logLevel ?? 'warn',
             DATA_DIR: dataDir,
             MASTER_KEY: keys.masterKey,
@@ -187,9 +210,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
         });
         const middleware = await buildApp(config);
         closers.push(() => middleware.close());
-        await middleware.listen({ host: '127.0.0.1', port: opts.middlewarePort ?? 0 });
-        const mwAddress = middleware.server.address();
-        const middlewareUrl = `http://127.0.0.1:${typeof mwAddress === 'object' && mwAddress ? mwAddress.port : 0}`;
+        await middleware.listen({ host: '127.0.0.1', port: middlewarePort });
 
         const user = salesforce.users[0];
         if (!user) throw new Error('The Salesforce simulator has no user');

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import { startDemo, type DemoStack } from '../../src/dev/start-demo';
+import { DEMO_API_ID, DEMO_API_KEY } from '../../src/sandbox/unleashed-sim';
 
 /**
  * The dev bridge against the real stack (both simulators, the middleware on in-memory PGlite): each
@@ -421,6 +422,44 @@ describe('connection setting', () => {
         });
         // The middleware forgot this org at the disconnect, so it refuses the new secret's signature.
         expect(state.message).toMatch(/^The Unleashed connector service could not be asked about this org: /);
+    });
+});
+
+describe('connect flow', () => {
+    it('connects the org again from the admin tab’s Connect link, then takes the Unleashed credentials', async () => {
+        const before = await ok('UnleashedSetupController', 'getSetupState');
+        // The browser's trip: middleware start -> the org's authorize page -> the middleware's callback.
+        let url: string = before.connectUrl;
+        const visited: string[] = [];
+        for (let hop = 0; hop < 5 && !url.startsWith(stack.urls.preview); hop++) {
+            const res = await fetch(url, { redirect: 'manual' });
+            visited.push(`${res.status} ${new URL(url).pathname}`);
+            const location = res.headers.get('location');
+            if (res.status !== 302 || !location) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+            url = new URL(location, url).toString();
+        }
+        expect(visited).toEqual([
+            '302 /oauth/salesforce/start',
+            '302 /services/oauth2/authorize',
+            '302 /oauth/salesforce/callback'
+        ]);
+        expect(new URL(url).pathname).toBe(`/lightning/n/${stack.salesforce.namespace}__Unleashed_Admin`);
+
+        const connected = await ok('UnleashedSetupController', 'getSetupState');
+        expect(connected).toMatchObject({ middlewareConnected: true, unleashedConnected: false });
+        expect(connected.message).toBe('Enter the Unleashed API id and key to finish connecting.');
+
+        const saved = await ok('UnleashedSetupController', 'saveUnleashedCredentials', {
+            apiId: DEMO_API_ID,
+            apiKey: DEMO_API_KEY
+        });
+        expect(saved).toMatchObject({ middlewareConnected: true, unleashedConnected: true });
+        expect(saved.companyName).toEqual(expect.any(String));
+        const stock = await ok('UnleashedStockController', 'getProductStock', {
+            productId: recordNamed('Product2', 'Blue widget').Id
+        });
+        expect(stock.connected).toBe(true);
+        expect(stock.warehouses.length).toBeGreaterThan(0);
     });
 });
 
