@@ -24,6 +24,8 @@ interface TypeScriptApi {
     ScriptTarget: { ES2022: number };
 }
 
+const OURS = Symbol.for('unleashed-connector.ts-loader');
+
 export function nativeRequire(from: string): NodeRequire {
     const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown })
         .getBuiltinModule;
@@ -31,9 +33,14 @@ export function nativeRequire(from: string): NodeRequire {
         throw new Error('Node 22 or later is needed (process.getBuiltinModule)');
     const Module = getBuiltin('node:module') as NodeModuleClass;
     const req = Module.createRequire(from);
-    if (!Module._extensions['.ts']) {
+    // Installed once, in front of any earlier `.ts` loader (jest's worker registers one, and Node 22
+    // strips types natively but then resolves imports as ES modules, without extensionless paths).
+    const installed = Module._extensions['.ts'] as { [OURS]?: true } | undefined;
+    if (!installed?.[OURS]) {
         const ts = req('typescript') as TypeScriptApi;
-        Module._extensions['.ts'] = (module, filename) => {
+        const previous = Module._extensions['.ts'];
+        const loader = (module: { _compile(code: string, filename: string): void }, filename: string) => {
+            if (previous && filename.includes('/node_modules/')) return previous(module, filename);
             const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
                 fileName: filename,
                 compilerOptions: {
@@ -45,6 +52,7 @@ export function nativeRequire(from: string): NodeRequire {
             });
             module._compile(outputText, filename);
         };
+        Module._extensions['.ts'] = Object.assign(loader, { [OURS]: true as const });
     }
     return req;
 }
