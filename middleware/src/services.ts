@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AppConfig } from './config';
 import { HttpProblem } from './http/problem';
 import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
+import { createOrderStatusRepos, type OrderStatusRepos } from './store/order-status';
 import { UnleashedCatalog } from './sync/catalog';
 import { SalesOrderService } from './sync/orders/service';
 import { StockService } from './sync/stock';
@@ -19,6 +20,8 @@ export interface Services {
     stock: StockService;
     catalog: UnleashedCatalog;
     orders: SalesOrderService;
+    /** Sent orders, webhook inbox and subscriptions, status polls (sync/status). */
+    orderStatus: OrderStatusRepos;
     /** The tenant's Unleashed client; 409 when the tenant has not connected Unleashed yet. */
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** A client for credentials not stored yet (to validate them), counted on the tenant. */
@@ -36,10 +39,16 @@ export async function createServices(
     await ensureSelfHostedTenant(config, store);
     const stock = new StockService({ cacheSeconds: config.STOCK_CACHE_SECONDS });
     const catalog = new UnleashedCatalog();
+    const storeConfig = storeConfigFrom(config);
+    const orderStatus = createOrderStatusRepos(store.db, {
+        current: storeConfig.masterKey,
+        previous: storeConfig.previousKeys ?? []
+    });
     const orders = new SalesOrderService({
         catalog,
         stock,
         locks: store.idempotency,
+        sentOrders: orderStatus.sentOrders,
         settings: { rounding: config.MONEY_ROUNDING, unitPriceDecimals: config.MONEY_UNIT_PRICE_DECIMALS }
     });
     const clients = new Map<string, UnleashedClient>();
@@ -62,6 +71,7 @@ export async function createServices(
         stock,
         catalog,
         orders,
+        orderStatus,
         unleashedWith,
         async unleashedFor(tenant) {
             if (!tenant.unleashed) {
