@@ -10,6 +10,7 @@ import { signedRequestsPlugin, type SignedRequestsOptions } from './http/auth';
 import { connectionRoutes } from './routes/connection';
 import { salesOrderRoutes } from './routes/sales-orders';
 import { stockRoutes } from './routes/stock';
+import { webhookRoutes } from './routes/webhooks';
 import { createServices, type Services } from './services';
 
 /** What the app needs from outside; tests pass their own. */
@@ -40,7 +41,11 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     app.setSerializerCompiler(serializerCompiler);
 
     const services = deps.services ?? (await createServices(config));
-    if (!deps.services) app.addHook('onClose', () => services.close());
+    if (!deps.services) {
+        app.addHook('onClose', () => services.close());
+        // Background work belongs to the process that owns the services (tests drive it themselves).
+        app.addHook('onReady', async () => services.statusSync.poller.start(app.log));
+    }
 
     await app.register(problemPlugin);
     await app.register(helmet, {
@@ -60,5 +65,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     await app.register(stockRoutes, { services });
     await app.register(salesOrderRoutes, { services });
     await app.register(connectionRoutes, { services });
+    await app.register(webhookRoutes, { services });
     return app;
 }

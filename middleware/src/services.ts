@@ -5,6 +5,8 @@ import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
 import { createOrderStatusRepos, type OrderStatusRepos } from './store/order-status';
 import { UnleashedCatalog } from './sync/catalog';
 import { SalesOrderService } from './sync/orders/service';
+import { createStatusSync, eventsViaWriter, type SalesforceEvents, type StatusSync } from './sync/status';
+import { tenantWriters } from './sync/status/salesforce';
 import { StockService } from './sync/stock';
 import { createUnleashedClient } from './unleashed/client';
 import type { UnleashedClient, UnleashedClientOptions, UnleashedCredentials } from './unleashed/types';
@@ -22,6 +24,8 @@ export interface Services {
     orders: SalesOrderService;
     /** Sent orders, webhook inbox and subscriptions, status polls (sync/status). */
     orderStatus: OrderStatusRepos;
+    /** Order status back to Salesforce: webhook processing, the poller, subscriptions. */
+    statusSync: StatusSync;
     /** The tenant's Unleashed client; 409 when the tenant has not connected Unleashed yet. */
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** A client for credentials not stored yet (to validate them), counted on the tenant. */
@@ -33,7 +37,14 @@ export interface Services {
 
 export async function createServices(
     config: AppConfig,
-    given: { store?: Store; clientOverrides?: Partial<UnleashedClientOptions> } = {}
+    given: {
+        store?: Store;
+        clientOverrides?: Partial<UnleashedClientOptions>;
+        /** Where order status events go; each tenant's Salesforce writer by default. */
+        salesforceEvents?: SalesforceEvents;
+        /** Test knobs of the status back-sync. */
+        statusOverrides?: { webhookNotFoundDelayMs?: number; now?: () => number };
+    } = {}
 ): Promise<Services> {
     const store = given.store ?? (await openStore(storeConfigFrom(config)));
     await ensureSelfHostedTenant(config, store);
@@ -65,13 +76,26 @@ export async function createServices(
             ...given.clientOverrides
         });
 
-    return {
+    const statusSync = createStatusSync({
+        tenants: store.tenants,
+        repos: orderStatus,
+        locks: store.idempotency,
+        salesforce: given.salesforceEvents ?? eventsViaWriter(tenantWriters(config, store.tenants)),
+        unleashedFor: (tenant) => services.unleashedFor(tenant),
+        rounding: config.MONEY_ROUNDING,
+        pollSeconds: config.ORDER_STATUS_POLL_SECONDS,
+        publicUrl: config.PUBLIC_URL,
+        ...given.statusOverrides
+    });
+
+    const services: Services = {
         config,
         store,
         stock,
         catalog,
         orders,
         orderStatus,
+        statusSync,
         unleashedWith,
         async unleashedFor(tenant) {
             if (!tenant.unleashed) {
@@ -96,9 +120,11 @@ export async function createServices(
             catalog.invalidate(orgId);
         },
         async close() {
+            await statusSync.close();
             if (!given.store) await store.close();
         }
     };
+    return services;
 }
 
 /**

@@ -49,11 +49,14 @@ export interface SentOrderRepo {
         orderGuid: string,
         s: { status: string; orderNumber: string | null; modifiedAt: Date | null }
     ): Promise<void>;
-    /** Salesforce did not accept the event: keep it for the next attempt. */
+    /**
+     * Salesforce did not accept the event: keep it for the next attempt. `countAttempt` is false when
+     * the call failed as a whole (an outage must not use up an event's attempts).
+     */
     failed(
         orgId: string,
         orderGuid: string,
-        s: { event: Record<string, unknown>; error: string; modifiedAt: Date | null }
+        s: { event: Record<string, unknown>; error: string; modifiedAt: Date | null; countAttempt: boolean }
     ): Promise<void>;
     /** Gives up on a pending event (it kept failing); the error stays for the sync log. */
     abandon(orgId: string, orderGuid: string): Promise<void>;
@@ -104,6 +107,8 @@ export interface StatusPollRepo {
         r: { modifiedSince?: Date | null; nextInSeconds: number; error?: string | null }
     ): Promise<void>;
     get(orgId: string): Promise<{ modifiedSince: Date | null; lastError: string | null } | null>;
+    /** Tenants with sent orders whose poll is due and not leased (a hint; claim() decides). */
+    due(limit: number): Promise<string[]>;
 }
 
 export interface OrderStatusRepos {
@@ -215,10 +220,18 @@ export function createOrderStatusRepos(db: SqlAdapter, keys: MasterKeys): OrderS
         },
         async failed(orgId, orderGuid, s) {
             await db.query(
-                `UPDATE sent_orders SET pending = $3::jsonb, attempts = attempts + 1, last_error = $4,
+                `UPDATE sent_orders SET pending = $3::jsonb, last_error = $4,
+                     attempts = attempts + CASE WHEN $6::boolean THEN 1 ELSE 0 END,
                      modified_at = COALESCE($5::timestamptz, modified_at), updated_at = now()
                  WHERE org_id = $1 AND order_guid = $2::uuid`,
-                [orgId, orderGuid, JSON.stringify(s.event), s.error.slice(0, 2000), iso(s.modifiedAt)]
+                [
+                    orgId,
+                    orderGuid,
+                    JSON.stringify(s.event),
+                    s.error.slice(0, 2000),
+                    iso(s.modifiedAt),
+                    s.countAttempt
+                ]
             );
         },
         async abandon(orgId, orderGuid) {
@@ -393,6 +406,17 @@ export function createOrderStatusRepos(db: SqlAdapter, keys: MasterKeys): OrderS
             );
             const r = rows[0];
             return r ? { modifiedSince: toDateOrNull(r.modified_since), lastError: r.last_error } : null;
+        },
+        async due(limit) {
+            const rows = await db.query<{ org_id: string }>(
+                `SELECT t.org_id FROM tenants t
+                 LEFT JOIN order_status_polls p ON p.org_id = t.org_id
+                 WHERE EXISTS (SELECT 1 FROM sent_orders s WHERE s.org_id = t.org_id)
+                   AND (p.org_id IS NULL OR (p.next_poll_at <= now() AND (p.lease_until IS NULL OR p.lease_until < now())))
+                 ORDER BY p.next_poll_at NULLS FIRST, t.org_id LIMIT $1`,
+                [limit]
+            );
+            return rows.map((r) => r.org_id);
         }
     };
 
