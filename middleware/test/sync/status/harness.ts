@@ -17,6 +17,10 @@ import { openStore } from '../../../src/store';
 import { createUnleashedClient } from '../../../src/unleashed/client';
 import type { UnleashedClient } from '../../../src/unleashed/types';
 
+/** Parsed JSON of a reply: tests index into it freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 /**
  * The whole back-sync over real HTTP: the middleware listening on loopback (so the Unleashed
  * simulator can deliver webhooks to it), the Unleashed simulator, and the Salesforce simulator
@@ -33,9 +37,9 @@ export interface Harness {
     /** Acts in Unleashed as a user would (its calls count on the simulator, not on the tenant). */
     unleashed: UnleashedClient;
     /** A signed call from the org, over HTTP. */
-    call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }>;
+    call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Json }>;
     /** Sends an Opportunity's order through the middleware; answers the send result. */
-    send(opportunityId: string, over?: Record<string, unknown>): Promise<any>;
+    send(opportunityId: string, over?: Record<string, unknown>): Promise<Json>;
     /** A new Opportunity in the Salesforce simulator. */
     opportunity(name: string): string;
     /** order.status events Salesforce received, in order (one array per call). */
