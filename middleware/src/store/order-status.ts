@@ -49,16 +49,16 @@ export interface SentOrderRepo {
         orderGuid: string,
         s: { status: string; orderNumber: string | null; modifiedAt: Date | null }
     ): Promise<void>;
-    /**
-     * Salesforce did not accept the event: keep it for the next attempt. `countAttempt` is false when
-     * the call failed as a whole (an outage must not use up an event's attempts).
-     */
+    /** Salesforce did not accept the event: keep it for the next attempt, with the refusals so far. */
     failed(
         orgId: string,
         orderGuid: string,
-        s: { event: Record<string, unknown>; error: string; modifiedAt: Date | null; countAttempt: boolean }
+        s: { event: Record<string, unknown>; error: string; modifiedAt: Date | null; attempts: number }
     ): Promise<void>;
-    /** Gives up on a pending event (it kept failing); the error stays for the sync log. */
+    /**
+     * Gives up on a pending event (it kept failing); the error, the attempts and the state's
+     * modified time stay, so the same state is not tried again (a newer one is).
+     */
     abandon(orgId: string, orderGuid: string): Promise<void>;
 }
 
@@ -220,8 +220,7 @@ export function createOrderStatusRepos(db: SqlAdapter, keys: MasterKeys): OrderS
         },
         async failed(orgId, orderGuid, s) {
             await db.query(
-                `UPDATE sent_orders SET pending = $3::jsonb, last_error = $4,
-                     attempts = attempts + CASE WHEN $6::boolean THEN 1 ELSE 0 END,
+                `UPDATE sent_orders SET pending = $3::jsonb, last_error = $4, attempts = $6,
                      modified_at = COALESCE($5::timestamptz, modified_at), updated_at = now()
                  WHERE org_id = $1 AND order_guid = $2::uuid`,
                 [
@@ -230,7 +229,7 @@ export function createOrderStatusRepos(db: SqlAdapter, keys: MasterKeys): OrderS
                     JSON.stringify(s.event),
                     s.error.slice(0, 2000),
                     iso(s.modifiedAt),
-                    s.countAttempt
+                    s.attempts
                 ]
             );
         },

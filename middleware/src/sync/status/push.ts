@@ -29,6 +29,8 @@ export interface PushReport {
     failed: number;
     /** Events dropped after too many refusals. */
     abandoned: number;
+    /** Orders whose current state was already given up on. */
+    givenUp: number;
     /** Size of each events call made. */
     calls: number[];
 }
@@ -60,6 +62,7 @@ export class StatusPusher {
             delivered: 0,
             failed: 0,
             abandoned: 0,
+            givenUp: 0,
             calls: []
         };
         const { sentOrders } = this.deps.repos;
@@ -74,7 +77,14 @@ export class StatusPusher {
                 }
             }
             const rows = await sentOrders.getMany(orgId, [...latest.keys()]);
-            const work: { row: SentOrder; event: OrderStatusEvent; modifiedAt: Date | null }[] = [];
+            const maxAttempts = this.deps.maxAttempts ?? 5;
+            const work: {
+                row: SentOrder;
+                event: OrderStatusEvent;
+                modifiedAt: Date | null;
+                /** Refusals so far of the state being pushed. */
+                attempts: number;
+            }[] = [];
             for (const [guid, order] of latest) {
                 const row = rows.get(guid);
                 if (!row) {
@@ -92,12 +102,23 @@ export class StatusPusher {
                     report.unchanged++;
                     continue;
                 }
-                work.push({ row, event, modifiedAt });
+                const newer = !row.modifiedAt || !modifiedAt || modifiedAt > row.modifiedAt;
+                if (!row.pending && row.attempts >= maxAttempts && !newer) {
+                    report.givenUp++;
+                    continue;
+                }
+                // A newer state after giving up starts its own count.
+                work.push({ row, event, modifiedAt, attempts: row.pending || !newer ? row.attempts : 0 });
             }
             if (opts.includePending) {
                 for (const row of await sentOrders.pending(orgId, this.deps.pendingBatch ?? 1000)) {
                     if (latest.has(row.orderGuid)) continue;
-                    work.push({ row, event: row.pending as unknown as OrderStatusEvent, modifiedAt: null });
+                    work.push({
+                        row,
+                        event: row.pending as unknown as OrderStatusEvent,
+                        modifiedAt: null,
+                        attempts: row.attempts
+                    });
                 }
             }
             if (work.length === 0) return report;
@@ -109,8 +130,7 @@ export class StatusPusher {
             for (let i = 0; i < work.length; i += MAX_EVENTS_PER_CALL) {
                 report.calls.push(Math.min(MAX_EVENTS_PER_CALL, work.length - i));
             }
-            const maxAttempts = this.deps.maxAttempts ?? 5;
-            for (const [i, { row, event, modifiedAt }] of work.entries()) {
+            for (const [i, { row, event, modifiedAt, attempts: before }] of work.entries()) {
                 const r = results[i] ?? { ok: false, error: 'no result', rejected: false };
                 if (r.ok) {
                     await sentOrders.delivered(orgId, row.orderGuid, {
@@ -122,12 +142,13 @@ export class StatusPusher {
                     continue;
                 }
                 report.failed++;
-                const attempts = row.attempts + (r.rejected ? 1 : 0);
+                // An outage (the call failed as a whole) does not use up the event's attempts.
+                const attempts = before + (r.rejected ? 1 : 0);
                 await sentOrders.failed(orgId, row.orderGuid, {
                     event: event as unknown as Record<string, unknown>,
                     error: r.error ?? 'not delivered',
                     modifiedAt,
-                    countAttempt: r.rejected
+                    attempts
                 });
                 if (r.rejected && attempts >= maxAttempts) {
                     await sentOrders.abandon(orgId, row.orderGuid);
