@@ -35,7 +35,8 @@ function poller(owner = 'poller-a', intervalSeconds = 0.001): StatusPoller {
     return p;
 }
 
-const listCalls = () => h.usim.calls().filter((c) => c.method === 'GET' && /^\/salesorders(\/\d+)?$/i.test(c.path));
+const listCalls = () =>
+    h.usim.calls().filter((c) => c.method === 'GET' && /^\/salesorders(\/\d+)?$/i.test(c.path));
 
 const ORDER = (status: 'Parked' | 'Placed') => ({
     Customer: { CustomerCode: 'ACME' },
@@ -89,7 +90,14 @@ describe('with orders sent from Salesforce', () => {
         const lists = listCalls().length;
 
         const [report] = await poller().pollDue();
-        expect(report).toMatchObject({ orgId: h.orgId, ours: 3, unchanged: 1, delivered: 2, failed: 0, calls: [2] });
+        expect(report).toMatchObject({
+            orgId: h.orgId,
+            ours: 3,
+            unchanged: 1,
+            delivered: 2,
+            failed: 0,
+            calls: [2]
+        });
         expect(report!.seen).toBeGreaterThanOrEqual(4);
         const asked = listCalls().slice(lists);
         expect(asked).toHaveLength(1);
@@ -104,7 +112,11 @@ describe('with orders sent from Salesforce', () => {
             ].sort()
         );
         expect(calls.flat().some((e) => e.orderGuid === foreign)).toBe(false);
-        expect([statusOf(opps[0]!), statusOf(opps[1]!), statusOf(opps[2]!)]).toEqual(['Completed', 'Placed', null]);
+        expect([statusOf(opps[0]!), statusOf(opps[1]!), statusOf(opps[2]!)]).toEqual([
+            'Completed',
+            'Placed',
+            null
+        ]);
         expect(h.usim.webhooks.deliveries).toEqual([]);
 
         const [again] = await poller().pollDue();
@@ -125,7 +137,9 @@ describe('with orders sent from Salesforce', () => {
         const row = await h.services.orderStatus.sentOrders.get(h.orgId, orders[2]!.orderGuid);
         expect(row).toMatchObject({ status: 'Parked', attempts: 0, pending: { status: 'Placed' } });
         expect(row!.lastError).toMatch(/REQUEST_LIMIT_EXCEEDED|limit/i);
-        expect((await h.services.orderStatus.polls.get(h.orgId))?.lastError).toBe('1 status events not delivered yet');
+        expect((await h.services.orderStatus.polls.get(h.orgId))?.lastError).toBe(
+            '1 status events not delivered yet'
+        );
         expect(statusOf(opps[2]!)).toBeNull();
 
         // Unleashed has nothing newer: the event comes from the store, not from the order list.
@@ -182,14 +196,22 @@ describe('with orders sent from Salesforce', () => {
         const before = h.eventCalls().length;
         const [report] = await poller().pollDue();
         expect(report).toMatchObject({ delivered: 250, failed: 0, calls: [200, 50] });
-        expect(h.eventCalls().slice(before).map((c) => c.length)).toEqual([200, 50]);
+        expect(
+            h
+                .eventCalls()
+                .slice(before)
+                .map((c) => c.length)
+        ).toEqual([200, 50]);
         expect(many.every(({ opp }) => statusOf(opp) === 'Placed')).toBe(true);
     });
 
     test('two instances polling at once: one polls, the other skips', async () => {
         await h.unleashed.post(`/SalesOrders/${orders[0]!.orderGuid}/Complete`, {}).catch(() => undefined);
         const lists = listCalls().length;
-        const [a, b] = await Promise.all([poller('instance-1', 300).pollDue(), poller('instance-2', 300).pollDue()]);
+        const [a, b] = await Promise.all([
+            poller('instance-1', 300).pollDue(),
+            poller('instance-2', 300).pollDue()
+        ]);
         expect(a.length + b.length).toBe(1);
         expect(listCalls().length - lists).toBe(1);
         // Not due again for the interval, whichever instance asks.
