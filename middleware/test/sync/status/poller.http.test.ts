@@ -7,11 +7,13 @@ import { startHarness, type Harness } from './harness';
  * from Salesforce, and pushes changed statuses to the Salesforce simulator in batched calls.
  */
 
+// Servers and an embedded database start per file: generous under a loaded machine.
+jest.setTimeout(30_000);
 let h: Harness;
 beforeAll(async () => {
     h = await startHarness({ publicUrl: false });
 });
-afterAll(() => h.close());
+afterAll(() => h?.close());
 
 const field = (name: string) => `unleashed__${name}`;
 const statusOf = (opportunityId: string) =>

@@ -3,11 +3,13 @@ import { startStack, type Stack } from '../../support/stack';
 
 /** A successful send remembers which Opportunity the order belongs to; a refused one does not. */
 
+// Servers and an embedded database start per file: generous under a loaded machine.
+jest.setTimeout(30_000);
 let stack: Stack;
 beforeAll(async () => {
     stack = await startStack();
 });
-afterAll(() => stack.close());
+afterAll(() => stack?.close());
 
 function snapshot(opportunityId: string, over: Record<string, unknown> = {}) {
     return {

@@ -8,11 +8,13 @@ import { unleashedSignature } from './receiver';
  * the order and pushes one order.status event to the Salesforce simulator's /events resource.
  */
 
+// Servers and an embedded database start per file: generous under a loaded machine.
+jest.setTimeout(30_000);
 let h: Harness;
 beforeAll(async () => {
     h = await startHarness();
 });
-afterAll(() => h.close());
+afterAll(() => h?.close());
 
 const field = (name: string) => `unleashed__${name}`;
 
