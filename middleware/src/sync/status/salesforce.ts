@@ -8,7 +8,8 @@ import type { Tenant } from '../../store/types';
 /**
  * Each tenant's Salesforce writer (instance URL + refresh token from the store, the tenant's
  * namespace), kept while its credentials stay the same. Stands in until the services offer one
- * shared `salesforceFor(tenant)`.
+ * shared `salesforceFor(tenant)` (branch imports): then services.ts passes
+ * `eventsViaWriter(async (orgId) => (await services.salesforceFor(tenant of orgId)).writer)` instead.
  */
 export function tenantWriters(
     config: Pick<
@@ -34,7 +35,8 @@ export function tenantWriters(
         if (cached?.key === key) return cached.writer;
         const conn = connectSalesforce({
             instanceUrl: tenant.instanceUrl,
-            loginUrl: config.SALESFORCE_LOGIN_URL,
+            // Refreshed at the org's own My Domain URL, which serves production orgs and sandboxes alike.
+            loginUrl: tenant.instanceUrl,
             apiVersion: config.SALESFORCE_API_VERSION,
             clientId: config.SALESFORCE_CLIENT_ID,
             ...(config.SALESFORCE_CLIENT_SECRET ? { clientSecret: config.SALESFORCE_CLIENT_SECRET } : {}),
