@@ -30,7 +30,7 @@ interface Log {
 
 export interface StatusPollerDeps {
     tenants: { get(orgId: string): Promise<Tenant | null> };
-    repos: Pick<OrderStatusRepos, 'polls' | 'sentOrders'>;
+    repos: Pick<OrderStatusRepos, 'polls' | 'sentOrders'> & Partial<Pick<OrderStatusRepos, 'inbox'>>;
     pusher: StatusPusher;
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** Seconds between polls of one tenant; 0 turns polling off. */
@@ -53,6 +53,7 @@ export class StatusPoller {
     private ticking: Promise<unknown> | null = null;
     private readonly owner: string;
     private log: Log | undefined;
+    private prunedAt = 0;
 
     constructor(private readonly deps: StatusPollerDeps) {
         this.owner = deps.owner ?? `poller-${randomUUID()}`;
@@ -88,12 +89,21 @@ export class StatusPoller {
     /** Polls every due tenant once (those another instance holds are skipped). */
     async pollDue(): Promise<PollReport[]> {
         if (!this.enabled) return [];
+        await this.pruneInbox();
         const out: PollReport[] = [];
         for (const orgId of await this.deps.repos.polls.due(this.deps.tenantsPerTick ?? 50)) {
             const r = await this.pollTenant(orgId);
             if (r) out.push(r);
         }
         return out;
+    }
+
+    /** Webhook deliveries are remembered for a week (far past any redelivery), pruned hourly. */
+    private async pruneInbox(): Promise<void> {
+        const now = Date.now();
+        if (!this.deps.repos.inbox || now - this.prunedAt < 3600_000) return;
+        this.prunedAt = now;
+        await this.deps.repos.inbox.prune(new Date(now - 7 * 86400_000)).catch(() => undefined);
     }
 
     /** Polls one tenant if it is due and unclaimed; null otherwise. */

@@ -317,3 +317,28 @@ test('an order not sent from Salesforce is acknowledged and costs no Unleashed c
     const garbage = '{"eventType": 7}';
     expect((await post(garbage, signed(signingKey, garbage))).status).toBe(400);
 });
+
+test('timestamps in milliseconds are read too', async () => {
+    const other = h.opportunity('Webhook: ms timestamps');
+    const order = await h.send(other);
+    h.usim.webhooks.setSettings({ timestampFormat: 'milliseconds' });
+    try {
+        await h.unleashed.post(`/SalesOrders/${order.orderGuid}/Complete`, {});
+        await h.settle();
+        expect(h.usim.webhooks.deliveries.at(-1)).toMatchObject({ outcome: 'delivered', status: 200 });
+        expect(h.eventCalls().at(-1)).toEqual([
+            expect.objectContaining({ opportunityId: other, status: 'Completed' })
+        ]);
+    } finally {
+        h.usim.webhooks.setSettings({ timestampFormat: 'seconds' });
+    }
+});
+
+test('deliveries older than a week are forgotten by the poller', async () => {
+    await h.services.store.db.query(
+        "UPDATE webhook_inbox SET received_at = now() - interval '8 days' WHERE event_id = 'foreign-0001'"
+    );
+    await h.services.statusSync.poller.pollDue();
+    expect(await h.services.orderStatus.inbox.get(h.orgId, 'foreign-0001')).toBeNull();
+    expect(await h.services.orderStatus.inbox.get(h.orgId, 'late-0001')).not.toBeNull();
+});
