@@ -11,6 +11,7 @@ import { connectionRoutes } from './routes/connection';
 import { oauthRoutes } from './routes/oauth';
 import { salesOrderRoutes } from './routes/sales-orders';
 import { stockRoutes } from './routes/stock';
+import { webhookRoutes } from './routes/webhooks';
 import { createServices, type Services } from './services';
 import { modeNotices } from './sync/connect';
 
@@ -42,7 +43,11 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     app.setSerializerCompiler(serializerCompiler);
 
     const services = deps.services ?? (await createServices(config));
-    if (!deps.services) app.addHook('onClose', () => services.close());
+    if (!deps.services) {
+        app.addHook('onClose', () => services.close());
+        // Background work belongs to the process that owns the services (tests drive it themselves).
+        app.addHook('onReady', async () => services.statusSync.poller.start(app.log));
+    }
     for (const note of modeNotices(config)) app.log[note.level](note.message);
 
     await app.register(problemPlugin);
@@ -65,5 +70,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     await app.register(connectionRoutes, { services });
     // Browser-facing, outside /v1: the admin arrives from the org's Setup page.
     await app.register(oauthRoutes, { services });
+    // Outside /v1 too: Unleashed signs these with its own scheme.
+    await app.register(webhookRoutes, { services });
     return app;
 }

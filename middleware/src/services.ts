@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import type { AppConfig } from './config';
 import { HttpProblem } from './http/problem';
 import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
+import { createOrderStatusRepos, type OrderStatusRepos } from './store/order-status';
 import { UnleashedCatalog } from './sync/catalog';
 import { ConnectService } from './sync/connect';
 import { SalesOrderService } from './sync/orders/service';
+import { createStatusSync, eventsViaWriter, type SalesforceEvents, type StatusSync } from './sync/status';
+import { tenantWriters } from './sync/status/salesforce';
 import { StockService } from './sync/stock';
 import { createUnleashedClient } from './unleashed/client';
 import type { UnleashedClient, UnleashedClientOptions, UnleashedCredentials } from './unleashed/types';
@@ -22,6 +25,10 @@ export interface Services {
     orders: SalesOrderService;
     /** Hosted connect (OAuth) and disconnect. */
     connect: ConnectService;
+    /** Sent orders, webhook inbox and subscriptions, status polls (sync/status). */
+    orderStatus: OrderStatusRepos;
+    /** Order status back to Salesforce: webhook processing, the poller, subscriptions. */
+    statusSync: StatusSync;
     /** The tenant's Unleashed client; 409 when the tenant has not connected Unleashed yet. */
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** A client for credentials not stored yet (to validate them), counted on the tenant. */
@@ -33,16 +40,29 @@ export interface Services {
 
 export async function createServices(
     config: AppConfig,
-    given: { store?: Store; clientOverrides?: Partial<UnleashedClientOptions> } = {}
+    given: {
+        store?: Store;
+        clientOverrides?: Partial<UnleashedClientOptions>;
+        /** Where order status events go; each tenant's Salesforce writer by default. */
+        salesforceEvents?: SalesforceEvents;
+        /** Test knobs of the status back-sync. */
+        statusOverrides?: { webhookNotFoundDelayMs?: number; now?: () => number };
+    } = {}
 ): Promise<Services> {
     const store = given.store ?? (await openStore(storeConfigFrom(config)));
     await ensureSelfHostedTenant(config, store);
     const stock = new StockService({ cacheSeconds: config.STOCK_CACHE_SECONDS });
     const catalog = new UnleashedCatalog();
+    const storeConfig = storeConfigFrom(config);
+    const orderStatus = createOrderStatusRepos(store.db, {
+        current: storeConfig.masterKey,
+        previous: storeConfig.previousKeys ?? []
+    });
     const orders = new SalesOrderService({
         catalog,
         stock,
         locks: store.idempotency,
+        sentOrders: orderStatus.sentOrders,
         settings: { rounding: config.MONEY_ROUNDING, unitPriceDecimals: config.MONEY_UNIT_PRICE_DECIMALS }
     });
     const clients = new Map<string, UnleashedClient>();
@@ -59,13 +79,27 @@ export async function createServices(
             ...given.clientOverrides
         });
 
-    return {
+    const statusSync = createStatusSync({
+        tenants: store.tenants,
+        repos: orderStatus,
+        locks: store.idempotency,
+        salesforce: given.salesforceEvents ?? eventsViaWriter(tenantWriters(config, store.tenants)),
+        unleashedFor: (tenant) => services.unleashedFor(tenant),
+        rounding: config.MONEY_ROUNDING,
+        pollSeconds: config.ORDER_STATUS_POLL_SECONDS,
+        publicUrl: config.PUBLIC_URL,
+        ...given.statusOverrides
+    });
+
+    const services: Services = {
         config,
         store,
         stock,
         catalog,
         orders,
         connect: new ConnectService({ store, config }),
+        orderStatus,
+        statusSync,
         unleashedWith,
         async unleashedFor(tenant) {
             if (!tenant.unleashed) {
@@ -90,9 +124,11 @@ export async function createServices(
             catalog.invalidate(orgId);
         },
         async close() {
+            await statusSync.close();
             if (!given.store) await store.close();
         }
     };
+    return services;
 }
 
 /**
