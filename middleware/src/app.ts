@@ -9,9 +9,12 @@ import { healthRoutes, type ReadinessCheck } from './http/health';
 import { signedRequestsPlugin, type SignedRequestsOptions } from './http/auth';
 import { connectionRoutes } from './routes/connection';
 import { importRoutes } from './routes/imports';
+import { oauthRoutes } from './routes/oauth';
 import { salesOrderRoutes } from './routes/sales-orders';
 import { stockRoutes } from './routes/stock';
+import { webhookRoutes } from './routes/webhooks';
 import { createServices, type Services } from './services';
+import { modeNotices } from './sync/connect';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -41,7 +44,12 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     app.setSerializerCompiler(serializerCompiler);
 
     const services = deps.services ?? (await createServices(config));
-    if (!deps.services) app.addHook('onClose', () => services.close());
+    if (!deps.services) {
+        app.addHook('onClose', () => services.close());
+        // Background work belongs to the process that owns the services (tests drive it themselves).
+        app.addHook('onReady', async () => services.statusSync.poller.start(app.log));
+    }
+    for (const note of modeNotices(config)) app.log[note.level](note.message);
 
     await app.register(problemPlugin);
     await app.register(helmet, {
@@ -62,5 +70,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     await app.register(salesOrderRoutes, { services });
     await app.register(connectionRoutes, { services });
     await app.register(importRoutes, { services });
+    // Browser-facing, outside /v1: the admin arrives from the org's Setup page.
+    await app.register(oauthRoutes, { services });
+    // Outside /v1 too: Unleashed signs these with its own scheme.
+    await app.register(webhookRoutes, { services });
     return app;
 }

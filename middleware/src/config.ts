@@ -60,6 +60,11 @@ export const configSchema = z.object({
     MONEY_UNIT_PRICE_DECIMALS: z.coerce.number().int().min(2).max(4).default(2),
     /** Seconds a stock answer is reused for the same tenant and query. */
     STOCK_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+    /**
+     * Seconds between polls of a tenant's changed sales orders (the fallback to webhooks that
+     * Unleashed recommends); 0 turns polling off.
+     */
+    ORDER_STATUS_POLL_SECONDS: z.coerce.number().int().min(0).max(86400).default(300),
 
     // Self-hosted mode: one org configured from the environment.
     CONNECTOR_ORG_ID: z

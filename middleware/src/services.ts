@@ -5,10 +5,13 @@ import { loggerOptions } from './logger';
 import pino from 'pino';
 import { connectSalesforce, createSalesforceWriter } from './salesforce';
 import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
+import { createOrderStatusRepos, type OrderStatusRepos } from './store/order-status';
 import { UnleashedCatalog } from './sync/catalog';
+import { ConnectService } from './sync/connect';
 import type { SalesforceEdge } from './sync/imports/context';
 import { ImportService, type ImportServiceOptions } from './sync/imports/service';
 import { SalesOrderService } from './sync/orders/service';
+import { createStatusSync, eventsViaWriter, type SalesforceEvents, type StatusSync } from './sync/status';
 import { StockService } from './sync/stock';
 import { createUnleashedClient } from './unleashed/client';
 import type { UnleashedClient, UnleashedClientOptions, UnleashedCredentials } from './unleashed/types';
@@ -24,6 +27,12 @@ export interface Services {
     stock: StockService;
     catalog: UnleashedCatalog;
     orders: SalesOrderService;
+    /** Hosted connect (OAuth) and disconnect. */
+    connect: ConnectService;
+    /** Sent orders, webhook inbox and subscriptions, status polls (sync/status). */
+    orderStatus: OrderStatusRepos;
+    /** Order status back to Salesforce: webhook processing, the poller, subscriptions. */
+    statusSync: StatusSync;
     /** The tenant's Unleashed client; 409 when the tenant has not connected Unleashed yet. */
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** A client for credentials not stored yet (to validate them), counted on the tenant. */
@@ -42,6 +51,10 @@ export async function createServices(
     given: {
         store?: Store;
         clientOverrides?: Partial<UnleashedClientOptions>;
+        /** Where order status events go; each tenant's Salesforce writer by default. */
+        salesforceEvents?: SalesforceEvents;
+        /** Test knobs of the status back-sync. */
+        statusOverrides?: { webhookNotFoundDelayMs?: number; now?: () => number };
         imports?: Partial<ImportServiceOptions>;
     } = {}
 ): Promise<Services> {
@@ -49,10 +62,16 @@ export async function createServices(
     await ensureSelfHostedTenant(config, store);
     const stock = new StockService({ cacheSeconds: config.STOCK_CACHE_SECONDS });
     const catalog = new UnleashedCatalog();
+    const storeConfig = storeConfigFrom(config);
+    const orderStatus = createOrderStatusRepos(store.db, {
+        current: storeConfig.masterKey,
+        previous: storeConfig.previousKeys ?? []
+    });
     const orders = new SalesOrderService({
         catalog,
         stock,
         locks: store.idempotency,
+        sentOrders: orderStatus.sentOrders,
         settings: { rounding: config.MONEY_ROUNDING, unitPriceDecimals: config.MONEY_UNIT_PRICE_DECIMALS }
     });
     const clients = new Map<string, UnleashedClient>();
@@ -69,8 +88,8 @@ export async function createServices(
             ...given.clientOverrides
         });
 
-    const edges = new Map<string, SalesforceEdge>();
-    // Refreshed at the org's own My Domain URL, which serves production orgs and sandboxes alike.
+    // One connection per tenant, kept while its instance URL, refresh token and namespace stay the same.
+    const edges = new Map<string, { key: string; edge: SalesforceEdge }>();
     const salesforceFor = async (tenant: Tenant): Promise<SalesforceEdge> => {
         if (!tenant.salesforce || !tenant.instanceUrl) {
             throw new HttpProblem(
@@ -83,22 +102,41 @@ export async function createServices(
             throw new HttpProblem(503, 'Salesforce is not configured', 'SALESFORCE_CLIENT_ID is not set.');
         }
         const namespace = tenant.settings.namespace;
-        const key = `${tenant.orgId}|${createHash('sha256').update(`${tenant.instanceUrl}|${namespace}|${tenant.salesforce.refreshToken}`).digest('hex')}`;
-        let edge = edges.get(key);
-        if (!edge) {
-            const conn = connectSalesforce({
-                instanceUrl: tenant.instanceUrl,
-                loginUrl: tenant.instanceUrl,
-                apiVersion: config.SALESFORCE_API_VERSION,
-                clientId: config.SALESFORCE_CLIENT_ID,
-                ...(config.SALESFORCE_CLIENT_SECRET ? { clientSecret: config.SALESFORCE_CLIENT_SECRET } : {}),
-                refreshToken: tenant.salesforce.refreshToken
-            });
-            edge = { conn, writer: createSalesforceWriter(conn, { namespace }), namespace };
-            edges.set(key, edge);
-        }
+        const key = createHash('sha256')
+            .update(`${tenant.instanceUrl}|${tenant.salesforce.refreshToken}|${namespace}`)
+            .digest('hex');
+        const cached = edges.get(tenant.orgId);
+        if (cached?.key === key) return cached.edge;
+        const conn = connectSalesforce({
+            instanceUrl: tenant.instanceUrl,
+            // Refreshed at the org's own My Domain URL, which serves production orgs and sandboxes alike.
+            loginUrl: tenant.instanceUrl,
+            apiVersion: config.SALESFORCE_API_VERSION,
+            clientId: config.SALESFORCE_CLIENT_ID,
+            ...(config.SALESFORCE_CLIENT_SECRET ? { clientSecret: config.SALESFORCE_CLIENT_SECRET } : {}),
+            refreshToken: tenant.salesforce.refreshToken
+        });
+        const edge = { conn, writer: createSalesforceWriter(conn, { namespace }), namespace };
+        edges.set(tenant.orgId, { key, edge });
         return edge;
     };
+    const writerOf = async (orgId: string) => {
+        const tenant = await store.tenants.get(orgId);
+        if (!tenant) throw new Error('The org is no longer connected to the middleware');
+        return (await salesforceFor(tenant)).writer;
+    };
+
+    const statusSync = createStatusSync({
+        tenants: store.tenants,
+        repos: orderStatus,
+        locks: store.idempotency,
+        salesforce: given.salesforceEvents ?? eventsViaWriter(writerOf),
+        unleashedFor: (tenant) => services.unleashedFor(tenant),
+        rounding: config.MONEY_ROUNDING,
+        pollSeconds: config.ORDER_STATUS_POLL_SECONDS,
+        publicUrl: config.PUBLIC_URL,
+        ...given.statusOverrides
+    });
 
     const services: Services = {
         config,
@@ -106,6 +144,9 @@ export async function createServices(
         stock,
         catalog,
         orders,
+        connect: new ConnectService({ store, config }),
+        orderStatus,
+        statusSync,
         unleashedWith,
         salesforceFor,
         imports: new ImportService(
@@ -137,10 +178,12 @@ export async function createServices(
         },
         forget(orgId) {
             for (const k of [...clients.keys()]) if (k.startsWith(`${orgId}|`)) clients.delete(k);
+            edges.delete(orgId);
             stock.invalidate(orgId);
             catalog.invalidate(orgId);
         },
         async close() {
+            await statusSync.close();
             if (!given.store) await store.close();
         }
     };

@@ -7,7 +7,16 @@ import { rollup } from 'rollup';
 import lwc from '@lwc/rollup-plugin';
 import replace from '@rollup/plugin-replace';
 import resolve from '@rollup/plugin-node-resolve';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+    cpSync,
+    existsSync,
+    mkdirSync,
+    readdirSync,
+    readFileSync,
+    rmSync,
+    symlinkSync,
+    writeFileSync
+} from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,12 +26,23 @@ const lwcDir = join(root, 'force-app/main/default/lwc');
 const shims = join(here, 'shims');
 // The preview renders with the LWC engine that matches the compiler (lwc 9); jest keeps its own.
 const lwcPkg = join(root, 'node_modules/lwc/node_modules/@lwc');
+const scopedImports = join(root, 'node_modules/lightning-base-components/scopedImports');
+// The demo org's user: New Zealand English, NZD, Auckland time.
+const I18N = { locale: 'en-NZ', currency: 'NZD', timeZone: 'Pacific/Auckland', lang: 'en' };
 
-/** Names of the package's components (folders with a same-named .js file). */
+/**
+ * Names of the package's components: folders with a same-named .js and .html. A folder without a
+ * template (unleashedUtils) is a service module that components import, not something to mount.
+ */
 export function componentNames() {
     if (!existsSync(lwcDir)) return [];
     return readdirSync(lwcDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && existsSync(join(lwcDir, d.name, `${d.name}.js`)))
+        .filter(
+            (d) =>
+                d.isDirectory() &&
+                existsSync(join(lwcDir, d.name, `${d.name}.js`)) &&
+                existsSync(join(lwcDir, d.name, `${d.name}.html`))
+        )
         .map((d) => d.name)
         .sort();
 }
@@ -36,6 +56,7 @@ function platformShims() {
         'lightning/refresh': 'refresh.js',
         'lightning/actions': 'actions.js',
         'lightning/uiRecordApi': 'uiRecordApi.js',
+        'lightning/navigation': 'navigation.js',
         '@salesforce/apex': 'apexRefresh.js',
         'preview/apexRuntime': 'apexRuntime.js'
     };
@@ -43,7 +64,9 @@ function platformShims() {
         name: 'preview-platform-shims',
         resolveId(source) {
             if (fixed[source]) return join(shims, fixed[source]);
-            if (/^@salesforce\/(apex|label|user|customPermission|schema|i18n|client)\//.test(source)) {
+            if (
+                /^@salesforce\/(apex|label|user|customPermission|schema|i18n|client|internal)\//.test(source)
+            ) {
                 return `\0virtual:${source}`;
             }
             return null;
@@ -71,10 +94,13 @@ function platformShims() {
                     ? `export default ${JSON.stringify({ objectApiName, fieldApiName })};\n`
                     : `export default ${JSON.stringify({ objectApiName })};\n`;
             }
-            if (kind === 'i18n') {
-                const values = { locale: 'en-NZ', currency: 'NZD', timeZone: 'Pacific/Auckland', lang: 'en' };
-                return `export default ${JSON.stringify(values[rest] ?? '')};\n`;
+            if (kind === 'i18n' && I18N[rest] !== undefined) {
+                return `export default ${JSON.stringify(I18N[rest])};\n`;
             }
+            // lightning-base-components ships the platform's default texts and formats (labels,
+            // i18n, client); the preview uses them as an org in English would show them.
+            const scoped = join(scopedImports, `@salesforce-${kind}-${rest}.js`);
+            if (existsSync(scoped)) return readFileSync(scoped, 'utf8');
             // Labels: the preview shows the label's API name as its text.
             return `export default ${JSON.stringify(rest.split('.').pop())};\n`;
         }
@@ -138,6 +164,10 @@ export async function buildPreview({ outDir = join(root, '.preview-build/out'), 
             if (/LWC1\d{3}/.test(warning.message) && /lightning-base-components/.test(warning.message))
                 return;
             if (['CIRCULAR_DEPENDENCY', 'THIS_IS_UNDEFINED'].includes(warning.code)) return;
+            // A platform module without a shim would silently become a global lookup in the bundle.
+            if (warning.code === 'UNRESOLVED_IMPORT') {
+                throw new Error(`preview build: ${warning.message} (add a shim in scripts/preview/shims)`);
+            }
             if (!quiet) process.stderr.write(`preview build: ${warning.message}\n`);
         }
     });

@@ -7,6 +7,8 @@ type Bench = (args: string[]) => Promise<void>;
 
 // One line per benchmark module; each exports `run(args)`.
 const benches: Record<string, () => Promise<Bench>> = {};
+benches.stock = async () => (await import('./stock')).run;
+benches.push = async () => (await import('./push')).run;
 
 async function main(): Promise<void> {
     const [name, ...args] = process.argv.slice(2);
@@ -14,10 +16,14 @@ async function main(): Promise<void> {
     for (const n of names) {
         const load = benches[n];
         if (!load) {
-            process.stderr.write(`unknown benchmark "${n}"; choose one of: ${Object.keys(benches).join(', ')}\n`);
+            process.stderr.write(
+                `unknown benchmark "${n}"; choose one of: ${Object.keys(benches).join(', ')}\n`
+            );
             process.exit(2);
         }
-        await (await load())(args);
+        await (
+            await load()
+        )(args);
     }
 }
 

@@ -93,14 +93,24 @@ export async function connectionRoutes(app: FastifyInstance, opts: { services: S
         {
             schema: {
                 tags: ['connection'],
-                summary: 'Disconnect: delete this org’s Unleashed and Salesforce credentials and its secret',
+                summary:
+                    'Disconnect: revoke the Salesforce refresh token, delete the org’s credentials and its secret',
                 response: { 204: z.null() }
             }
         },
         async (request, reply) => {
-            await services.store.tenants.delete(request.tenant.orgId);
+            const { revoked, revokeError } = await services.connect.disconnect(
+                request.tenant,
+                services.config
+            );
             services.forget(request.tenant.orgId);
-            request.log.info({ orgId: request.tenant.orgId }, 'tenant disconnected');
+            if (revokeError) {
+                request.log.warn(
+                    { orgId: request.tenant.orgId, reason: revokeError },
+                    'Salesforce refresh token not revoked; revoke it in the org (Connected Apps OAuth Usage)'
+                );
+            }
+            request.log.info({ orgId: request.tenant.orgId, revoked }, 'tenant disconnected');
             return reply.code(204).send(null);
         }
     );

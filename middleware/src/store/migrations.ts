@@ -82,6 +82,85 @@ CREATE TABLE idempotency_records (
     PRIMARY KEY (org_id, key)
 );
 `
+    },
+    {
+        version: 2,
+        name: 'oauth connect states',
+        sql: `
+-- One row per connect flow started in a browser (routes/oauth.ts), shared by every instance.
+CREATE TABLE oauth_states (
+    -- SHA-256 (hex) of the state sent to Salesforce; the state itself is not kept.
+    state_hash text PRIMARY KEY,
+    org_id text NOT NULL CHECK (org_id ~ '^00D[A-Za-z0-9]{15}$'),
+    return_url text NOT NULL,
+    -- PKCE verifier, AES-256-GCM under the master key (store/crypto.ts).
+    verifier_enc text NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at);
+`
+    },
+    {
+        version: 3,
+        name: 'order status back-sync: sent orders, webhook inbox and subscriptions, status polls',
+        sql: `
+-- Orders this middleware sent, so a status change in Unleashed finds its Opportunity.
+CREATE TABLE sent_orders (
+    org_id text NOT NULL REFERENCES tenants (org_id) ON DELETE CASCADE,
+    order_guid uuid NOT NULL,
+    opportunity_id text NOT NULL,
+    order_number text,
+    -- The status Salesforce last accepted (from the send, then from each delivered event).
+    status text NOT NULL,
+    -- Unleashed's LastModifiedOn of the state last seen.
+    modified_at timestamptz,
+    -- An order.status event not yet accepted by Salesforce; retried by the next poll or webhook.
+    pending jsonb,
+    attempts integer NOT NULL DEFAULT 0,
+    last_error text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, order_guid)
+);
+CREATE INDEX sent_orders_pending ON sent_orders (org_id) WHERE pending IS NOT NULL;
+
+-- Webhook deliveries by Unleashed's eventNotificationId: at-least-once in, once processed.
+CREATE TABLE webhook_inbox (
+    org_id text NOT NULL REFERENCES tenants (org_id) ON DELETE CASCADE,
+    event_id text NOT NULL,
+    event_type text NOT NULL,
+    order_guid uuid,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    processed_at timestamptz,
+    outcome text,
+    PRIMARY KEY (org_id, event_id)
+);
+CREATE INDEX webhook_inbox_received_at ON webhook_inbox (received_at);
+
+-- Unleashed webhook subscriptions; the signing key is shown once by Unleashed and kept encrypted.
+CREATE TABLE webhook_subscriptions (
+    org_id text NOT NULL REFERENCES tenants (org_id) ON DELETE CASCADE,
+    subscription_id text NOT NULL,
+    target_url text NOT NULL,
+    event_types jsonb NOT NULL,
+    signing_key_enc text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, subscription_id)
+);
+
+-- The polling fallback per tenant: watermark and a lease, so one instance polls a tenant at a time.
+CREATE TABLE order_status_polls (
+    org_id text PRIMARY KEY REFERENCES tenants (org_id) ON DELETE CASCADE,
+    modified_since timestamptz,
+    next_poll_at timestamptz NOT NULL DEFAULT now(),
+    lease_owner text,
+    lease_until timestamptz,
+    last_polled_at timestamptz,
+    last_error text
+);
+`
     }
 ];
 

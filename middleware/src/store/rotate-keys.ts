@@ -1,6 +1,7 @@
 import { loadConfig } from '../config';
 import { keyId } from './crypto';
 import { openStore, storeConfigFrom } from './index';
+import { createOrderStatusRepos } from './order-status';
 
 /**
  * Re-encrypts every tenant's secrets under MASTER_KEY. Run after moving the old key into
@@ -13,7 +14,10 @@ export async function rotateKeys(env: Record<string, string | undefined> = proce
     try {
         const rows = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM tenants');
         const changed = await store.tenants.reencryptAll();
-        return `re-encrypted ${changed} of ${rows[0]?.n ?? 0} tenants under master key ${keyId(storeConfig.masterKey)}`;
+        const keys = { current: storeConfig.masterKey, previous: storeConfig.previousKeys ?? [] };
+        const signingKeys = await createOrderStatusRepos(store.db, keys).subscriptions.reencryptAll();
+        const also = signingKeys > 0 ? ` (and ${signingKeys} webhook signing keys)` : '';
+        return `re-encrypted ${changed} of ${rows[0]?.n ?? 0} tenants under master key ${keyId(storeConfig.masterKey)}${also}`;
     } finally {
         await store.close();
     }

@@ -48,6 +48,12 @@ export class CoalescingCache<V> {
         return p;
     }
 
+    /** The cached value for key if present and fresh, without loading. */
+    peek(key: string): V | undefined {
+        const hit = this.entries.get(key);
+        return hit && hit.expiresAt > this.now() ? hit.value : undefined;
+    }
+
     /** Drops entries whose key starts with `prefix` (e.g. one tenant's after a credential change). */
     invalidate(prefix = ''): void {
         for (const k of [...this.entries.keys()]) if (k.startsWith(prefix)) this.entries.delete(k);

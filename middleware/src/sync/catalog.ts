@@ -60,7 +60,9 @@ export class UnleashedCatalog {
         const byGuid = new Map<string, string>();
         const byCode: string[] = [];
         for (const l of lines) {
-            if (l.productGuid) byGuid.set(l.productGuid.toLowerCase(), l.productCode);
+            const cached = this.products.peek(`${tenantKey}|product|${l.productCode}`);
+            if (cached) out.set(l.productCode, cached);
+            else if (l.productGuid) byGuid.set(l.productGuid.toLowerCase(), l.productCode);
             else byCode.push(l.productCode);
         }
         const limit = this.limits.for(tenantKey);
@@ -74,7 +76,16 @@ export class UnleashedCatalog {
                     );
                     for (const p of items) {
                         const expected = byGuid.get(String(p.Guid).toLowerCase());
-                        if (expected && p.ProductCode === expected) out.set(expected, toProductInfo(p));
+                        if (expected && p.ProductCode === expected) {
+                            const info = toProductInfo(p);
+                            out.set(expected, info);
+                            // A re-send moments later (preview, then send) reads it from here.
+                            await this.products.get(
+                                `${tenantKey}|product|${expected}`,
+                                PRODUCT_TTL_MS,
+                                async () => info
+                            );
+                        }
                     }
                 })
             )

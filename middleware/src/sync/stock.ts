@@ -74,8 +74,11 @@ export class StockService {
             this.load(tenantKey, client, codes, req)
         );
         const now = (this.opts.now ?? Date.now)();
+        // The answer may have been loaded for the same codes in another order: answer in this order.
+        const byCode = new Map(value.products.map((p) => [p.productCode, p]));
         return {
-            ...value,
+            unknownWarehouseCodes: value.unknownWarehouseCodes,
+            products: codes.map((c) => byCode.get(c) ?? { productCode: c, known: false, warehouses: [] }),
             asOf: new Date(storedAt).toISOString(),
             ageSeconds: Math.max(0, Math.floor((now - storedAt) / 1000))
         };

@@ -12,6 +12,16 @@ export function unleashedProblem(err: unknown, doing: string): HttpProblem {
     if (err.status === 0) {
         return new HttpProblem(504, 'Unleashed did not answer', `${doing}: ${err.message}`, extras);
     }
+    // Unleashed blocks every call once the plan's monthly allowance is spent (its exact words are
+    // unconfirmed; these are the ones it is reported to use).
+    if (err.status === 403 && /limit|allowance|quota/i.test(err.message)) {
+        return new HttpProblem(
+            503,
+            'Unleashed API allowance used up',
+            `${doing}: ${err.message}. Unleashed allows calls again from 00:00 UTC on the 1st of next month; the Unleashed Admin tab shows this month's count.`,
+            extras
+        );
+    }
     if (err.status === 403) {
         return new HttpProblem(
             502,

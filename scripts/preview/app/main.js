@@ -61,8 +61,15 @@ function recordHeader(record, actions = []) {
     );
 }
 
+/**
+ * A screen quick action as Lightning Experience shows it: the component inside the modal container.
+ * The component brings its own header, body and footer (slds-modal__header/__content/__footer).
+ */
 function openQuickAction(title, content) {
-    const close = () => backdrop.remove() || modal.remove();
+    const close = () => {
+        modal.remove();
+        backdrop.remove();
+    };
     const modal = h(
         'section',
         {
@@ -80,12 +87,12 @@ function openQuickAction(title, content) {
                     class: 'slds-button slds-modal__close',
                     title: 'Close',
                     'aria-label': 'Close',
+                    'data-id': 'quick-action-close',
                     onclick: close
                 },
                 '✕'
             ),
-            h('div', { class: 'slds-modal__header' }, h('h2', { class: 'slds-modal__title' }, title)),
-            h('div', { class: 'slds-modal__content slds-p-around_medium' }, content)
+            content
         )
     );
     const backdrop = h('div', { class: 'slds-backdrop slds-backdrop_open', role: 'presentation' });
@@ -147,8 +154,15 @@ async function opportunityPage(page, id) {
         },
         'Send to Unleashed'
     );
+    let header = recordHeader(record, [send]);
+    // A record page re-reads its record after a RefreshEvent (the send action fires one).
+    window.addEventListener('lightning__refreshevent', async () => {
+        const fresh = recordHeader(await bridge(`record/${id}`), [send]);
+        header.replaceWith(fresh);
+        header = fresh;
+    });
     page.append(
-        recordHeader(record, [send]),
+        header,
         h(
             'div',
             { class: 'preview-columns' },
@@ -204,7 +218,7 @@ export async function startPreview(components) {
         if ((m = path.match(/^\/lightning\/r\/Product2\/(\w+)\/view$/))) await productPage(page, m[1]);
         else if ((m = path.match(/^\/lightning\/r\/Opportunity\/(\w+)\/view$/)))
             await opportunityPage(page, m[1]);
-        else if (path.startsWith('/lightning/n/Unleashed_Admin')) await adminPage(page);
+        else if (/^\/lightning\/n\/(\w+__)?Unleashed_Admin$/.test(path)) await adminPage(page);
         else await homePage(page);
         document.body.dataset.ready = 'true';
     } catch (err) {

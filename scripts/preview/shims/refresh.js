@@ -9,9 +9,10 @@ export class RefreshEvent extends CustomEvent {
     }
 }
 
-export function registerRefreshHandler(_element, handler) {
+/** The handler runs with the registering component as `this`, as the record page calls it. */
+export function registerRefreshHandler(element, handler) {
     const id = nextId++;
-    handlers.set(id, handler);
+    handlers.set(id, () => handler.call(element));
     return id;
 }
 

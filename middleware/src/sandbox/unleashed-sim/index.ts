@@ -4,6 +4,16 @@ export { DEMO_API_ID, DEMO_API_KEY } from './credentials';
 export { signQuery } from './signature';
 export { DEFAULT_SETTINGS, NO_FAULTS } from './settings';
 export type { SimState } from './state/state';
+export {
+    DEFAULT_WEBHOOK_SETTINGS,
+    MAX_SUBSCRIPTIONS,
+    WEBHOOK_EVENT_TYPES,
+    WebhookHub,
+    type SimSubscription,
+    type WebhookDelivery,
+    type WebhookEventType,
+    type WebhookSettings
+} from './webhooks';
 export type {
     CallRecord,
     Faults,

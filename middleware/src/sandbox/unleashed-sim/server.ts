@@ -19,6 +19,7 @@ import { DEFAULT_SETTINGS } from './settings';
 import { decodeQuery, signatureMatches } from './signature';
 import { buildState } from './state/seeds';
 import type { SimState } from './state/state';
+import { WebhookHub } from './webhooks';
 import type {
     CallRecord,
     Faults,
@@ -63,11 +64,13 @@ export class SimServer implements UnleashedSim {
     private readonly timers = new Set<NodeJS.Timeout>();
     private readonly credentials: SimCredentials[];
     readonly clock: () => number;
+    readonly webhooks: WebhookHub;
 
     constructor(private readonly opts: StartOptions) {
         this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
         this.credentials = opts.credentials ?? [{ apiId: DEMO_API_ID, apiKey: DEMO_API_KEY }];
         this.clock = opts.clock ?? Date.now;
+        this.webhooks = new WebhookHub(this.clock);
         this.current = buildState(opts.seed ?? 'demo');
         this.faultCtl = new FaultController(opts.faults ?? {}, this.settings.faultSeed);
         this.server = createServer((req, res) => {
@@ -99,6 +102,7 @@ export class SimServer implements UnleashedSim {
         this.faultCtl = new FaultController(this.opts.faults ?? {}, this.settings.faultSeed);
         this.log.clear();
         this.quota.clear();
+        this.webhooks.clear();
     }
 
     callCount(apiId?: string): number {
@@ -124,6 +128,7 @@ export class SimServer implements UnleashedSim {
     async close(): Promise<void> {
         for (const t of this.timers) clearTimeout(t);
         this.timers.clear();
+        await this.webhooks.close();
         const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
         // Hung (timeout-after-commit) and keep-alive sockets would hold close() open forever.
         this.server.closeAllConnections();
@@ -301,7 +306,8 @@ export class SimServer implements UnleashedSim {
             now,
             apiId: cred.apiId,
             query: new QueryParams(rawQuery),
-            body
+            body,
+            webhooks: this.webhooks
         };
         try {
             const out = route(ctx, method, segments);

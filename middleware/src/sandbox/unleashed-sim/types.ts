@@ -3,6 +3,7 @@
  * unleashed-api.md marks as uncertain is a setting here, so clients can be tested against each variant.
  */
 import type { SimState } from './state/state';
+import type { WebhookHub } from './webhooks';
 
 export type SeedName = 'demo' | 'large' | 'empty';
 export type RoundingMode = 'half-away-from-zero' | 'half-even';
@@ -91,4 +92,6 @@ export interface UnleashedSim {
     /** Calls counted against the quota (authenticated), for one API id or all. */
     callCount(apiId?: string): number;
     calls(): CallRecord[];
+    /** Webhook subscriptions, deliveries and their settings. */
+    readonly webhooks: WebhookHub;
 }

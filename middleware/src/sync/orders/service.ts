@@ -27,6 +27,14 @@ export interface TenantRef {
     orgId: string;
 }
 
+/** Remembers which Opportunity an order belongs to, so its status can flow back (sync/status). */
+export interface SentOrderLog {
+    record(
+        orgId: string,
+        o: { orderGuid: string; opportunityId: string; orderNumber: string | null; status: string }
+    ): Promise<void>;
+}
+
 export interface PreviewAnswer {
     orderGuid: string;
     lines: {
@@ -94,6 +102,7 @@ export class SalesOrderService {
             stock: StockService;
             locks: Locks;
             settings: PlanSettings;
+            sentOrders?: SentOrderLog;
             today?: () => string;
         }
     ) {}
@@ -164,10 +173,16 @@ export class SalesOrderService {
                 saved = await this.create(client, orderGuid, plan);
                 created = true;
             }
+            const orderNumber = saved.OrderNumber ?? null;
+            const status = saved.OrderStatus ?? s.orderStatus;
+            // Best effort: the order exists either way, and the next send records it again.
+            await this.deps.sentOrders
+                ?.record(tenant.orgId, { orderGuid, opportunityId: s.opportunityId, orderNumber, status })
+                .catch(() => undefined);
             return {
                 orderGuid,
-                orderNumber: saved.OrderNumber ?? null,
-                status: saved.OrderStatus ?? s.orderStatus,
+                orderNumber,
+                status,
                 subTotal: this.money(plan.subTotal),
                 taxTotal: this.money(plan.taxTotal),
                 total: this.money(plan.total),

@@ -594,6 +594,19 @@ export default class UnleashedSendOrder extends LightningElement {
         this.sendError = undefined;
         sendOrder({ opportunityId: this._recordId, choicesJson: JSON.stringify(this.choicesPayload()) })
             .then((result) => {
+                // Apex answers a refusal (Unleashed's own words) as a result rather than an
+                // exception, so its Sync Log row and the Opportunity's last error are kept.
+                if (result && result.success === false) {
+                    this.sendError = result.errorMessage || 'Unleashed refused the order.';
+                    this.dispatchEvent(
+                        new ShowToastEvent({
+                            title: 'The order was not sent',
+                            message: this.sendError,
+                            variant: 'error'
+                        })
+                    );
+                    return;
+                }
                 this.result = result;
                 this.step = 'done';
                 this.dispatchEvent(

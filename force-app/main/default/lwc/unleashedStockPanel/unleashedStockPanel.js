@@ -144,6 +144,11 @@ export default class UnleashedStockPanel extends LightningElement {
         return this.view && this.view.asOf;
     }
 
+    // lightning-relative-date-time takes a Date or a timestamp, not ISO text.
+    get asOfTime() {
+        return this.asOf ? Date.parse(this.asOf) : undefined;
+    }
+
     get infoMessage() {
         return this.hasView && !this.productIssue ? this.view.message : undefined;
     }

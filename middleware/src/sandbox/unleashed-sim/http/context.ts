@@ -1,5 +1,6 @@
 import type { SimState } from '../state/state';
 import type { SimSettings } from '../types';
+import type { WebhookHub } from '../webhooks';
 import type { QueryParams } from './query';
 
 export interface ApiContext {
@@ -11,6 +12,8 @@ export interface ApiContext {
     query: QueryParams;
     /** The parsed JSON body; undefined when there was none. */
     body: unknown;
+    /** Webhook subscriptions and deliveries of the account (webhooks.ts). */
+    webhooks?: WebhookHub;
 }
 
 export interface ApiResult {

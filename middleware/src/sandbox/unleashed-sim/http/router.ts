@@ -37,6 +37,8 @@ export const isWrite = (method: string): boolean => method !== 'GET' && method !
 /** Routes /{Resource}, /{Resource}/{page}, /{Resource}/{guid}, /{Resource}/{guid}/{action}. */
 export function route(ctx: ApiContext, method: string, segments: string[]): ApiResult {
     const [name, second, third, ...rest] = segments;
+    if (name?.toLowerCase() === 'webhooks' && ctx.webhooks)
+        return ctx.webhooks.route(ctx, method, segments.slice(1));
     const resource = name === undefined ? undefined : RESOURCES[name.toLowerCase()];
     if (!resource || rest.length > 0) throw notFound();
     if (second === undefined || /^\d+$/.test(second)) {

@@ -39,6 +39,7 @@ function create(ctx: ApiContext, guid: string): ApiResult {
     if (!order.OrderNumber) order.OrderNumber = ctx.state.nextOrderNumber();
     ctx.state.orders.push(order);
     if (ALLOCATING.includes(order.OrderStatus)) moveStock(ctx.state, order, 'allocate', ctx.now);
+    ctx.webhooks?.emit('salesorder.created', { salesOrderGuid: order.Guid });
     return { status: 201, body: order };
 }
 
@@ -55,6 +56,7 @@ function update(ctx: ApiContext, existing: SalesOrder): ApiResult {
     const at = ctx.state.orders.indexOf(existing);
     ctx.state.orders[at] = order;
     if (ALLOCATING.includes(order.OrderStatus)) moveStock(ctx.state, order, 'allocate', ctx.now);
+    ctx.webhooks?.emit('salesorder.updated', { salesOrderGuid: order.Guid });
     return { status: 200, body: order };
 }
 
@@ -69,6 +71,7 @@ function complete(ctx: ApiContext, order: SalesOrder): ApiResult {
     order.CompletedDate = now;
     order.LastModifiedOn = now;
     order.LastModifiedBy = ctx.apiId;
+    ctx.webhooks?.emit('salesorder.updated', { salesOrderGuid: order.Guid });
     return { status: 200, body: order };
 }
 
@@ -81,6 +84,7 @@ function remove(ctx: ApiContext, order: SalesOrder): ApiResult {
     order.OrderStatus = 'Deleted';
     order.LastModifiedOn = new Date(ctx.now);
     order.LastModifiedBy = ctx.apiId;
+    ctx.webhooks?.emit('salesorder.deleted', { salesOrderGuid: order.Guid });
     return { status: 204 };
 }
 

@@ -584,6 +584,26 @@ describe('c-unleashed-send-order', () => {
         expect(q(element, 'lightning-button[data-id="send"]').disabled).toBe(false);
     });
 
+    it("keeps the review open with Unleashed's words when Apex reports a refusal", async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue(PREVIEW);
+        sendOrder.mockResolvedValue({
+            success: false,
+            errorMessage: 'Unleashed rejected the request: Customer ACME is on credit hold.',
+            syncLogId: 'a0B000000000001'
+        });
+        const element = await mount();
+        await goToReview(element);
+        const toasts = [];
+        element.addEventListener('lightning__showtoast', (e) => toasts.push(e.detail));
+        await click(element, 'send');
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('review');
+        expect(text(q(element, '[data-id="send-error"]'))).toBe(
+            'The order was not sent: Unleashed rejected the request: Customer ACME is on credit hold.'
+        );
+        expect(toasts.map((t) => t.variant)).toEqual(['error']);
+    });
+
     it('closes from Cancel', async () => {
         getSendContext.mockResolvedValue(context());
         const element = await mount();

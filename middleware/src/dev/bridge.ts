@@ -1,0 +1,147 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AuraError, idParam, toAura } from './bridge/aura';
+import { bindingFor } from './bridge/bindings';
+import { apexContext, type ApexContext } from './bridge/context';
+import { isObject } from './bridge/json';
+import type { BridgeOrg } from './bridge/org';
+import { soqlString } from './bridge/org';
+
+/**
+ * The preview's dev bridge (never part of the product): `POST /__bridge/apex/<Class>/<method>` does
+ * what the package's @AuraEnabled method does, against the Salesforce simulator and the middleware,
+ * and answers the same DTO; an AuraHandledException comes back as 400 `{message}`, anything else as
+ * 500. `GET /__bridge/records` and `/__bridge/record/:id` feed the preview's record pages.
+ */
+
+export interface BridgeOptions {
+    org: BridgeOrg;
+    fetchImpl?: typeof fetch;
+    now?: () => Date;
+}
+
+function fail(reply: FastifyReply, err: unknown): FastifyReply {
+    if (err instanceof AuraError) return reply.code(400).send({ message: err.message });
+    const message = err instanceof Error ? err.message : String(err);
+    return reply.code(500).send({ message });
+}
+
+const money = (v: unknown, currency: unknown) =>
+    typeof v === 'number' ? `${typeof currency === 'string' ? `${currency} ` : ''}${v.toFixed(2)}` : null;
+
+async function records(ctx: ApexContext): Promise<unknown> {
+    const [opportunities, products] = await Promise.all([
+        ctx.org.data.query(
+            'SELECT Id, Name, Amount, CurrencyIsoCode, Account.Name, Unleashed_Order_Number__c FROM Opportunity ORDER BY Name'
+        ),
+        ctx.org.data.query('SELECT Id, Name, Unleashed_Product_Code__c FROM Product2 ORDER BY Name')
+    ]);
+    return {
+        opportunities: opportunities.map((o) => ({
+            id: o.Id,
+            name: o.Name,
+            detail: [
+                isObject(o.Account) ? o.Account.Name : null,
+                money(o.Amount, o.CurrencyIsoCode),
+                o.Unleashed_Order_Number__c
+            ]
+                .filter(Boolean)
+                .join(', ')
+        })),
+        products: products.map((p) => ({
+            id: p.Id,
+            name: p.Name,
+            detail: p.Unleashed_Product_Code__c ?? 'no Unleashed code'
+        }))
+    };
+}
+
+async function record(ctx: ApexContext, id: string): Promise<unknown> {
+    if (id.startsWith('006')) {
+        const [o] = await ctx.org.data.query(
+            `SELECT Id, Name, Amount, CurrencyIsoCode, StageName, CloseDate, Account.Name, Unleashed_Order_Number__c, Unleashed_Order_Status__c, Unleashed_Total__c FROM Opportunity WHERE Id = ${soqlString(id)} LIMIT 1`
+        );
+        if (!o) return null;
+        return {
+            id: o.Id,
+            objectApiName: 'Opportunity',
+            objectLabel: 'Opportunity',
+            name: o.Name,
+            highlights: [
+                { label: 'Account', value: isObject(o.Account) ? o.Account.Name : null },
+                { label: 'Amount', value: money(o.Amount, o.CurrencyIsoCode) },
+                { label: 'Stage', value: o.StageName },
+                { label: 'Close Date', value: o.CloseDate },
+                { label: 'Unleashed Order', value: o.Unleashed_Order_Number__c },
+                { label: 'Unleashed Status', value: o.Unleashed_Order_Status__c }
+            ]
+        };
+    }
+    if (id.startsWith('01t')) {
+        const [p] = await ctx.org.data.query(
+            `SELECT Id, Name, ProductCode, Family, IsActive, Unleashed_Product_Code__c FROM Product2 WHERE Id = ${soqlString(id)} LIMIT 1`
+        );
+        if (!p) return null;
+        return {
+            id: p.Id,
+            objectApiName: 'Product2',
+            objectLabel: 'Product',
+            name: p.Name,
+            highlights: [
+                { label: 'Product Code', value: p.ProductCode },
+                { label: 'Unleashed Product Code', value: p.Unleashed_Product_Code__c },
+                { label: 'Family', value: p.Family },
+                { label: 'Active', value: p.IsActive ? 'Yes' : 'No' }
+            ]
+        };
+    }
+    return null;
+}
+
+/** Fastify plugin with the bridge's routes (register without encapsulation prefix). */
+export async function bridgeRoutes(app: FastifyInstance, opts: BridgeOptions): Promise<void> {
+    const ctx = apexContext(opts.org, { fetchImpl: opts.fetchImpl, now: opts.now });
+
+    app.post<{ Params: { cls: string; method: string }; Body: unknown }>(
+        '/__bridge/apex/:cls/:method',
+        async (request, reply) => {
+            const { cls, method } = request.params;
+            const binding = bindingFor(cls, method);
+            if (!binding) {
+                return reply
+                    .code(404)
+                    .send({ message: `No @AuraEnabled method ${cls}.${method} in the package` });
+            }
+            const params = request.body ?? {};
+            if (!isObject(params))
+                return reply.code(400).send({ message: 'Parameters must be a JSON object' });
+            try {
+                return reply.send(toAura(await binding(ctx, params)));
+            } catch (err) {
+                request.log.warn(
+                    { cls, method, err: err instanceof Error ? err.message : String(err) },
+                    'apex call failed'
+                );
+                return fail(reply, err);
+            }
+        }
+    );
+
+    app.get('/__bridge/records', async (_request, reply) => {
+        try {
+            return reply.send(await records(ctx));
+        } catch (err) {
+            return fail(reply, err);
+        }
+    });
+
+    app.get<{ Params: { id: string } }>('/__bridge/record/:id', async (request, reply) => {
+        try {
+            const id = idParam({ id: request.params.id }, 'id');
+            const found = id ? await record(ctx, id) : null;
+            if (!found) return reply.code(404).send({ message: `No record ${request.params.id}` });
+            return reply.send(found);
+        } catch (err) {
+            return fail(reply, err);
+        }
+    });
+}

@@ -1,0 +1,26 @@
+import { MiddlewareClient } from './middleware-client';
+import type { BridgeOrg } from './org';
+
+/** What every bound Apex method runs with: the org, a middleware client, the clock. */
+export interface ApexContext {
+    org: BridgeOrg;
+    middleware: MiddlewareClient;
+    now: () => Date;
+}
+
+export function apexContext(
+    org: BridgeOrg,
+    opts: { fetchImpl?: typeof fetch; now?: () => Date } = {}
+): ApexContext {
+    return {
+        org,
+        middleware: new MiddlewareClient(org, opts.fetchImpl),
+        now: opts.now ?? (() => new Date())
+    };
+}
+
+/** UnleashedConnectionStore.isConnected(). */
+export function isConnected(ctx: ApexContext): boolean {
+    const secret = ctx.org.connection.tenantSecret;
+    return typeof secret === 'string' && secret.trim() !== '';
+}

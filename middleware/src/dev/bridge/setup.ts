@@ -1,0 +1,197 @@
+import Decimal from 'decimal.js';
+import { AuraError, auraDatetime } from './aura';
+import { isConnected, type ApexContext } from './context';
+import { bool, integerValue, isBlank, isObject, obj, str, urlEncode, type Json } from './json';
+import { MiddlewareError } from './middleware-client';
+import { OP_CONNECT, STATUS_SUCCESS, recordLog } from './sync-log';
+
+/**
+ * UnleashedSetupController with UnleashedConnectionService and UnleashedConnectionStore: the
+ * connection card's state, the Unleashed credentials, the quota and disconnect.
+ */
+
+const CONNECTION_PATH = '/v1/connection';
+const UNLEASHED_ACCOUNT_PATH = '/v1/connection/unleashed';
+const ADMIN_TAB = 'Unleashed_Admin';
+const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+
+export function requireManageConnection(ctx: ApexContext, action: string): void {
+    if (!ctx.org.user.canManageConnection) {
+        throw new AuraError(
+            `You need the Unleashed Manage Connection permission (Unleashed Admin permission set) to ${action}.`
+        );
+    }
+}
+
+const asMap = (answer: unknown): Json => (isObject(answer) ? answer : {});
+
+export async function fetchConnection(ctx: ApexContext): Promise<Json> {
+    return asMap(await ctx.middleware.get(CONNECTION_PATH));
+}
+
+/** The quota as the components read it: used, limit, month and percent used (one decimal). */
+export function quota(connection: Json): Json | null {
+    const source = obj(connection, 'quota');
+    if (!source) return null;
+    const used = integerValue(source, 'used');
+    const max = integerValue(source, 'limit');
+    const percent =
+        used === null || max === null || max <= 0
+            ? new Decimal(0)
+            : new Decimal(used).times(100).div(max).toDecimalPlaces(1, Decimal.ROUND_HALF_UP);
+    return { used, limit: max, month: str(source, 'month'), percent: Number(percent.toString()) };
+}
+
+/** The quota, or null when the org is not connected or the middleware cannot be asked. */
+export async function quotaOrNull(ctx: ApexContext): Promise<Json | null> {
+    if (!isConnected(ctx)) return null;
+    try {
+        return quota(await fetchConnection(ctx));
+    } catch (err) {
+        if (err instanceof MiddlewareError) return null;
+        throw err;
+    }
+}
+
+function connectUrl(ctx: ApexContext): string | null {
+    const endpoint = ctx.org.middlewareUrl;
+    if (isBlank(endpoint)) return null;
+    const tab = ctx.org.namespace ? `${ctx.org.namespace}__${ADMIN_TAB}` : ADMIN_TAB;
+    const returnUrl = `${ctx.org.orgDomainUrl.replace(/\/$/, '')}/lightning/n/${tab}`;
+    return `${(endpoint as string).replace(/\/$/, '')}/oauth/salesforce/start?orgId=${urlEncode(ctx.org.orgId)}&returnUrl=${urlEncode(returnUrl)}`;
+}
+
+interface SetupState {
+    canManage: boolean;
+    middlewareConnected: boolean;
+    unleashedConnected: boolean;
+    orgId: string;
+    connectUrl: string | null;
+    companyName: string | null;
+    baseCurrency: string | null;
+    message: string | null;
+    connectedAt: string | null;
+    quota: Json | null;
+}
+
+function localState(ctx: ApexContext): SetupState {
+    const stored = ctx.org.connection;
+    const canManage = ctx.org.user.canManageConnection;
+    const state: SetupState = {
+        canManage,
+        middlewareConnected: isConnected(ctx),
+        unleashedConnected: false,
+        orgId: ctx.org.orgId,
+        connectUrl: canManage ? connectUrl(ctx) : null,
+        companyName: stored.companyName,
+        baseCurrency: stored.baseCurrency,
+        message: null,
+        connectedAt: auraDatetime(stored.connectedAt),
+        quota: null
+    };
+    if (!state.middlewareConnected) {
+        state.message =
+            state.connectUrl === null && canManage
+                ? 'The Named Credential Unleashed_Middleware is missing or has no URL.'
+                : 'Connect this org to the Unleashed connector service to start.';
+    }
+    return state;
+}
+
+// Copies the middleware's view into the state and keeps the company facts in the org.
+function applyConnection(ctx: ApexContext, state: SetupState, connection: Json): void {
+    state.unleashedConnected = bool(connection, 'unleashedConnected') === true;
+    const company = str(connection, 'companyName');
+    const baseCurrency = str(connection, 'baseCurrency');
+    state.quota = quota(connection);
+    if (!state.unleashedConnected) state.message = 'Enter the Unleashed API id and key to finish connecting.';
+    if (
+        (company !== null && company !== state.companyName) ||
+        (baseCurrency !== null && baseCurrency !== state.baseCurrency)
+    ) {
+        const stored = ctx.org.connection;
+        // UnleashedConnectionStore.saveCompany: nothing to update before the first connect.
+        if (!(isBlank(stored.tenantSecret) && stored.connectedAt === null)) {
+            if (company !== null) stored.companyName = company.slice(0, 255);
+            if (baseCurrency !== null) stored.baseCurrency = baseCurrency.slice(0, 3).toUpperCase();
+        }
+        state.companyName = company ?? state.companyName;
+        state.baseCurrency = baseCurrency ?? state.baseCurrency;
+    }
+}
+
+export async function getSetupState(ctx: ApexContext): Promise<unknown> {
+    const state = localState(ctx);
+    if (!state.middlewareConnected || !state.canManage) return state;
+    try {
+        applyConnection(ctx, state, await fetchConnection(ctx));
+    } catch (err) {
+        if (!(err instanceof MiddlewareError)) throw err;
+        state.message = `The Unleashed connector service could not be asked about this org: ${err.message}`;
+    }
+    return state;
+}
+
+export async function saveUnleashedCredentials(
+    ctx: ApexContext,
+    apiId: string | null,
+    apiKey: string | null
+): Promise<unknown> {
+    requireManageConnection(ctx, 'connect Unleashed');
+    const id = (apiId ?? '').trim();
+    const key = (apiKey ?? '').trim();
+    if (!GUID.test(id)) {
+        throw new AuraError('The Unleashed API id is a GUID such as 1a2b3c4d-1234-5678-9abc-1234567890ab.');
+    }
+    if (key === '' || key.length > 500) {
+        throw new AuraError('Enter the Unleashed API key shown next to the API id in Unleashed.');
+    }
+    const state = localState(ctx);
+    let answer: Json;
+    try {
+        answer = asMap(await ctx.middleware.post(UNLEASHED_ACCOUNT_PATH, { apiId: id, apiKey: key }));
+    } catch (err) {
+        if (err instanceof MiddlewareError) {
+            throw new AuraError(`Unleashed did not accept the API credentials: ${err.message}`);
+        }
+        throw err;
+    }
+    applyConnection(ctx, state, answer);
+    const company = state.companyName === null ? '' : ` (company ${state.companyName})`;
+    await recordLog(ctx, {
+        operation: OP_CONNECT,
+        status: STATUS_SUCCESS,
+        requestSummary: `Unleashed API credentials saved for API id ending ${id.slice(-4)}${company}`,
+        errorText: null
+    });
+    return state;
+}
+
+export async function disconnect(ctx: ApexContext): Promise<unknown> {
+    requireManageConnection(ctx, 'disconnect Unleashed');
+    if (isConnected(ctx)) {
+        try {
+            await ctx.middleware.del(CONNECTION_PATH);
+        } catch (err) {
+            if (!(err instanceof MiddlewareError)) throw err;
+            // 401 and 404: the middleware no longer knows this org, which is the goal.
+            if (err.status !== 401 && err.status !== 404) {
+                throw new AuraError(`The connector service could not disconnect this org: ${err.message}`);
+            }
+        }
+    }
+    Object.assign(ctx.org.connection, {
+        tenantSecret: null,
+        connectedAt: null,
+        connectedBy: null,
+        companyName: null,
+        baseCurrency: null
+    });
+    await recordLog(ctx, {
+        operation: OP_CONNECT,
+        status: STATUS_SUCCESS,
+        requestSummary: 'Disconnected from the Unleashed connector service',
+        errorText: null
+    });
+    return localState(ctx);
+}

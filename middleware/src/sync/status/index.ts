@@ -1,0 +1,79 @@
+import type { RoundingMode } from '../../money/decimal';
+import type { OrderStatusRepos } from '../../store/order-status';
+import type { Tenant } from '../../store/types';
+import type { UnleashedClient } from '../../unleashed/types';
+import type { Locks } from '../orders/service';
+import type { SalesforceEvents } from './events';
+import { StatusPoller } from './poller';
+import { StatusPusher } from './push';
+import { WebhookSubscriber } from './subscriptions';
+import { WebhookProcessor } from './webhook';
+
+/**
+ * Order status from Unleashed back to the Opportunity: webhooks (fast) and polling (the fallback
+ * Unleashed recommends), both through one pusher. See README architecture notes in each module.
+ */
+export { eventsViaWriter, MAX_EVENTS_PER_CALL, type OrderStatusEvent, type SalesforceEvents } from './events';
+export { StatusPoller, type PollReport } from './poller';
+export { StatusPusher, type PushReport } from './push';
+export { WebhookSubscriber, SUBSCRIBED_EVENTS } from './subscriptions';
+export { WebhookProcessor, verifyWebhook, webhookSignature, WEBHOOK_WINDOW_SECONDS } from './webhook';
+
+export interface StatusSync {
+    pusher: StatusPusher;
+    webhooks: WebhookProcessor;
+    poller: StatusPoller;
+    subscriber: WebhookSubscriber;
+    /** Stops polling and finishes webhook processing in flight. */
+    close(): Promise<void>;
+}
+
+export function createStatusSync(deps: {
+    tenants: { get(orgId: string): Promise<Tenant | null> };
+    repos: OrderStatusRepos;
+    locks: Locks;
+    salesforce: SalesforceEvents;
+    unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
+    rounding: RoundingMode;
+    pollSeconds: number;
+    publicUrl: string | undefined;
+    /** Test knobs. */
+    webhookNotFoundDelayMs?: number;
+    now?: () => number;
+}): StatusSync {
+    const pusher = new StatusPusher({
+        repos: deps.repos,
+        locks: deps.locks,
+        salesforce: deps.salesforce,
+        rounding: deps.rounding
+    });
+    const subscriber = new WebhookSubscriber({ repos: deps.repos, publicUrl: deps.publicUrl, now: deps.now });
+    const webhooks = new WebhookProcessor({
+        tenants: deps.tenants,
+        repos: deps.repos,
+        pusher,
+        unleashedFor: deps.unleashedFor,
+        now: deps.now,
+        notFoundDelayMs: deps.webhookNotFoundDelayMs
+    });
+    const poller = new StatusPoller({
+        tenants: deps.tenants,
+        repos: deps.repos,
+        pusher,
+        unleashedFor: deps.unleashedFor,
+        intervalSeconds: deps.pollSeconds,
+        beforePoll: async (tenant, client) => {
+            await subscriber.ensure(tenant.orgId, client);
+        }
+    });
+    return {
+        pusher,
+        webhooks,
+        poller,
+        subscriber,
+        async close() {
+            await poller.stop();
+            await webhooks.close();
+        }
+    };
+}

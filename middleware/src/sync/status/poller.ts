@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { OrderStatusRepos } from '../../store/order-status';
+import type { Tenant } from '../../store/types';
+import { formatFilterDate } from '../../unleashed/dates';
+import { SalesOrderSchema, type UnleashedSalesOrder } from '../../unleashed/schemas';
+import type { UnleashedClient } from '../../unleashed/types';
+import { modifiedOn } from './events';
+import type { PushReport, StatusPusher } from './push';
+
+/**
+ * The polling fallback (Unleashed's own FAQ says to poll): per tenant with sent orders, every
+ * `intervalSeconds`, ask `SalesOrders?modifiedSince=` (1000 a page, every page), keep the orders we
+ * sent, and push what changed in batched events calls. A lease in the store makes one instance
+ * poll a tenant at a time and spaces polls by the interval across all instances. The watermark is
+ * Unleashed's own LastModifiedOn (no clock skew between us and Unleashed), read back with an
+ * overlap; undelivered events stay in the store and are retried by the next poll.
+ */
+
+export interface PollReport extends PushReport {
+    orgId: string;
+    /** Orders Unleashed returned (all pages). */
+    seen: number;
+    pages: number;
+    modifiedSince: string;
+}
+
+interface Log {
+    warn(obj: object, msg: string): void;
+}
+
+export interface StatusPollerDeps {
+    tenants: { get(orgId: string): Promise<Tenant | null> };
+    repos: Pick<OrderStatusRepos, 'polls' | 'sentOrders'> & Partial<Pick<OrderStatusRepos, 'inbox'>>;
+    pusher: StatusPusher;
+    unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
+    /** Seconds between polls of one tenant; 0 turns polling off. */
+    intervalSeconds: number;
+    /** Runs before each tenant's poll (e.g. making sure a webhook subscription exists). */
+    beforePoll?: (tenant: Tenant, client: UnleashedClient) => Promise<void>;
+    /** This instance's name in the lease. */
+    owner?: string;
+    /** How long a lease holds if its holder dies mid-poll. */
+    leaseSeconds?: number;
+    /** Read back this far before the watermark (late commits, equal timestamps). */
+    overlapSeconds?: number;
+    /** Tenants polled per tick. */
+    tenantsPerTick?: number;
+    log?: Log;
+}
+
+export class StatusPoller {
+    private timer: NodeJS.Timeout | null = null;
+    private ticking: Promise<unknown> | null = null;
+    private readonly owner: string;
+    private log: Log | undefined;
+    private prunedAt = 0;
+
+    constructor(private readonly deps: StatusPollerDeps) {
+        this.owner = deps.owner ?? `poller-${randomUUID()}`;
+        this.log = deps.log;
+    }
+
+    get enabled(): boolean {
+        return this.deps.intervalSeconds > 0;
+    }
+
+    /** Ticks until stop(); each tick polls the tenants that are due. No-op when polling is off. */
+    start(log?: Log): void {
+        if (log) this.log = log;
+        if (!this.enabled || this.timer) return;
+        const everyMs = Math.max(1, Math.min(this.deps.intervalSeconds, 30)) * 1000;
+        const tick = () => {
+            if (this.ticking) return;
+            this.ticking = this.pollDue()
+                .catch((err: unknown) => this.log?.warn({ error: String(err) }, 'status poll tick failed'))
+                .finally(() => (this.ticking = null));
+        };
+        this.timer = setInterval(tick, everyMs);
+        this.timer.unref();
+        tick();
+    }
+
+    async stop(): Promise<void> {
+        if (this.timer) clearInterval(this.timer);
+        this.timer = null;
+        await this.ticking;
+    }
+
+    /** Polls every due tenant once (those another instance holds are skipped). */
+    async pollDue(): Promise<PollReport[]> {
+        if (!this.enabled) return [];
+        await this.pruneInbox();
+        const out: PollReport[] = [];
+        for (const orgId of await this.deps.repos.polls.due(this.deps.tenantsPerTick ?? 50)) {
+            const r = await this.pollTenant(orgId);
+            if (r) out.push(r);
+        }
+        return out;
+    }
+
+    /** Webhook deliveries are remembered for a week (far past any redelivery), pruned hourly. */
+    private async pruneInbox(): Promise<void> {
+        const now = Date.now();
+        if (!this.deps.repos.inbox || now - this.prunedAt < 3600_000) return;
+        this.prunedAt = now;
+        await this.deps.repos.inbox.prune(new Date(now - 7 * 86400_000)).catch(() => undefined);
+    }
+
+    /** Polls one tenant if it is due and unclaimed; null otherwise. */
+    async pollTenant(orgId: string): Promise<PollReport | null> {
+        const { polls, sentOrders } = this.deps.repos;
+        const claim = await polls.claim(orgId, this.owner, this.deps.leaseSeconds ?? 600);
+        if (!claim) return null;
+        const nextInSeconds = this.deps.intervalSeconds;
+        try {
+            const tenant = await this.deps.tenants.get(orgId);
+            const first = await sentOrders.earliest(orgId);
+            if (!tenant?.unleashed || !first) {
+                await polls.release(orgId, this.owner, { nextInSeconds });
+                return null;
+            }
+            const client = await this.deps.unleashedFor(tenant);
+            if (this.deps.beforePoll) {
+                await this.deps
+                    .beforePoll(tenant, client)
+                    .catch((err: unknown) =>
+                        this.log?.warn({ orgId, error: String(err) }, 'webhook subscription not made')
+                    );
+            }
+            const watermark = claim.modifiedSince ?? first;
+            const since = new Date(watermark.getTime() - (this.deps.overlapSeconds ?? 60) * 1000);
+            const modifiedSince = formatFilterDate(since);
+
+            const ours: UnleashedSalesOrder[] = [];
+            let seen = 0;
+            let pages = 0;
+            let newest = claim.modifiedSince;
+            for await (const page of client.pages('SalesOrders', { modifiedSince }, SalesOrderSchema, {
+                pageSize: 1000
+            })) {
+                pages++;
+                seen += page.items.length;
+                const known = await sentOrders.getMany(
+                    orgId,
+                    page.items.map((o) => o.Guid)
+                );
+                for (const o of page.items) {
+                    const at = modifiedOn(o);
+                    if (at && (!newest || at > newest)) newest = at;
+                    if (known.has(o.Guid.toLowerCase())) ours.push(o);
+                }
+            }
+            const report = await this.deps.pusher.push(orgId, ours, { includePending: true });
+            // Undelivered events are in the store now, so the watermark may move past them.
+            await polls.release(orgId, this.owner, {
+                modifiedSince: newest ?? watermark,
+                nextInSeconds,
+                error: report.failed > 0 ? `${report.failed} status events not delivered yet` : null
+            });
+            return { ...report, orgId, seen, pages, modifiedSince };
+        } catch (err) {
+            const error = err instanceof Error ? err.message : String(err);
+            this.log?.warn({ orgId, error }, 'status poll failed');
+            await polls.release(orgId, this.owner, { nextInSeconds, error }).catch(() => undefined);
+            return null;
+        }
+    }
+}

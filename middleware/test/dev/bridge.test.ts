@@ -1,0 +1,483 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import Decimal from 'decimal.js';
+import { startDemo, type DemoStack } from '../../src/dev/start-demo';
+import { DEMO_API_ID, DEMO_API_KEY } from '../../src/sandbox/unleashed-sim';
+
+/**
+ * The dev bridge against the real stack (both simulators, the middleware on in-memory PGlite): each
+ * bound Apex method answers the DTO the package's Apex answers and leaves the same records behind.
+ */
+
+jest.setTimeout(60_000);
+
+let stack: DemoStack;
+let previewDir: string;
+
+const ACME_OPP = 'Acme - widget restock';
+const BETA_OPP = 'Beta Builders - fit-out';
+const JANE_OPP = 'Jane Citizen - home order';
+
+type Answer = { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function apex(cls: string, method: string, params: Record<string, unknown> = {}): Promise<Answer> {
+    const res = await fetch(`${stack.urls.preview}/__bridge/apex/${cls}/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(params)
+    });
+    return { status: res.status, body: await res.json() };
+}
+
+async function ok(cls: string, method: string, params: Record<string, unknown> = {}) {
+    const answer = await apex(cls, method, params);
+    if (answer.status !== 200)
+        throw new Error(`${cls}.${method}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+}
+
+function recordNamed(sobject: string, name: string): Record<string, unknown> {
+    const found = stack.salesforce.records(sobject).find((r) => r.Name === name);
+    if (!found) throw new Error(`no ${sobject} ${name}`);
+    return found;
+}
+
+const field = (record: Record<string, unknown>, name: string) => record[`unleashed__${name}`];
+
+/** Expected stock of a product in the Unleashed simulator, per warehouse code. */
+function simStock(code: string): Map<string, { onHand: string; allocated: string; available: string }> {
+    const state = stack.unleashed.state;
+    const p = state.products.indexOfCode(code);
+    const out = new Map<string, { onHand: string; allocated: string; available: string }>();
+    state.warehouses.forEach((w, i) => {
+        const cell = state.stock.cell(p, i);
+        if (!cell) return;
+        out.set(w.WarehouseCode, {
+            onHand: cell.onHand.toString(),
+            allocated: cell.allocated.toString(),
+            available: cell.onHand.minus(cell.allocated).toString()
+        });
+    });
+    return out;
+}
+
+/** A loopback port nothing listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    await new Promise((r) => server.close(r));
+    return typeof address === 'object' && address ? address.port : 0;
+}
+
+beforeAll(async () => {
+    previewDir = mkdtempSync(join(tmpdir(), 'preview-'));
+    writeFileSync(join(previewDir, 'index.html'), '<!doctype html><title>preview</title>');
+    stack = await startDemo({ dataDir: 'memory://', previewDir, logLevel: 'silent' });
+});
+
+afterAll(async () => {
+    await stack?.close();
+    rmSync(previewDir, { recursive: true, force: true });
+});
+
+describe('stock', () => {
+    it('shows a product’s stock per warehouse exactly as the Unleashed simulator holds it', async () => {
+        const product = recordNamed('Product2', 'Blue widget');
+        const view = await ok('UnleashedStockController', 'getProductStock', { productId: product.Id });
+        expect(view.connected).toBe(true);
+        expect(typeof view.asOf).toBe('string');
+        const expected = simStock('WIDGET-BLUE');
+        expect(expected.size).toBeGreaterThan(0);
+        for (const [code, q] of expected) {
+            const row = view.warehouses.find((w: { warehouseCode: string }) => w.warehouseCode === code);
+            expect(row).toBeDefined();
+            expect(String(row.onHand)).toBe(q.onHand);
+            expect(String(row.allocated)).toBe(q.allocated);
+            expect(String(row.available)).toBe(q.available);
+        }
+    });
+
+    it('says when a product has no Unleashed code, without calling the middleware', async () => {
+        const product = recordNamed('Product2', 'Product without an Unleashed code');
+        const view = await ok('UnleashedStockController', 'getProductStock', { productId: product.Id });
+        expect(view.message).toBe(
+            'This product has no Unleashed product code, so Unleashed has no stock for it.'
+        );
+        expect(view.warehouses).toEqual([]);
+    });
+
+    it('totals an Opportunity’s distinct products per warehouse and marks lines without a code', async () => {
+        const opp = recordNamed('Opportunity', BETA_OPP);
+        const view = await ok('UnleashedStockController', 'getOpportunityStock', { opportunityId: opp.Id });
+        expect(view.lines.map((l: { productCode?: string }) => l.productCode ?? null)).toEqual([
+            'CABLE-2M',
+            'BOLT-M6',
+            null
+        ]);
+        expect(view.lines[2]).toMatchObject({ hasCode: false, known: false });
+        const cable = simStock('CABLE-2M');
+        const bolt = simStock('BOLT-M6');
+        for (const total of view.warehouses) {
+            const sum = new Decimal(cable.get(total.warehouseCode)?.available ?? 0).plus(
+                bolt.get(total.warehouseCode)?.available ?? 0
+            );
+            expect(String(total.available)).toBe(sum.toString());
+        }
+    });
+
+    it('answers an unknown record as the Apex error message with status 400', async () => {
+        const answer = await apex('UnleashedStockController', 'getProductStock', {
+            productId: '01t5g0000009999AAA'
+        });
+        expect(answer).toEqual({
+            status: 400,
+            body: { message: 'The product was not found, or you do not have access to it.' }
+        });
+        const bad = await apex('UnleashedStockController', 'getProductStock', { productId: 'not-an-id' });
+        expect(bad.status).toBe(400);
+        expect(bad.body.message).toBe('Invalid id: not-an-id');
+    });
+});
+
+describe('send to Unleashed', () => {
+    it('starts from the org’s defaults and lists what blocks a send', async () => {
+        const acme = recordNamed('Opportunity', ACME_OPP);
+        const context = await ok('UnleashedSendController', 'getSendContext', { opportunityId: acme.Id });
+        expect(context.defaults).toMatchObject({
+            warehouseCode: 'MAIN',
+            customerCode: 'ACME',
+            taxCode: 'G.S.T.',
+            orderStatus: 'Parked'
+        });
+        expect(context.defaults.newCustomerCode).toBeUndefined();
+        expect(context.blocking).toEqual([]);
+        expect(context.warehouses.map((w: { value: string }) => w.value)).toEqual(['CHC', 'MAIN', 'WLG']);
+
+        const beta = recordNamed('Opportunity', BETA_OPP);
+        const blocked = await ok('UnleashedSendController', 'getSendContext', { opportunityId: beta.Id });
+        expect(blocked.account.proposedCustomerCode).toBe('BETABUILDERS');
+        expect(blocked.blocking).toEqual([
+            'These products have no Unleashed product code: Product without an Unleashed code.'
+        ]);
+        const refused = await apex('UnleashedSendController', 'sendOrder', {
+            opportunityId: beta.Id,
+            choicesJson: '{}'
+        });
+        expect(refused.status).toBe(400);
+        expect(refused.body.message).toBe(blocked.blocking[0]);
+    });
+
+    it('previews, sends once, records the outcome, and updates the Parked order on a second send', async () => {
+        const opp = recordNamed('Opportunity', ACME_OPP);
+        const choicesJson = JSON.stringify({
+            warehouseCode: 'WLG',
+            deliveryMethod: 'Courier',
+            comments: 'Leave at door'
+        });
+        const preview = await ok('UnleashedSendController', 'previewOrder', {
+            opportunityId: opp.Id,
+            choicesJson
+        });
+        expect(preview).toMatchObject({
+            subTotal: '448.85',
+            taxTotal: '67.33',
+            total: '516.18',
+            currencyCode: 'NZD'
+        });
+        expect(preview.amountDiffers).toBe(false);
+        expect(preview.lines).toHaveLength(3);
+
+        const first = await ok('UnleashedSendController', 'sendOrder', {
+            opportunityId: opp.Id,
+            choicesJson
+        });
+        expect(first).toMatchObject({ success: true, created: true, status: 'Parked', total: preview.total });
+        expect(first.orderNumber).toMatch(/^SO-\d+$/);
+
+        const saved = stack.salesforce.records('Opportunity').find((r) => r.Id === opp.Id)!;
+        expect(field(saved, 'Unleashed_Order_Number__c')).toBe(first.orderNumber);
+        expect(field(saved, 'Unleashed_Order_Guid__c')).toBe(first.orderGuid);
+        expect(field(saved, 'Unleashed_Total__c')).toBe(516.18);
+        expect(field(saved, 'Unleashed_Comments__c')).toBe('Leave at door');
+        const wlg = stack.salesforce
+            .records('Unleashed_Warehouse__c')
+            .find((w) => field(w, 'Warehouse_Code__c') === 'WLG');
+        expect(field(saved, 'Unleashed_Warehouse__c')).toBe(wlg?.Id);
+
+        const orders = stack.unleashed.state.orders.filter((o) => o.Guid === first.orderGuid);
+        expect(orders).toHaveLength(1);
+        expect(orders[0]?.Total.toFixed(2)).toBe('516.18');
+
+        const second = await ok('UnleashedSendController', 'sendOrder', {
+            opportunityId: opp.Id,
+            choicesJson: '{}'
+        });
+        expect(second).toMatchObject({ success: true, created: false, orderNumber: first.orderNumber });
+        expect(stack.unleashed.state.orders.filter((o) => o.Guid === first.orderGuid)).toHaveLength(1);
+
+        const logs = await ok('UnleashedSyncLogController', 'getSyncLogs', {
+            limitSize: 10,
+            status: 'Success'
+        });
+        const forOpp = logs.filter((l: { recordId: string }) => l.recordId === opp.Id);
+        expect(forOpp.map((l: { operation: string }) => l.operation)).toEqual(['Update Order', 'Send Order']);
+        expect(forOpp[1].requestSummary).toBe(
+            `Opportunity ${opp.Id}: 3 line(s), warehouse WLG, customer ACME, status Parked, currency NZD -> ${first.orderNumber} Parked`
+        );
+
+        const order = await ok('UnleashedOrderController', 'getOrder', { opportunityId: opp.Id });
+        expect(order).toMatchObject({
+            hasOrder: true,
+            orderNumber: first.orderNumber,
+            warehouseCode: 'WLG',
+            total: '516.18'
+        });
+    });
+
+    it('records a refused send for a retry, and the retry sends it', async () => {
+        const opp = recordNamed('Opportunity', JANE_OPP);
+        stack.unleashed.setFaults({ failRate5xx: 1 });
+        let failed;
+        try {
+            failed = await ok('UnleashedSendController', 'sendOrder', {
+                opportunityId: opp.Id,
+                choicesJson: '{}'
+            });
+        } finally {
+            stack.unleashed.setFaults({ failRate5xx: 0 });
+        }
+        expect(failed.success).toBe(false);
+        expect(failed.errorMessage).toEqual(expect.any(String));
+        const saved = stack.salesforce.records('Opportunity').find((r) => r.Id === opp.Id)!;
+        expect(field(saved, 'Unleashed_Last_Error__c')).toBe(failed.errorMessage);
+
+        const errors = await ok('UnleashedSyncLogController', 'getSyncLogs', { status: 'Error' });
+        const row = errors.find((l: { id: string }) => l.id === failed.syncLogId);
+        expect(row).toMatchObject({ operation: 'Send Order', status: 'Error', canRetry: true, attempts: 1 });
+
+        const retried = await ok('UnleashedSyncLogController', 'retrySync', { logId: row.id });
+        expect(retried).toMatchObject({
+            operation: 'Send Order',
+            status: 'Success',
+            attempts: 2,
+            canRetry: false
+        });
+        const jane = stack.unleashed.state.orders.filter((o) => o.Customer.CustomerCode === 'JANECITIZEN');
+        expect(jane).toHaveLength(1);
+    });
+
+    it('takes the order number from the Opportunity field the settings name, or says what is wrong', async () => {
+        const opp = recordNamed('Opportunity', ACME_OPP);
+        const blocking = async () =>
+            (await ok('UnleashedSendController', 'getSendContext', { opportunityId: opp.Id }))
+                .blocking as string[];
+        try {
+            stack.org.settings = {
+                Use_Opportunity_Number__c: true,
+                Order_Number_Field__c: 'No_Such_Field__c'
+            };
+            expect(await blocking()).toEqual([
+                expect.stringContaining(
+                    'The Unleashed setting Order Number Field is "No_Such_Field__c", which is not a field on Opportunity.'
+                )
+            ]);
+            stack.org.settings = { Use_Opportunity_Number__c: true, Order_Number_Field__c: 'closedate' };
+            expect(await blocking()).toEqual([
+                expect.stringContaining('names the Opportunity field CloseDate, which is a date field.')
+            ]);
+            stack.org.settings = {
+                Use_Opportunity_Number__c: true,
+                Order_Number_Field__c: 'Name',
+                Order_Number_Prefix__c: 'OPP-'
+            };
+            expect(await blocking()).toEqual([]);
+            const preview = await apex('UnleashedSendController', 'previewOrder', {
+                opportunityId: opp.Id,
+                choicesJson: '{}'
+            });
+            expect(preview.status).toBe(200);
+        } finally {
+            stack.org.settings = {};
+        }
+    });
+
+    it('explains bad choices instead of sending', async () => {
+        const opp = recordNamed('Opportunity', ACME_OPP);
+        const bad = await apex('UnleashedSendController', 'previewOrder', {
+            opportunityId: opp.Id,
+            choicesJson: '{oops'
+        });
+        expect(bad.status).toBe(400);
+        expect(bad.body.message).toMatch(/^The order choices are not valid JSON: /);
+        const date = await apex('UnleashedSendController', 'previewOrder', {
+            opportunityId: opp.Id,
+            choicesJson: JSON.stringify({ requiredDate: '2026-02-30' })
+        });
+        expect(date.body.message).toContain('The required date must be a date written as yyyy-MM-dd.');
+    });
+});
+
+describe('admin', () => {
+    it('shows the connection with the month’s quota', async () => {
+        const state = await ok('UnleashedSetupController', 'getSetupState');
+        expect(state).toMatchObject({ canManage: true, middlewareConnected: true, unleashedConnected: true });
+        expect(state.quota.limit).toBe(125000);
+        expect(state.quota.used).toBeGreaterThan(0);
+        expect(state.connectUrl).toContain(
+            `${stack.urls.middleware}/oauth/salesforce/start?orgId=${stack.org.orgId}`
+        );
+    });
+
+    it('passes on Unleashed’s refusal of wrong credentials and keeps the working ones', async () => {
+        const answer = await apex('UnleashedSetupController', 'saveUnleashedCredentials', {
+            apiId: '11111111-2222-4333-8444-555555555555',
+            apiKey: 'this-is-not-the-key-of-that-account-at-all'
+        });
+        expect(answer.status).toBe(400);
+        expect(answer.body.message).toMatch(/^Unleashed did not accept the API credentials: /);
+        const state = await ok('UnleashedSetupController', 'getSetupState');
+        expect(state.unleashedConnected).toBe(true);
+    });
+
+    it('refuses an unknown import entity and an unknown log filter with the Apex messages', async () => {
+        const answer = await apex('UnleashedImportController', 'startImport', {
+            entities: ['warehouses', 'widgets'],
+            fullReimport: false,
+            createMissingAccounts: false
+        });
+        expect(answer).toEqual({
+            status: 400,
+            body: {
+                message:
+                    'Unknown import entities: widgets. Use warehouses, taxes, salesPersons, deliveryMethods, products, priceTiers, customers.'
+            }
+        });
+        const logs = await apex('UnleashedSyncLogController', 'getSyncLogs', { status: 'Maybe' });
+        expect(logs.body.message).toBe('The status filter must be Success, Error or All.');
+        const state = await ok('UnleashedImportController', 'getImportState');
+        expect(state.entities.map((e: { name: string }) => e.name)).toEqual([
+            'warehouses',
+            'taxes',
+            'salesPersons',
+            'deliveryMethods',
+            'products',
+            'priceTiers',
+            'customers'
+        ]);
+        expect(state.canImport).toBe(true);
+    });
+
+    it('tells the user when the middleware cannot be reached', async () => {
+        const saved = stack.org.middlewareUrl;
+        stack.org.middlewareUrl = `http://127.0.0.1:${await closedPort()}`;
+        try {
+            const product = recordNamed('Product2', 'Blue widget');
+            const answer = await apex('UnleashedStockController', 'getProductStock', {
+                productId: product.Id
+            });
+            expect(answer.status).toBe(400);
+            expect(answer.body.message).toBe(
+                'Stock is not available right now: The Unleashed connector service could not be reached: Connection refused'
+            );
+        } finally {
+            stack.org.middlewareUrl = saved;
+        }
+    });
+
+    it('disconnects: the middleware forgets the org and the org its secret', async () => {
+        const state = await ok('UnleashedSetupController', 'disconnect');
+        expect(state).toMatchObject({ middlewareConnected: false, unleashedConnected: false });
+        expect(await stack.middleware.inject({ method: 'GET', url: '/healthz' })).toHaveProperty(
+            'statusCode',
+            200
+        );
+        const stock = await ok('UnleashedStockController', 'getProductStock', {
+            productId: recordNamed('Product2', 'Blue widget').Id
+        });
+        expect(stock).toEqual({
+            connected: false,
+            message:
+                'Unleashed is not connected yet. An administrator can connect it on the Unleashed Admin tab.',
+            warehouses: [],
+            lines: []
+        });
+    });
+});
+
+describe('connection setting', () => {
+    it('is the org’s own: a connection.secret event delivered to the org connects the preview again', async () => {
+        const secret = Buffer.alloc(32, 9).toString('base64');
+        const answer = await stack.salesforce.apex.handle('POST', `/${stack.salesforce.namespace}/events`, {
+            events: [{ type: 'connection.secret', secret, companyName: 'Demo Company', baseCurrency: 'NZD' }]
+        });
+        expect(answer.body).toEqual({ results: [{ index: 0, ok: true, error: null }] });
+        const state = await ok('UnleashedSetupController', 'getSetupState');
+        expect(state).toMatchObject({
+            middlewareConnected: true,
+            companyName: 'Demo Company',
+            baseCurrency: 'NZD'
+        });
+        // The middleware forgot this org at the disconnect, so it refuses the new secret's signature.
+        expect(state.message).toMatch(/^The Unleashed connector service could not be asked about this org: /);
+    });
+});
+
+describe('connect flow', () => {
+    it('connects the org again from the admin tab’s Connect link, then takes the Unleashed credentials', async () => {
+        const before = await ok('UnleashedSetupController', 'getSetupState');
+        // The browser's trip: middleware start -> the org's authorize page -> the middleware's callback.
+        let url: string = before.connectUrl;
+        const visited: string[] = [];
+        for (let hop = 0; hop < 5 && !url.startsWith(stack.urls.preview); hop++) {
+            const res = await fetch(url, { redirect: 'manual' });
+            visited.push(`${res.status} ${new URL(url).pathname}`);
+            const location = res.headers.get('location');
+            if (res.status !== 302 || !location) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+            url = new URL(location, url).toString();
+        }
+        expect(visited).toEqual([
+            '302 /oauth/salesforce/start',
+            '302 /services/oauth2/authorize',
+            '302 /oauth/salesforce/callback'
+        ]);
+        expect(new URL(url).pathname).toBe(`/lightning/n/${stack.salesforce.namespace}__Unleashed_Admin`);
+
+        const connected = await ok('UnleashedSetupController', 'getSetupState');
+        expect(connected).toMatchObject({ middlewareConnected: true, unleashedConnected: false });
+        expect(connected.message).toBe('Enter the Unleashed API id and key to finish connecting.');
+
+        const saved = await ok('UnleashedSetupController', 'saveUnleashedCredentials', {
+            apiId: DEMO_API_ID,
+            apiKey: DEMO_API_KEY
+        });
+        expect(saved).toMatchObject({ middlewareConnected: true, unleashedConnected: true });
+        expect(saved.companyName).toEqual(expect.any(String));
+        const stock = await ok('UnleashedStockController', 'getProductStock', {
+            productId: recordNamed('Product2', 'Blue widget').Id
+        });
+        expect(stock.connected).toBe(true);
+        expect(stock.warehouses.length).toBeGreaterThan(0);
+    });
+});
+
+describe('record pages', () => {
+    it('lists the org’s Opportunities and Products and describes one record', async () => {
+        const list = (await (await fetch(`${stack.urls.preview}/__bridge/records`)).json()) as {
+            opportunities: { id: string; name: string }[];
+            products: { id: string; name: string }[];
+        };
+        expect(list.opportunities.map((o) => o.name)).toContain(ACME_OPP);
+        expect(list.products.map((p) => p.name)).toContain('Blue widget');
+        const id = list.opportunities.find((o) => o.name === ACME_OPP)!.id;
+        const record = (await (await fetch(`${stack.urls.preview}/__bridge/record/${id}`)).json()) as {
+            name: string;
+            objectLabel: string;
+        };
+        expect(record).toMatchObject({ name: ACME_OPP, objectLabel: 'Opportunity' });
+        const missing = await fetch(`${stack.urls.preview}/__bridge/record/0065g0000009999AAA`);
+        expect(missing.status).toBe(404);
+    });
+});

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, SecretDecryptError } from '../../../src/store';
+import { keyId } from '../../../src/store/crypto';
+import { createOrderStatusRepos } from '../../../src/store/order-status';
+import { rotateKeys } from '../../../src/store/rotate-keys';
+import { startHarness, type Harness } from './harness';
+
+/** Webhook signing keys at rest (encrypted, bound to their row, rotated with the master key) and the subscription flow. */
+
+const KEY1 = Buffer.alloc(32, 1);
+const KEY2 = Buffer.alloc(32, 2);
+const ORG = '00D5g000004ROTATEA';
+const SIGNING_KEY = 'c2lnbmluZy1rZXktc2hvd24tb25jZQ==';
+
+jest.setTimeout(30_000);
+
+describe('signing keys at rest', () => {
+    let dir: string;
+    beforeAll(() => {
+        dir = mkdtempSync(join(tmpdir(), 'backsync-keys-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('never stored in clear, bound to their row, rotated by rotate-keys', async () => {
+        const s1 = await openStore({ dataDir: dir, masterKey: KEY1 });
+        await s1.tenants.upsert({ orgId: ORG });
+        const repos1 = createOrderStatusRepos(s1.db, { current: KEY1, previous: [] });
+        await repos1.subscriptions.add(ORG, {
+            subscriptionId: 'sub-1',
+            targetUrl: 'https://connector.example/webhooks/unleashed/' + ORG,
+            eventTypes: ['salesorder.updated'],
+            signingKey: SIGNING_KEY
+        });
+        const raw = await s1.db.query<{ signing_key_enc: string }>(
+            'SELECT signing_key_enc FROM webhook_subscriptions'
+        );
+        expect(raw[0]!.signing_key_enc).not.toContain(SIGNING_KEY);
+        expect(raw[0]!.signing_key_enc.startsWith(`v1:${keyId(KEY1)}:`)).toBe(true);
+        expect(await repos1.subscriptions.signingKeys(ORG)).toEqual([
+            { subscriptionId: 'sub-1', signingKey: SIGNING_KEY }
+        ]);
+        expect(await repos1.subscriptions.list(ORG)).toEqual([
+            expect.not.objectContaining({ signingKey: expect.anything() })
+        ]);
+
+        // A blob copied under another subscription id does not decrypt.
+        await s1.db.query(
+            `INSERT INTO webhook_subscriptions (org_id, subscription_id, target_url, event_types, signing_key_enc)
+             SELECT org_id, 'sub-copy', target_url, event_types, signing_key_enc FROM webhook_subscriptions`
+        );
+        await expect(repos1.subscriptions.signingKeys(ORG)).rejects.toThrow(SecretDecryptError);
+        expect(await repos1.subscriptions.remove(ORG, 'sub-copy')).toBe(true);
+        await s1.close();
+
+        const env = {
+            MASTER_KEY: KEY2.toString('base64'),
+            MASTER_KEYS_PREVIOUS: KEY1.toString('base64'),
+            DATA_DIR: dir
+        };
+        expect(await rotateKeys(env)).toBe(
+            `re-encrypted 1 of 1 tenants under master key ${keyId(KEY2)} (and 1 webhook signing keys)`
+        );
+        expect(await rotateKeys(env)).toBe(`re-encrypted 0 of 1 tenants under master key ${keyId(KEY2)}`);
+
+        const s2 = await openStore({ dataDir: dir, masterKey: KEY2 });
+        try {
+            const repos2 = createOrderStatusRepos(s2.db, { current: KEY2, previous: [] });
+            expect(await repos2.subscriptions.signingKeys(ORG)).toEqual([
+                { subscriptionId: 'sub-1', signingKey: SIGNING_KEY }
+            ]);
+        } finally {
+            await s2.close();
+        }
+    });
+});
+
+describe('the poller subscribes the tenant once', () => {
+    let h: Harness;
+    beforeAll(async () => {
+        h = await startHarness();
+    });
+    afterAll(() => h?.close());
+
+    test('after the first send, one subscription pointing at this org; its deliveries are accepted', async () => {
+        const opp = h.opportunity('Subscribe me');
+        const order = await h.send(opp);
+        await h.services.statusSync.poller.pollTenant(h.orgId);
+        const subs = h.usim.webhooks.list();
+        expect(subs).toEqual([
+            expect.objectContaining({
+                NotificationUrl: `${h.url}/webhooks/unleashed/${h.orgId}`,
+                EventTypes: ['salesorder.updated', 'salesorder.deleted']
+            })
+        ]);
+        const stored = await h.services.orderStatus.subscriptions.list(h.orgId);
+        expect(stored.map((s) => s.subscriptionId)).toEqual([subs[0]!.SubscriptionId]);
+
+        // Polling again (due again) makes no second subscription.
+        await h.services.store.db.query('UPDATE order_status_polls SET next_poll_at = now()');
+        await h.services.statusSync.poller.pollTenant(h.orgId);
+        expect(h.usim.webhooks.list()).toHaveLength(1);
+
+        await h.unleashed.post(`/SalesOrders/${order.orderGuid}/Complete`, {});
+        await h.settle();
+        const delivery = h.usim.webhooks.deliveries.at(-1)!;
+        // Accepted, so the key stored at subscription is the one Unleashed signs with.
+        expect(delivery).toMatchObject({ outcome: 'delivered', status: 200 });
+        expect(h.eventCalls().at(-1)).toEqual([
+            expect.objectContaining({ opportunityId: opp, status: 'Completed' })
+        ]);
+    });
+
+    test('a refused subscription is not asked again for an hour', async () => {
+        const client = await h.services.unleashedFor((await h.services.store.tenants.get(h.orgId))!);
+        await h.services.orderStatus.subscriptions.remove(h.orgId, h.usim.webhooks.list()[0]!.SubscriptionId);
+        for (let i = 0; i < 4; i++) {
+            await client.post('/Webhooks/Subscriptions', {
+                NotificationUrl: `https://other.example/${i}`,
+                EventTypes: ['product.updated']
+            });
+        }
+        const posts = () =>
+            h.usim.calls().filter((c) => c.method === 'POST' && /webhooks\/subscriptions$/i.test(c.path))
+                .length;
+        const before = posts();
+        await expect(h.services.statusSync.subscriber.ensure(h.orgId, client)).rejects.toThrow(/at most 5/);
+        expect(await h.services.statusSync.subscriber.ensure(h.orgId, client)).toBeNull();
+        expect(posts()).toBe(before + 1);
+    });
+});

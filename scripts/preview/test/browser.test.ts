@@ -1,0 +1,249 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Decimal from 'decimal.js';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { ensurePreviewBuilt as EnsurePreviewBuilt } from '../../../middleware/src/dev/preview-build';
+import type { DemoStack, startDemo as StartDemo } from '../../../middleware/src/dev/start-demo';
+import { nativeRequire } from './native-require';
+
+/**
+ * The package's real components in headless Chromium, against the whole local stack (both
+ * simulators, the middleware on in-memory PGlite, the dev bridge): what a rep and an admin see
+ * and what ends up in Unleashed. Each test saves a screenshot (SCREENSHOT_DIR, by default
+ * .preview-build/screenshots; `node scripts/screenshots.mjs` writes them to docs/screenshots).
+ */
+
+const ROOT = resolve(__dirname, '../../..');
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = process.env.SCREENSHOT_DIR
+    ? resolve(process.env.SCREENSHOT_DIR)
+    : join(ROOT, '.preview-build', 'screenshots');
+const ARGS = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run'
+];
+
+jest.setTimeout(240_000);
+
+let stack: DemoStack;
+let context: BrowserContext;
+let userDataDir: string;
+let page: Page;
+let pageErrors: string[] = [];
+
+/** Text of an element as the user reads it (synthetic shadow hides textContent of rendered parts). */
+const text = (selector: string) => page.locator(selector).first().innerText();
+
+/** A money amount as shown ("NZ$516.18", "$1,234.50") as decimal text. */
+const amount = (shown: string) => new Decimal(shown.replace(/[^0-9.-]/g, '')).toFixed(2);
+
+function recordId(sobject: string, name: string): string {
+    const found = stack.salesforce.records(sobject).find((r) => r.Name === name);
+    if (!found) throw new Error(`The demo org has no ${sobject} named ${name}`);
+    return String(found.Id);
+}
+
+async function open(path: string): Promise<void> {
+    await page.goto(`${stack.urls.preview}${path}`);
+    await page.waitForSelector('body[data-ready]');
+    expect(await page.getAttribute('body', 'data-ready')).toBe('true');
+}
+
+async function shot(name: string): Promise<void> {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Clicks a lightning-button of the send dialog by its data-id. */
+async function clickButton(scope: string, dataId: string): Promise<void> {
+    const button = page.locator(`${scope} lightning-button[data-id="${dataId}"] button`);
+    await button.waitFor({ state: 'visible' });
+    await expect(button.isDisabled()).resolves.toBe(false);
+    await button.click();
+}
+
+const maybe = process.env.BROWSER_TESTS === 'skip' ? describe.skip : describe;
+
+maybe('the preview in Chromium', () => {
+    beforeAll(async () => {
+        if (!existsSync(CHROMIUM)) {
+            throw new Error(
+                `Chromium is not installed at ${CHROMIUM}; the browser tests need it. Install it with ` +
+                    '`apt-get install -y chromium`, or set BROWSER_TESTS=skip to leave these tests out.'
+            );
+        }
+        mkdirSync(SHOTS, { recursive: true });
+        const load = nativeRequire(__filename);
+        const { ensurePreviewBuilt } = load('../../../middleware/src/dev/preview-build.ts') as {
+            ensurePreviewBuilt: typeof EnsurePreviewBuilt;
+        };
+        const { startDemo } = load('../../../middleware/src/dev/start-demo.ts') as {
+            startDemo: typeof StartDemo;
+        };
+        const previewDir = await ensurePreviewBuilt(ROOT);
+        stack = await startDemo({ dataDir: 'memory://', previewDir, logLevel: 'silent' });
+        userDataDir = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+        context = await chromium.launchPersistentContext(userDataDir, {
+            executablePath: CHROMIUM,
+            headless: true,
+            args: ARGS,
+            viewport: { width: 1360, height: 900 }
+        });
+    });
+
+    afterAll(async () => {
+        await context?.close();
+        await stack?.close();
+        if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    });
+
+    beforeEach(async () => {
+        pageErrors = [];
+        page = await context.newPage();
+        page.on('pageerror', (err) => pageErrors.push(err.message));
+    });
+
+    afterEach(async () => {
+        await page?.close();
+        // An exception inside a component breaks its rendering on the platform too.
+        expect(pageErrors).toEqual([]);
+    });
+
+    it('a rep sees a product’s stock on hand, allocated and available in every warehouse', async () => {
+        await open(`/lightning/r/Product2/${recordId('Product2', 'Blue widget')}/view`);
+        const state = stack.unleashed.state;
+        const p = state.products.indexOfCode('WIDGET-BLUE');
+        // Every active warehouse, with zeros where the product never had a stock movement.
+        const expected = state.warehouses
+            .map((w, i) => ({ w, cell: state.stock.cell(p, i) }))
+            .filter(({ w }) => !w.Obsolete)
+            .map(({ w, cell }) => ({
+                warehouse: `${w.WarehouseName} (${w.WarehouseCode})`,
+                onHand: cell ? cell.onHand.toString() : '0',
+                allocated: cell ? cell.allocated.toString() : '0',
+                available: cell ? cell.onHand.minus(cell.allocated).toString() : '0'
+            }));
+        expect(expected.length).toBeGreaterThan(1);
+
+        const rows = page.locator(
+            'c-unleashed-stock-panel lightning-datatable[data-id="product-table"] tbody tr'
+        );
+        await expect(rows.nth(expected.length - 1).waitFor()).resolves.toBeUndefined();
+        const shown = await rows.evaluateAll((trs) =>
+            trs.map((tr) => {
+                const cell = (label: string) =>
+                    (tr.querySelector(`[data-label="${label}"]`) as HTMLElement | null)?.innerText.trim() ??
+                    '';
+                const number = (label: string) => cell(label).replace(/,/g, '');
+                return {
+                    warehouse: cell('Warehouse'),
+                    onHand: number('On hand'),
+                    allocated: number('Allocated'),
+                    available: number('Available')
+                };
+            })
+        );
+        expect(shown).toEqual(expected);
+        await page.locator('c-unleashed-stock-panel [data-id="as-of"]').waitFor();
+        await shot('product-stock');
+    });
+
+    it('a rep sends an Opportunity to Unleashed step by step, then updates the Parked order', async () => {
+        const oppId = recordId('Opportunity', 'Acme - widget restock');
+        await open(`/lightning/r/Opportunity/${oppId}/view`);
+        const dialog = 'c-unleashed-send-order';
+
+        const walkToReview = async () => {
+            await page.click('[data-id="send-to-unleashed"]');
+            await page.locator(`${dialog} [data-step="warehouse"]`).waitFor();
+            await clickButton(dialog, 'next');
+            await page.locator(`${dialog} [data-step="customer"]`).waitFor();
+            expect(await text(`${dialog} [data-id="existing-customer"]`)).toContain('ACME');
+            await clickButton(dialog, 'next');
+            await page.locator(`${dialog} [data-step="details"]`).waitFor();
+            await clickButton(dialog, 'next');
+            await page.locator(`${dialog} [data-id="total"]`).waitFor();
+        };
+
+        await walkToReview();
+        const previewed = {
+            subTotal: amount(await text(`${dialog} [data-id="sub-total"]`)),
+            taxTotal: amount(await text(`${dialog} [data-id="tax-total"]`)),
+            total: amount(await text(`${dialog} [data-id="total"]`))
+        };
+        expect(new Decimal(previewed.total).gt(0)).toBe(true);
+        await shot('send-order-review');
+
+        await clickButton(dialog, 'send');
+        await page.locator(`${dialog} [data-step="done"]`).waitFor();
+        const orderNumber = (await text(`${dialog} [data-id="order-number"]`)).trim();
+        expect(orderNumber).toMatch(/^SO-\d+$/);
+        expect(await text(`${dialog} [data-id="done"]`)).toContain(`Sales order ${orderNumber} was created`);
+        await shot('send-order-done');
+
+        const opp = stack.salesforce.records('Opportunity').find((r) => r.Id === oppId)!;
+        const guid = String(opp.unleashed__Unleashed_Order_Guid__c);
+        const inUnleashed = () => stack.unleashed.state.orders.filter((o) => o.Guid === guid);
+        expect(inUnleashed()).toHaveLength(1);
+        const order = inUnleashed()[0]!;
+        expect(order.OrderNumber).toBe(orderNumber);
+        expect(order.OrderStatus).toBe('Parked');
+        expect({
+            subTotal: order.SubTotal.toFixed(2),
+            taxTotal: order.TaxTotal.toFixed(2),
+            total: order.Total.toFixed(2)
+        }).toEqual(previewed);
+
+        // The record page shows the order once the action closes (RefreshEvent).
+        await clickButton(dialog, 'close');
+        await page.locator(`text=${orderNumber}`).first().waitFor();
+
+        await walkToReview();
+        expect(await text(`${dialog} [data-id="update-in-place"]`)).toContain(orderNumber);
+        expect(await text(`${dialog} lightning-button[data-id="send"]`)).toBe('Update order');
+        await shot('send-order-update');
+        await clickButton(dialog, 'send');
+        await page.locator(`${dialog} [data-step="done"]`).waitFor();
+        expect(await text(`${dialog} [data-id="done"]`)).toContain(`Sales order ${orderNumber} was updated`);
+        expect(inUnleashed()).toHaveLength(1);
+        expect(stack.unleashed.state.orders.filter((o) => o.Customer.CustomerCode === 'ACME')).toHaveLength(
+            1
+        );
+    });
+
+    it('an admin sees why Unleashed refused new API credentials', async () => {
+        await open('/lightning/n/Unleashed_Admin');
+        const setup = 'c-unleashed-setup';
+        await page
+            .locator(`${setup} lightning-input[data-id="api-id"] input`)
+            .fill('11111111-2222-4333-8444-555555555555');
+        await page
+            .locator(`${setup} lightning-input[data-id="api-key"] input`)
+            .fill('not-the-key-of-this-unleashed-account');
+        await clickButton(setup, 'save');
+        const error = page.locator(`${setup} [data-id="form-error"]`);
+        await error.waitFor();
+        expect(await error.innerText()).toContain(
+            'Unleashed did not accept the API credentials: Copy the API ID and API Key again from Unleashed'
+        );
+        // The working credentials stay: the connection still shows as connected.
+        expect(await text(`${setup} [data-id="status"]`)).toBe('Connected to Unleashed');
+        await shot('setup-credentials-rejected');
+    });
+
+    it('a rep is told plainly when the middleware is down', async () => {
+        await stack.middleware.close();
+        await open(`/lightning/r/Product2/${recordId('Product2', 'Blue widget')}/view`);
+        const error = page.locator('c-unleashed-stock-panel [data-id="error"]');
+        await error.waitFor();
+        expect(await error.innerText()).toContain(
+            'Stock is not available right now: The Unleashed connector service could not be reached: Connection refused'
+        );
+        await shot('stock-middleware-down');
+    });
+});
