@@ -32,10 +32,11 @@ const PRODUCT_FIELDS = [
 ];
 
 export const UNLEASHED_BOOK = 'Unleashed';
+export const PRODUCT_CODE_FIELD = 'Unleashed_Product_Code__c';
 const TIER_PREFIX = 'Unleashed - ';
 export const tierBookName = (tier: string): string => `${TIER_PREFIX}${tier.trim()}`.slice(0, 255);
 
-const price2 = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toNumber();
+export const price2 = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toNumber();
 
 interface Entry {
     Id: string;
@@ -47,7 +48,7 @@ interface Entry {
 }
 
 /** A price the product should have in one book. */
-interface Price {
+export interface Price {
     book: string;
     entity: ImportEntity;
     value: Decimal;
@@ -75,6 +76,50 @@ export const productListQuery = (since: string | null): Query => ({
     includeObsolete: true,
     ...(since ? { modifiedSince: since } : {})
 });
+
+/** Product2 fields of an Unleashed product; `taxIdOf` finds the Unleashed_Tax__c of a tax code. */
+export function productRecord(p: UnleashedProduct, taxIdOf: (code: string) => string | null): SObjectRecord {
+    const image = p.ImageUrl ?? p.Images?.find((i) => i.IsDefault)?.Url ?? p.Images?.[0]?.Url ?? null;
+    return {
+        [CODE_FIELD]: p.ProductCode,
+        Name: fit(p.ProductDescription, 255) ?? fit(p.ProductCode, 255),
+        ProductCode: fit(p.ProductCode, 255),
+        Description: fit(p.ProductDescription, 4000),
+        IsActive: p.Obsolete !== true,
+        Unleashed_Guid__c: p.Guid,
+        Unleashed_Sales_Tax__c: p.XeroSalesTaxCode ? taxIdOf(p.XeroSalesTaxCode) : null,
+        Unleashed_Notes__c: fit(p.Notes, 32768),
+        // A cut URL would point nowhere: too long is left out.
+        Unleashed_Image_Url__c: image && image.length <= 255 ? image : null,
+        Unleashed_Obsolete__c: p.Obsolete === true
+    };
+}
+
+/**
+ * The prices a product should have, by price book name: the default sell price in "Unleashed", and
+ * each named tier with a price in its own book. A tier without a price is left out, never zero.
+ */
+export function productPrices(p: UnleashedProduct, which: { products: boolean; tiers: boolean }): Price[] {
+    const out: Price[] = [];
+    if (which.products && p.DefaultSellPrice !== null && p.DefaultSellPrice !== undefined) {
+        out.push({
+            book: UNLEASHED_BOOK,
+            entity: 'products',
+            value: new Decimal(String(p.DefaultSellPrice))
+        });
+    }
+    if (which.tiers) {
+        const seen = new Set<string>();
+        for (const t of sellPriceTiers(p)) {
+            if (!t.name?.trim() || t.value === null) continue;
+            const book = tierBookName(t.name);
+            if (seen.has(book)) continue;
+            seen.add(book);
+            out.push({ book, entity: 'priceTiers', value: t.value });
+        }
+    }
+    return out;
+}
 
 export interface ProductPassOptions {
     products: boolean;
@@ -151,45 +196,12 @@ export class ProductUnit implements EntityUnit {
     }
 
     private productRecord(p: UnleashedProduct): SObjectRecord {
-        const image = p.ImageUrl ?? p.Images?.find((i) => i.IsDefault)?.Url ?? p.Images?.[0]?.Url ?? null;
-        const taxId = p.XeroSalesTaxCode ? (this.taxIds.get(keyOf(p.XeroSalesTaxCode)) ?? null) : null;
-        return {
-            [CODE_FIELD]: p.ProductCode,
-            Name: fit(p.ProductDescription, 255) ?? fit(p.ProductCode, 255),
-            ProductCode: fit(p.ProductCode, 255),
-            Description: fit(p.ProductDescription, 4000),
-            IsActive: p.Obsolete !== true,
-            Unleashed_Guid__c: p.Guid,
-            Unleashed_Sales_Tax__c: taxId,
-            Unleashed_Notes__c: fit(p.Notes, 32768),
-            // A cut URL would point nowhere: too long is left out.
-            Unleashed_Image_Url__c: image && image.length <= 255 ? image : null,
-            Unleashed_Obsolete__c: p.Obsolete === true
-        };
+        return productRecord(p, (code) => this.taxIds.get(keyOf(code)) ?? null);
     }
 
     /** The prices this product should have, per book name. */
     private prices(p: UnleashedProduct): Price[] {
-        const out: Price[] = [];
-        if (this.opts.products && p.DefaultSellPrice !== null && p.DefaultSellPrice !== undefined) {
-            out.push({
-                book: UNLEASHED_BOOK,
-                entity: 'products',
-                value: new Decimal(String(p.DefaultSellPrice))
-            });
-        }
-        if (this.opts.tiers) {
-            const seen = new Set<string>();
-            for (const t of sellPriceTiers(p)) {
-                // Only named tiers with a price: a product without one is left out, never priced at zero.
-                if (!t.name?.trim() || t.value === null) continue;
-                const book = tierBookName(t.name);
-                if (seen.has(book)) continue;
-                seen.add(book);
-                out.push({ book, entity: 'priceTiers', value: t.value });
-            }
-        }
-        return out;
+        return productPrices(p, this.opts);
     }
 
     /** Whether an existing entry in this book is ours to keep in step (and to deactivate). */
