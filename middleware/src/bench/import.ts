@@ -26,7 +26,7 @@ import { insertAll, keyOf, type WriteOptions } from '../sync/imports/salesforce-
 import { check, emit, numberOptions, round1, round2, say } from './support';
 
 /**
- * `npm run bench -- import [--products N] [--ulatency 150] [--sflatency 100] [--naive 1]`
+ * `npm run bench -- import [--products N] [--ulatency 150] [--sflatency 100] [--naive 1] [--heap MB]`
  *
  * The import of the simulator's `large` account (100,000 products, 10 warehouses, 3 priced tiers;
  * `--products` takes fewer) into an empty simulated org, every Unleashed call taking `--ulatency` ms
@@ -75,7 +75,7 @@ interface Phase extends ChildResult {
 
 export async function run(args: string[]): Promise<void> {
     if (args[0] === '--child') return child(JSON.parse(process.env[CHILD_ENV] ?? '{}') as ChildTask);
-    const opts = numberOptions(args, { products: 100_000, ulatency: 150, sflatency: 100, naive: 1 });
+    const opts = numberOptions(args, { products: 100_000, ulatency: 150, sflatency: 100, naive: 1, heap: 0 });
     check(
         Number.isInteger(opts.products) && opts.products >= 1 && opts.products <= 100_000,
         '--products is 1..100000'
@@ -113,7 +113,7 @@ export async function run(args: string[]): Promise<void> {
         );
         const u0 = usim.callCount();
         const s0 = sf.requests.length;
-        const result = await spawnChild({
+        const result = await spawnChild(opts.heap, {
             ...task,
             unleashedUrl: usim.url,
             salesforceUrl: sf.url,
@@ -159,6 +159,7 @@ export async function run(args: string[]): Promise<void> {
             products: opts.products,
             priceBookEntries: entries,
             latencyMs: { unleashed: opts.ulatency, salesforce: opts.sflatency },
+            heapLimitMb: opts.heap || null,
             import: first,
             naive,
             ratios: naive
@@ -242,9 +243,11 @@ function indexPricebookEntries(sim: SalesforceSim): void {
     };
 }
 
-function spawnChild(task: ChildTask): Promise<ChildResult> {
+/** One import in its own process; `heapMb` > 0 caps its V8 old space (to show the memory is bounded). */
+function spawnChild(heapMb: number, task: ChildTask): Promise<ChildResult> {
+    const flags = heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [];
     return new Promise((resolve, reject) => {
-        const proc = spawn(process.execPath, [join(__dirname, 'run.js'), 'import', '--child'], {
+        const proc = spawn(process.execPath, [...flags, join(__dirname, 'run.js'), 'import', '--child'], {
             env: { ...process.env, [CHILD_ENV]: JSON.stringify(task) },
             stdio: ['ignore', 'pipe', 'inherit']
         });
