@@ -137,6 +137,7 @@ export class ProductUnit implements EntityUnit {
     /** Price book Ids by name; the standard book under ''. */
     private books = new Map<string, string>();
     private readonly creating = new Map<string, Promise<string>>();
+    private lastPageExisted = false;
     private currency: CurrencyPlan = { multiCurrency: false, slots: [''], reason: null, active: null };
 
     constructor(
@@ -261,16 +262,23 @@ export class ProductUnit implements EntityUnit {
 
         for (const { prices } of products) for (const pr of prices) await this.book(pr.book);
 
-        const existing = await queryIn<SObjectRecord>(ctx.sf.writer, {
-            select: `SELECT Id, ${PRODUCT_FIELDS.join(', ')} FROM Product2`,
-            field: CODE_FIELD,
-            values: products.map(({ p }) => p.ProductCode),
-            rangeHint: true
-        });
+        const codesOfPage = products.map(({ p }) => p.ProductCode);
+        // When the last page found its products in Salesforce, this one likely will too: their
+        // entries are read at the same time. Otherwise only the entries of products found are read.
+        const together = this.lastPageExisted;
+        const [existing, early] = await Promise.all([
+            queryIn<SObjectRecord>(ctx.sf.writer, {
+                select: `SELECT Id, ${PRODUCT_FIELDS.join(', ')} FROM Product2`,
+                field: CODE_FIELD,
+                values: codesOfPage,
+                rangeHint: true
+            }),
+            together ? this.entriesOf(codesOfPage) : Promise.resolve(null)
+        ]);
         const byCode = new Map(existing.map((r) => [keyOf(r[CODE_FIELD]), r]));
-        const entries = await this.entriesOf(
-            products.filter(({ p }) => byCode.has(keyOf(p.ProductCode))).map(({ p }) => p.ProductCode)
-        );
+        this.lastPageExisted = existing.length > 0;
+        const entries =
+            early ?? (await this.entriesOf(codesOfPage.filter((code) => byCode.has(keyOf(code)))));
 
         // Plan: Product2 records, then every entry against the product's current entries.
         const desired: Desired[] = [];

@@ -64,6 +64,11 @@ export const DEFAULT_RUNNER_OPTIONS: ImportRunnerOptions = {
     now: () => new Date()
 };
 
+/** What callers may set: any option, and any of the write options. */
+export type ImportRunnerSettings = Partial<Omit<ImportRunnerOptions, 'write'>> & {
+    write?: Partial<WriteOptions>;
+};
+
 /** Resume point and running totals, stored on the job after every page. */
 export interface Checkpoint {
     v: 1;
@@ -191,7 +196,7 @@ export class ImportRunner {
 
     constructor(
         private readonly deps: ImportRunnerDeps,
-        opts: Partial<ImportRunnerOptions> = {}
+        opts: ImportRunnerSettings = {}
     ) {
         this.opts = {
             ...DEFAULT_RUNNER_OPTIONS,

@@ -2,7 +2,7 @@ import { ImportAlreadyActiveError, type ImportJobRepo } from '../../store/jobs';
 import type { ImportJob, Tenant } from '../../store/types';
 import type { UnleashedClient } from '../../unleashed/types';
 import type { SalesforceEdge } from './context';
-import { ImportRunner, type ImportRunLog, type ImportRunnerOptions } from './runner';
+import { ImportRunner, type ImportRunLog, type ImportRunnerSettings } from './runner';
 import { IMPORT_ENTITIES, type ImportEntity } from './types';
 import { ImportWorker, type ImportWorkerOptions } from './worker';
 
@@ -23,7 +23,7 @@ export interface ImportServiceDeps {
 }
 
 export interface ImportServiceOptions {
-    runner: Partial<ImportRunnerOptions>;
+    runner: ImportRunnerSettings;
     worker: Partial<ImportWorkerOptions>;
     /** Whether the app starts the worker when it is ready (off in tests, which drive it). */
     autoStart: boolean;

@@ -178,3 +178,38 @@ describe.each([
         expect(orgSnapshot(h.sfsim)).toEqual(before);
     });
 });
+
+describe('import through Bulk API 2.0', () => {
+    it('lands the same records as through sObject Collections, and a second run writes nothing', async () => {
+        const viaCollections = await startHarness();
+        let collections;
+        try {
+            const job = await viaCollections.importAll({ entities: ALL, createMissingAccounts: true });
+            collections = { job, snapshot: orgSnapshot(viaCollections.sfsim) };
+            expect(viaCollections.sfsim.requests.filter((r) => r.path.includes('/jobs/ingest'))).toEqual([]);
+        } finally {
+            await viaCollections.close();
+        }
+        // Any set of more than 10 records goes through a bulk job.
+        const h = await startHarness({
+            imports: { runner: { write: { bulkThreshold: 10, bulkPollIntervalMs: 20 } } }
+        });
+        try {
+            const job = await h.importAll({ entities: ALL, createMissingAccounts: true });
+            expect(job.errors).toEqual([]);
+            expect(job.counts).toEqual(collections.job.counts);
+            expect(orgSnapshot(h.sfsim)).toEqual(collections.snapshot);
+            const bulkJobs = h.sfsim.requests.filter(
+                (r) => r.method === 'POST' && /\/jobs\/ingest$/.test(r.path)
+            );
+            expect(bulkJobs.length).toBeGreaterThanOrEqual(2);
+
+            const mark = h.sfsim.requests.length;
+            const again = await h.importAll({ entities: ALL, fullReimport: true });
+            expect(again.counts).toMatchObject({ created: 0, updated: 0, failed: 0 });
+            expect(writeRequests(h.sfsim, mark)).toBe(0);
+        } finally {
+            await h.close();
+        }
+    });
+});
