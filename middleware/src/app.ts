@@ -8,6 +8,7 @@ import { docsPlugin } from './http/docs';
 import { healthRoutes, type ReadinessCheck } from './http/health';
 import { signedRequestsPlugin, type SignedRequestsOptions } from './http/auth';
 import { connectionRoutes } from './routes/connection';
+import { importRoutes } from './routes/imports';
 import { oauthRoutes } from './routes/oauth';
 import { salesOrderRoutes } from './routes/sales-orders';
 import { stockRoutes } from './routes/stock';
@@ -68,6 +69,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     await app.register(stockRoutes, { services });
     await app.register(salesOrderRoutes, { services });
     await app.register(connectionRoutes, { services });
+    await app.register(importRoutes, { services });
     // Browser-facing, outside /v1: the admin arrives from the org's Setup page.
     await app.register(oauthRoutes, { services });
     // Outside /v1 too: Unleashed signs these with its own scheme.

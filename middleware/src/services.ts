@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { AppConfig } from './config';
 import { HttpProblem } from './http/problem';
+import { loggerOptions } from './logger';
+import pino from 'pino';
+import { connectSalesforce, createSalesforceWriter } from './salesforce';
 import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
 import { createOrderStatusRepos, type OrderStatusRepos } from './store/order-status';
 import { UnleashedCatalog } from './sync/catalog';
 import { ConnectService } from './sync/connect';
+import type { SalesforceEdge } from './sync/imports/context';
+import { ImportService, type ImportServiceOptions } from './sync/imports/service';
 import { SalesOrderService } from './sync/orders/service';
 import { createStatusSync, eventsViaWriter, type SalesforceEvents, type StatusSync } from './sync/status';
-import { tenantWriters } from './sync/status/salesforce';
 import { StockService } from './sync/stock';
 import { createUnleashedClient } from './unleashed/client';
 import type { UnleashedClient, UnleashedClientOptions, UnleashedCredentials } from './unleashed/types';
@@ -33,6 +37,10 @@ export interface Services {
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** A client for credentials not stored yet (to validate them), counted on the tenant. */
     unleashedWith(orgId: string, credentials: UnleashedCredentials): UnleashedClient;
+    /** The tenant's Salesforce connection and writer; 409 when the org has not connected yet. */
+    salesforceFor(tenant: Tenant): Promise<SalesforceEdge>;
+    /** Import jobs and the worker that runs them. */
+    imports: ImportService;
     /** Drops cached clients and data of a tenant (new credentials, disconnect). */
     forget(orgId: string): void;
     close(): Promise<void>;
@@ -47,6 +55,7 @@ export async function createServices(
         salesforceEvents?: SalesforceEvents;
         /** Test knobs of the status back-sync. */
         statusOverrides?: { webhookNotFoundDelayMs?: number; now?: () => number };
+        imports?: Partial<ImportServiceOptions>;
     } = {}
 ): Promise<Services> {
     const store = given.store ?? (await openStore(storeConfigFrom(config)));
@@ -79,11 +88,49 @@ export async function createServices(
             ...given.clientOverrides
         });
 
+    // One connection per tenant, kept while its instance URL, refresh token and namespace stay the same.
+    const edges = new Map<string, { key: string; edge: SalesforceEdge }>();
+    const salesforceFor = async (tenant: Tenant): Promise<SalesforceEdge> => {
+        if (!tenant.salesforce || !tenant.instanceUrl) {
+            throw new HttpProblem(
+                409,
+                'Salesforce is not connected',
+                'An administrator can connect the org on the Unleashed Admin tab.'
+            );
+        }
+        if (!config.SALESFORCE_CLIENT_ID) {
+            throw new HttpProblem(503, 'Salesforce is not configured', 'SALESFORCE_CLIENT_ID is not set.');
+        }
+        const namespace = tenant.settings.namespace;
+        const key = createHash('sha256')
+            .update(`${tenant.instanceUrl}|${tenant.salesforce.refreshToken}|${namespace}`)
+            .digest('hex');
+        const cached = edges.get(tenant.orgId);
+        if (cached?.key === key) return cached.edge;
+        const conn = connectSalesforce({
+            instanceUrl: tenant.instanceUrl,
+            // Refreshed at the org's own My Domain URL, which serves production orgs and sandboxes alike.
+            loginUrl: tenant.instanceUrl,
+            apiVersion: config.SALESFORCE_API_VERSION,
+            clientId: config.SALESFORCE_CLIENT_ID,
+            ...(config.SALESFORCE_CLIENT_SECRET ? { clientSecret: config.SALESFORCE_CLIENT_SECRET } : {}),
+            refreshToken: tenant.salesforce.refreshToken
+        });
+        const edge = { conn, writer: createSalesforceWriter(conn, { namespace }), namespace };
+        edges.set(tenant.orgId, { key, edge });
+        return edge;
+    };
+    const writerOf = async (orgId: string) => {
+        const tenant = await store.tenants.get(orgId);
+        if (!tenant) throw new Error('The org is no longer connected to the middleware');
+        return (await salesforceFor(tenant)).writer;
+    };
+
     const statusSync = createStatusSync({
         tenants: store.tenants,
         repos: orderStatus,
         locks: store.idempotency,
-        salesforce: given.salesforceEvents ?? eventsViaWriter(tenantWriters(config, store.tenants)),
+        salesforce: given.salesforceEvents ?? eventsViaWriter(writerOf),
         unleashedFor: (tenant) => services.unleashedFor(tenant),
         rounding: config.MONEY_ROUNDING,
         pollSeconds: config.ORDER_STATUS_POLL_SECONDS,
@@ -101,6 +148,17 @@ export async function createServices(
         orderStatus,
         statusSync,
         unleashedWith,
+        salesforceFor,
+        imports: new ImportService(
+            {
+                jobs: store.jobs,
+                tenants: store.tenants,
+                unleashedFor: (tenant) => services.unleashedFor(tenant),
+                salesforceFor,
+                log: importLog(config)
+            },
+            { autoStart: config.NODE_ENV !== 'test', ...given.imports }
+        ),
         async unleashedFor(tenant) {
             if (!tenant.unleashed) {
                 throw new HttpProblem(
@@ -120,6 +178,7 @@ export async function createServices(
         },
         forget(orgId) {
             for (const k of [...clients.keys()]) if (k.startsWith(`${orgId}|`)) clients.delete(k);
+            edges.delete(orgId);
             stock.invalidate(orgId);
             catalog.invalidate(orgId);
         },
@@ -129,6 +188,11 @@ export async function createServices(
         }
     };
     return services;
+}
+
+/** The import worker logs outside any request, at the configured level. */
+function importLog(config: AppConfig) {
+    return pino(loggerOptions(config.LOG_LEVEL)).child({ component: 'imports' });
 }
 
 /**

@@ -9,6 +9,7 @@ type Bench = (args: string[]) => Promise<void>;
 const benches: Record<string, () => Promise<Bench>> = {};
 benches.stock = async () => (await import('./stock')).run;
 benches.push = async () => (await import('./push')).run;
+benches.import = async () => (await import('./import')).run;
 
 async function main(): Promise<void> {
     const [name, ...args] = process.argv.slice(2);

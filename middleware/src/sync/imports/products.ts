@@ -1,0 +1,617 @@
+import { Decimal } from 'decimal.js';
+import type { SObjectRecord, UpsertResult } from '../../salesforce/types';
+import { ProductSchema, sellPriceTiers, type UnleashedProduct } from '../../unleashed/schemas';
+import type { Query } from '../../unleashed/types';
+import type { EntityUnit, RunContext } from './context';
+import { currencyPlan, type CurrencyPlan } from './currency';
+import { describeIssues, parseItem } from './items';
+import { planRecords, type Desired, type Planned } from './plan';
+import { failureReason, insertAll, keyOf, queryIn, soqlString, upsertAll } from './salesforce-io';
+import { changedFields, fit, type Tally, type WriteClass } from './tally';
+import type { ImportEntity } from './types';
+
+/**
+ * Products -> Product2 (by Unleashed product code), and their prices as price book entries: the
+ * "Unleashed" book at the default sell price, one "Unleashed - <tier>" book per sell price tier
+ * with a price, and the standard price book where a custom entry needs a standard price.
+ * Products and price tiers read the same product pages, so one pass serves both.
+ */
+
+const CODE_FIELD = 'Unleashed_Product_Code__c';
+const PRODUCT_FIELDS = [
+    'Name',
+    'ProductCode',
+    'Description',
+    'IsActive',
+    CODE_FIELD,
+    'Unleashed_Guid__c',
+    'Unleashed_Sales_Tax__c',
+    'Unleashed_Notes__c',
+    'Unleashed_Image_Url__c',
+    'Unleashed_Obsolete__c'
+];
+
+export const UNLEASHED_BOOK = 'Unleashed';
+export const PRODUCT_CODE_FIELD = 'Unleashed_Product_Code__c';
+const TIER_PREFIX = 'Unleashed - ';
+export const tierBookName = (tier: string): string => `${TIER_PREFIX}${tier.trim()}`.slice(0, 255);
+
+export const price2 = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toNumber();
+
+interface Entry {
+    Id: string;
+    Pricebook2Id: string;
+    Product2Id: string;
+    UnitPrice: number | null;
+    IsActive: boolean;
+    CurrencyIsoCode?: string | null;
+}
+
+/** A price the product should have in one book. */
+export interface Price {
+    book: string;
+    entity: ImportEntity;
+    value: Decimal;
+}
+
+/** An entry to insert or update, with what it depends on. */
+interface EntryWrite {
+    key: string;
+    /** Its key in the page's ClassMemo. */
+    memoKey: string;
+    label: string;
+    entity: ImportEntity;
+    cls: WriteClass;
+    /** Product code, to find the product's Id once it is written. */
+    code: string;
+    currency: string;
+    /** Insert: the fields without Product2Id; update: Id, UnitPrice, IsActive. */
+    record: SObjectRecord;
+    insert: boolean;
+    standard: boolean;
+}
+
+/** Obsolete products are read too: their Product2 becomes inactive rather than stale. */
+export const productListQuery = (since: string | null): Query => ({
+    includeObsolete: true,
+    ...(since ? { modifiedSince: since } : {})
+});
+
+/** Product2 fields of an Unleashed product; `taxIdOf` finds the Unleashed_Tax__c of a tax code. */
+export function productRecord(p: UnleashedProduct, taxIdOf: (code: string) => string | null): SObjectRecord {
+    const image = p.ImageUrl ?? p.Images?.find((i) => i.IsDefault)?.Url ?? p.Images?.[0]?.Url ?? null;
+    return {
+        [CODE_FIELD]: p.ProductCode,
+        Name: fit(p.ProductDescription, 255) ?? fit(p.ProductCode, 255),
+        ProductCode: fit(p.ProductCode, 255),
+        Description: fit(p.ProductDescription, 4000),
+        IsActive: p.Obsolete !== true,
+        Unleashed_Guid__c: p.Guid,
+        Unleashed_Sales_Tax__c: p.XeroSalesTaxCode ? taxIdOf(p.XeroSalesTaxCode) : null,
+        Unleashed_Notes__c: fit(p.Notes, 32768),
+        // A cut URL would point nowhere: too long is left out.
+        Unleashed_Image_Url__c: image && image.length <= 255 ? image : null,
+        Unleashed_Obsolete__c: p.Obsolete === true
+    };
+}
+
+/**
+ * The prices a product should have, by price book name: the default sell price in "Unleashed", and
+ * each named tier with a price in its own book. A tier without a price is left out, never zero.
+ */
+export function productPrices(p: UnleashedProduct, which: { products: boolean; tiers: boolean }): Price[] {
+    const out: Price[] = [];
+    if (which.products && p.DefaultSellPrice !== null && p.DefaultSellPrice !== undefined) {
+        out.push({
+            book: UNLEASHED_BOOK,
+            entity: 'products',
+            value: new Decimal(String(p.DefaultSellPrice))
+        });
+    }
+    if (which.tiers) {
+        const seen = new Set<string>();
+        for (const t of sellPriceTiers(p)) {
+            if (!t.name?.trim() || t.value === null) continue;
+            const book = tierBookName(t.name);
+            if (seen.has(book)) continue;
+            seen.add(book);
+            out.push({ book, entity: 'priceTiers', value: t.value });
+        }
+    }
+    return out;
+}
+
+export interface ProductPassOptions {
+    products: boolean;
+    tiers: boolean;
+    /** modifiedSince for this run, or null for everything. */
+    since: string | null;
+}
+
+export class ProductUnit implements EntityUnit {
+    readonly entities: ImportEntity[];
+    readonly resource = 'Products';
+    readonly query: Query;
+    readonly paged = true;
+    private taxIds = new Map<string, string>();
+    /** Price book Ids by name; the standard book under ''. */
+    private books = new Map<string, string>();
+    private currency: CurrencyPlan = { multiCurrency: false, slots: [''], reason: null, active: null };
+
+    constructor(
+        private readonly ctx: RunContext,
+        private readonly opts: ProductPassOptions
+    ) {
+        this.entities = [
+            ...(opts.products ? ['products' as const] : []),
+            ...(opts.tiers ? ['priceTiers' as const] : [])
+        ];
+        this.query = productListQuery(opts.since);
+    }
+
+    async prepare(): Promise<void> {
+        const { writer } = this.ctx.sf;
+        const [taxes, books, currency] = await Promise.all([
+            writer.query<{ Id: string; Tax_Code__c: string | null; Obsolete__c: boolean }>(
+                'SELECT Id, Tax_Code__c, Obsolete__c FROM Unleashed_Tax__c WHERE Can_Apply_To_Revenue__c = true'
+            ),
+            writer.query<{ Id: string; Name: string; IsStandard: boolean }>(
+                "SELECT Id, Name, IsStandard FROM Pricebook2 WHERE IsStandard = true OR Name LIKE 'Unleashed%' ORDER BY CreatedDate"
+            ),
+            currencyPlan(writer, this.ctx.company.baseCurrency)
+        ]);
+        this.currency = currency;
+        // Live taxes win over obsolete ones of the same code.
+        for (const t of [...taxes].sort((a, b) => Number(b.Obsolete__c) - Number(a.Obsolete__c))) {
+            if (t.Tax_Code__c) this.taxIds.set(keyOf(t.Tax_Code__c), t.Id);
+        }
+        for (const b of books) {
+            const name = b.IsStandard ? '' : b.Name;
+            if (!this.books.has(name)) this.books.set(name, b.Id);
+        }
+        if (!this.books.has('')) {
+            throw new Error('The org has no standard price book, which every price book entry needs');
+        }
+    }
+
+    /** The price book's Id, creating the book the first time a price needs it. */
+    private async book(name: string): Promise<string> {
+        const known = this.books.get(name);
+        if (known) return known;
+        const [r] = await insertAll(
+            this.ctx.sf.conn,
+            this.ctx.sf.namespace,
+            'Pricebook2',
+            [{ Name: name, IsActive: true, Description: 'Prices imported from Unleashed' }],
+            this.ctx.write,
+            ['Name']
+        );
+        if (!r?.success || !r.id) {
+            throw new Error(
+                `Could not create the price book "${name}": ${r ? failureReason(r.errors) : 'no answer'}`
+            );
+        }
+        this.books.set(name, r.id);
+        return r.id;
+    }
+
+    private productRecord(p: UnleashedProduct): SObjectRecord {
+        return productRecord(p, (code) => this.taxIds.get(keyOf(code)) ?? null);
+    }
+
+    /** The prices this product should have, per book name. */
+    private prices(p: UnleashedProduct): Price[] {
+        return productPrices(p, this.opts);
+    }
+
+    /** Whether an existing entry in this book is ours to keep in step (and to deactivate). */
+    private managed(bookId: string): ImportEntity | null {
+        for (const [name, id] of this.books) {
+            if (id !== bookId || name === '') continue;
+            if (name === UNLEASHED_BOOK) return this.opts.products ? 'products' : null;
+            if (name.startsWith(TIER_PREFIX)) return this.opts.tiers ? 'priceTiers' : null;
+        }
+        return null;
+    }
+
+    async page(items: unknown[], tally: Tally): Promise<void> {
+        const { ctx } = this;
+        const valid: { p: UnleashedProduct; prices: Price[] }[] = [];
+        const codes = new Map<string, number>();
+        items.forEach((raw, i) => {
+            tally.done += 1;
+            const item = parseItem(ProductSchema, raw);
+            if (!item.ok) {
+                tally.fail('products', item.label ?? `#${i + 1}`, describeIssues(item.issues));
+                return;
+            }
+            let prices: Price[];
+            try {
+                prices = this.prices(item.value);
+            } catch (err) {
+                tally.fail('products', item.value.ProductCode, (err as Error).message);
+                return;
+            }
+            if (!item.value.ProductCode.trim()) {
+                tally.fail('products', item.value.Guid, 'the product has no product code');
+                return;
+            }
+            valid.push({ p: item.value, prices });
+            codes.set(keyOf(item.value.ProductCode), (codes.get(keyOf(item.value.ProductCode)) ?? 0) + 1);
+        });
+        // Salesforce compares codes without case: two such products cannot both be written.
+        const products = valid.filter(({ p }) => {
+            if (codes.get(keyOf(p.ProductCode))! === 1) return true;
+            tally.fail(
+                'products',
+                p.ProductCode,
+                'another product on the same page has this code (Salesforce ignores case in codes)'
+            );
+            return false;
+        });
+        if (products.length === 0) return;
+
+        for (const { prices } of products) for (const pr of prices) await this.book(pr.book);
+
+        const existing = await queryIn<SObjectRecord>(ctx.sf.writer, {
+            select: `SELECT Id, ${PRODUCT_FIELDS.join(', ')} FROM Product2`,
+            field: CODE_FIELD,
+            values: products.map(({ p }) => p.ProductCode),
+            rangeHint: true
+        });
+        const byCode = new Map(existing.map((r) => [keyOf(r[CODE_FIELD]), r]));
+        const entries = await this.entriesOf(
+            products.filter(({ p }) => byCode.has(keyOf(p.ProductCode))).map(({ p }) => p.ProductCode)
+        );
+
+        // Plan: Product2 records, then every entry against the product's current entries.
+        const desired: Desired[] = [];
+        const ready: { p: UnleashedProduct; prices: Price[] }[] = [];
+        for (const item of products) {
+            const code = item.p.ProductCode;
+            const before = byCode.get(keyOf(code));
+            if (this.opts.products) {
+                desired.push({
+                    key: code,
+                    label: code,
+                    entity: 'products',
+                    record: this.productRecord(item.p)
+                });
+            } else if (!before) {
+                tally.fail('priceTiers', code, 'the product is not in Salesforce yet: import products first');
+                continue;
+            }
+            ready.push(item);
+        }
+        const plannedProducts = planRecords(desired, byCode, ctx.memo, 'product', tally);
+        const entryWrites: EntryWrite[] = [];
+        for (const { p, prices } of ready) {
+            const before = byCode.get(keyOf(p.ProductCode));
+            const productId = before ? String(before.Id) : null;
+            entryWrites.push(
+                ...this.planEntries(p, prices, productId ? (entries.get(productId) ?? []) : [], tally)
+            );
+        }
+        if (plannedProducts.length === 0 && entryWrites.length === 0) return;
+        await ctx.beforeWrites();
+
+        // Write: products, then standard prices, then the other books' entries.
+        const ids = new Map<string, string>();
+        for (const [k, r] of byCode) ids.set(k, String(r.Id));
+        const failedProducts = new Set<string>();
+        const stamp = { Unleashed_Last_Imported__c: ctx.now().toISOString() };
+        const results = await upsertAll(
+            ctx.sf.writer,
+            'Product2',
+            CODE_FIELD,
+            plannedProducts.map((p) => ({ ...p.record, ...stamp })),
+            ctx.write
+        );
+        const renamed: Planned[] = [];
+        plannedProducts.forEach((p, i) => {
+            const r = results[i];
+            if (r?.success && r.id) {
+                tally.add(p.cls);
+                ids.set(keyOf(p.key), r.id);
+            } else if (r && p.cls === 'created' && guidClash(r)) {
+                renamed.push(p);
+            } else {
+                tally.result(p.entity, p.label, p.cls, r);
+                failedProducts.add(keyOf(p.key));
+            }
+        });
+        ctx.alive();
+        let writes = entryWrites;
+        if (renamed.length) {
+            // Their entries were planned as for a new product: they are planned again against the
+            // entries the renamed record has.
+            const codes = new Set(renamed.map((p) => keyOf(p.key)));
+            for (const w of writes) if (codes.has(keyOf(w.code))) ctx.memo.forget(w.memoKey);
+            writes = writes.filter((w) => !codes.has(keyOf(w.code)));
+            writes.push(...(await this.writeRenamed(renamed, stamp, ready, ids, failedProducts, tally)));
+        }
+        await this.writeEntries(writes, ids, failedProducts, tally);
+    }
+
+    async finish(): Promise<void> {
+        // Products are never marked from their absence: an incremental run lists only changes.
+    }
+
+    /** Existing entries of these products in our price books and the standard book, by Product2Id. */
+    private async entriesOf(codes: string[]): Promise<Map<string, Entry[]>> {
+        const out = new Map<string, Entry[]>();
+        if (codes.length === 0) return out;
+        const currency = this.currency.multiCurrency ? ', CurrencyIsoCode' : '';
+        const rows = await queryIn<Entry & SObjectRecord>(this.ctx.sf.writer, {
+            select: `SELECT Id, Pricebook2Id, Product2Id, UnitPrice, IsActive${currency} FROM PricebookEntry`,
+            field: 'Product2.Unleashed_Product_Code__c',
+            values: codes,
+            also: `Pricebook2Id IN (${[...this.books.values()].map(soqlString).join(', ')})`,
+            rangeHint: true
+        });
+        for (const e of rows) {
+            const list = out.get(String(e.Product2Id)) ?? [];
+            list.push(e);
+            out.set(String(e.Product2Id), list);
+        }
+        return out;
+    }
+
+    /** Entries to insert or update for one product, in every currency slot. */
+    private planEntries(p: UnleashedProduct, prices: Price[], existing: Entry[], tally: Tally): EntryWrite[] {
+        const out: EntryWrite[] = [];
+        const code = p.ProductCode;
+        const active = p.Obsolete !== true;
+        if (this.currency.slots.length === 0) {
+            if (prices.length) tally.fail('products', code, `prices not imported: ${this.currency.reason}`);
+            return out;
+        }
+        const standardId = this.books.get('')!;
+        for (const currency of this.currency.slots) {
+            const inSlot = existing.filter(
+                (e) => !this.currency.multiCurrency || e.CurrencyIsoCode === currency
+            );
+            const entryIn = (bookId: string) => inSlot.find((e) => e.Pricebook2Id === bookId);
+            const suffix = currency ? ` (${currency})` : '';
+            const keyBase = `${keyOf(code)}:${currency}`;
+            const curField = this.currency.multiCurrency ? { CurrencyIsoCode: currency } : {};
+            let needsStandard = false;
+            const wanted = new Set<string>();
+            for (const pr of prices) {
+                const bookId = this.books.get(pr.book)!;
+                wanted.add(bookId);
+                const label = `${code} in ${pr.book}${suffix}`;
+                const fields = { UnitPrice: price2(pr.value), IsActive: active };
+                const before = entryIn(bookId);
+                const observed = !before
+                    ? 'created'
+                    : changedFields(fields, before as unknown as SObjectRecord).length
+                      ? 'updated'
+                      : 'unchanged';
+                const memoKey = `entry:${bookId}:${keyBase}`;
+                const cls = this.ctx.memo.classify(memoKey, observed);
+                needsStandard = true;
+                if (observed === 'unchanged') {
+                    tally.add(cls);
+                    continue;
+                }
+                const w = cls === 'unchanged' ? observed : cls;
+                out.push(
+                    before
+                        ? {
+                              key: before.Id,
+                              memoKey,
+                              label,
+                              entity: pr.entity,
+                              cls: w,
+                              code,
+                              currency,
+                              insert: false,
+                              standard: false,
+                              record: { Id: before.Id, ...fields }
+                          }
+                        : {
+                              key: `${bookId}:${keyBase}`,
+                              memoKey,
+                              label,
+                              entity: pr.entity,
+                              cls: w,
+                              code,
+                              currency,
+                              insert: true,
+                              standard: false,
+                              record: { Pricebook2Id: bookId, ...fields, ...curField }
+                          }
+                );
+            }
+            // A price gone from Unleashed leaves the book: the entry is deactivated, never zeroed.
+            for (const e of inSlot) {
+                const entity = this.managed(e.Pricebook2Id);
+                if (!entity || wanted.has(e.Pricebook2Id)) continue;
+                const memoKey = `entry:${e.Pricebook2Id}:${keyBase}`;
+                if (e.IsActive !== true) {
+                    // Already inactive; counted only when an earlier attempt of this page did it.
+                    const earlier = this.ctx.memo.get(memoKey);
+                    if (earlier) tally.add(earlier);
+                    continue;
+                }
+                const cls = this.ctx.memo.classify(memoKey, 'updated');
+                const book = [...this.books].find(([, id]) => id === e.Pricebook2Id)?.[0] ?? '';
+                out.push({
+                    key: e.Id,
+                    memoKey,
+                    label: `${code} in ${book}${suffix}`,
+                    entity,
+                    cls: cls === 'unchanged' ? 'updated' : cls,
+                    code,
+                    currency,
+                    insert: false,
+                    standard: false,
+                    record: { Id: e.Id, IsActive: false }
+                });
+            }
+            // Custom books need a standard price in the same currency; an existing one is left as it is.
+            const stdKey = `entry:std:${keyBase}`;
+            if (needsStandard && entryIn(standardId)) {
+                // Counted as the price it backs: unchanged, unless an earlier attempt created it.
+                tally.add(this.ctx.memo.get(stdKey) ?? 'unchanged');
+            } else if (needsStandard) {
+                const label = `${code} in the standard price book${suffix}`;
+                const cls = this.ctx.memo.classify(stdKey, 'created');
+                const base = p.DefaultSellPrice;
+                if (base === null || base === undefined) {
+                    tally.fail(
+                        'products',
+                        label,
+                        'the product has no default sell price for the standard price book'
+                    );
+                    continue;
+                }
+                out.push({
+                    key: `std:${keyBase}`,
+                    memoKey: stdKey,
+                    label,
+                    entity: 'products',
+                    cls: cls === 'unchanged' ? 'created' : cls,
+                    code,
+                    currency,
+                    insert: true,
+                    standard: true,
+                    record: {
+                        Pricebook2Id: standardId,
+                        UnitPrice: price2(new Decimal(String(base))),
+                        IsActive: true,
+                        ...curField
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A product whose code changed in Unleashed: Salesforce has its GUID under the old code. That
+     * record is updated (by Id) to the new code, and its entries are planned against what it has.
+     */
+    private async writeRenamed(
+        renamed: Planned[],
+        stamp: SObjectRecord,
+        ready: { p: UnleashedProduct; prices: Price[] }[],
+        ids: Map<string, string>,
+        failedProducts: Set<string>,
+        tally: Tally
+    ): Promise<EntryWrite[]> {
+        const { ctx } = this;
+        const rows = await queryIn<SObjectRecord>(ctx.sf.writer, {
+            select: `SELECT Id, ${CODE_FIELD}, Unleashed_Guid__c FROM Product2`,
+            field: 'Unleashed_Guid__c',
+            values: renamed.map((p) => String(p.record.Unleashed_Guid__c))
+        });
+        const byGuid = new Map(rows.map((r) => [keyOf(r.Unleashed_Guid__c), String(r.Id)]));
+        const found = renamed.filter((p) => byGuid.has(keyOf(p.record.Unleashed_Guid__c)));
+        const results = await upsertAll(
+            ctx.sf.writer,
+            'Product2',
+            'Id',
+            found.map((p) => ({ ...p.record, ...stamp, Id: byGuid.get(keyOf(p.record.Unleashed_Guid__c)) })),
+            ctx.write
+        );
+        const done: string[] = [];
+        found.forEach((p, i) => {
+            const r = results[i];
+            if (r?.success && r.id) {
+                tally.add('updated');
+                ids.set(keyOf(p.key), r.id);
+                done.push(r.id);
+            } else {
+                tally.result(p.entity, p.label, 'updated', r);
+                failedProducts.add(keyOf(p.key));
+            }
+        });
+        for (const p of renamed) {
+            if (found.includes(p)) continue;
+            tally.fail(p.entity, p.label, 'another product in Salesforce has this product GUID');
+            failedProducts.add(keyOf(p.key));
+        }
+        const entries = await this.entriesOf(found.filter((p) => ids.has(keyOf(p.key))).map((p) => p.key));
+        const out: EntryWrite[] = [];
+        for (const p of found) {
+            const id = ids.get(keyOf(p.key));
+            const item = ready.find((r) => keyOf(r.p.ProductCode) === keyOf(p.key));
+            if (id && item && done.includes(id))
+                out.push(...this.planEntries(item.p, item.prices, entries.get(id) ?? [], tally));
+        }
+        return out;
+    }
+
+    private async writeEntries(
+        writes: EntryWrite[],
+        ids: Map<string, string>,
+        failedProducts: Set<string>,
+        tally: Tally
+    ): Promise<void> {
+        const { ctx } = this;
+        // Entries of products that could not be written are not attempted.
+        const live = writes.filter((w) => !failedProducts.has(keyOf(w.code)) && ids.has(keyOf(w.code)));
+        const withProduct = (w: EntryWrite) => ({ ...w.record, Product2Id: ids.get(keyOf(w.code)) });
+        const identity = [
+            'Pricebook2Id',
+            'Product2Id',
+            ...(this.currency.multiCurrency ? ['CurrencyIsoCode'] : [])
+        ];
+
+        const standard = live.filter((w) => w.insert && w.standard);
+        const stdResults = await insertAll(
+            ctx.sf.conn,
+            ctx.sf.namespace,
+            'PricebookEntry',
+            standard.map(withProduct),
+            ctx.write,
+            identity
+        );
+        const noStandard = new Map<string, string>();
+        standard.forEach((w, i) => {
+            if (!tally.result(w.entity, w.label, w.cls, stdResults[i])) {
+                noStandard.set(`${keyOf(w.code)}:${w.currency}`, failureReason(stdResults[i]?.errors ?? []));
+            }
+        });
+
+        ctx.alive();
+        const inserts: EntryWrite[] = [];
+        for (const w of live) {
+            if (!w.insert || w.standard) continue;
+            const why = noStandard.get(`${keyOf(w.code)}:${w.currency}`);
+            if (why) tally.fail(w.entity, w.label, `the standard price could not be added: ${why}`);
+            else inserts.push(w);
+        }
+        const updates = live.filter((w) => !w.insert);
+        const [insResults, updResults] = await Promise.all([
+            insertAll(
+                ctx.sf.conn,
+                ctx.sf.namespace,
+                'PricebookEntry',
+                inserts.map(withProduct),
+                ctx.write,
+                identity
+            ),
+            upsertAll(
+                ctx.sf.writer,
+                'PricebookEntry',
+                'Id',
+                updates.map((w) => w.record),
+                ctx.write
+            )
+        ]);
+        inserts.forEach((w, i) => tally.result(w.entity, w.label, w.cls, insResults[i]));
+        updates.forEach((w, i) => tally.result(w.entity, w.label, w.cls, updResults[i]));
+    }
+}
+
+/** The org refused a new product because another record already has its GUID. */
+function guidClash(r: UpsertResult): boolean {
+    return r.errors.some(
+        (e) =>
+            e.statusCode === 'DUPLICATE_VALUE' &&
+            /Unleashed_Guid__c/i.test(`${e.message} ${e.fields.join(' ')}`)
+    );
+}
