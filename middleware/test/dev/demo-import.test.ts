@@ -58,8 +58,10 @@ const productCodes = (stack: DemoStack) =>
             .filter((c): c is string => typeof c === 'string')
     );
 
-const unleashedCodes = (stack: DemoStack) =>
-    new Set(stack.unleashed.state.products.items.map((p) => p.ProductCode));
+const unleashedCodes = (stack: DemoStack) => {
+    const catalog = stack.unleashed.state.products;
+    return new Set(Array.from({ length: catalog.size }, (_, i) => catalog.code(i)));
+};
 
 beforeAll(() => {
     previewDir = mkdtempSync(join(tmpdir(), 'preview-'));
