@@ -195,11 +195,13 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
         });
         closers.push(() => salesforce.close());
 
-        // As the connect flow leaves the org: the middleware delivered the tenant secret.
+        // As the connect flow leaves the org: the middleware delivered the tenant secret with the
+        // Unleashed company's name and base currency.
+        const company = unleashed.state.companies[0];
         salesforce.apex.connection = {
             secret: keys.tenantSecret,
-            companyName: null,
-            baseCurrency: null,
+            companyName: company?.CompanyName ?? null,
+            baseCurrency: company?.BaseCurrencyCode ?? null,
             connectedAt: new Date().toISOString()
         };
         const conn = connectSalesforce({
