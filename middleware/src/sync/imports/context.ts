@@ -3,7 +3,7 @@ import type { Connection } from 'jsforce';
 import type { SalesforceWriter } from '../../salesforce/types';
 import type { Query, UnleashedClient } from '../../unleashed/types';
 import type { WriteOptions } from './salesforce-io';
-import type { ClassMemo, Tally } from './tally';
+import type { Tally } from './tally';
 import type { ImportEntity, ImportOptions } from './types';
 
 /** One org's Salesforce edge: the jsforce connection, the writer over it, the package namespace. */
@@ -29,12 +29,6 @@ export interface RunContext {
     options: ImportOptions;
     write: WriteOptions;
     company: CompanyFacts;
-    /** Classes of the records the current page plans to write (see ClassMemo). */
-    memo: ClassMemo;
-    /** Called once a page has planned its writes and before it makes them (persists the memo). */
-    beforeWrites(): Promise<void>;
-    /** Throws when the worker was killed: called between dependent writes, as a crash could strike. */
-    alive(): void;
     now(): Date;
 }
 

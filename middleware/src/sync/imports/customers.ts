@@ -199,10 +199,10 @@ export class CustomerUnit implements EntityUnit {
                 tally.add('unchanged');
             }
         }
-        const plannedLinks = planRecords(links, existing, ctx.memo, 'account', tally);
-        const plannedCreates = planRecords(creates, new Map(), ctx.memo, 'new-account', tally);
+        const plannedLinks = planRecords(links, existing, tally.memo, 'account', tally);
+        const plannedCreates = planRecords(creates, new Map(), tally.memo, 'new-account', tally);
         if (plannedLinks.length === 0 && plannedCreates.length === 0) return;
-        await ctx.beforeWrites();
+        await tally.beforeWrites();
         const [linked, created] = await Promise.all([
             upsertAll(
                 ctx.sf.writer,

@@ -136,6 +136,7 @@ export class ProductUnit implements EntityUnit {
     private taxIds = new Map<string, string>();
     /** Price book Ids by name; the standard book under ''. */
     private books = new Map<string, string>();
+    private readonly creating = new Map<string, Promise<string>>();
     private currency: CurrencyPlan = { multiCurrency: false, slots: [''], reason: null, active: null };
 
     constructor(
@@ -174,25 +175,32 @@ export class ProductUnit implements EntityUnit {
         }
     }
 
-    /** The price book's Id, creating the book the first time a price needs it. */
-    private async book(name: string): Promise<string> {
+    /** The price book's Id, creating the book the first time a price needs it (once, for pages in flight). */
+    private book(name: string): Promise<string> {
         const known = this.books.get(name);
-        if (known) return known;
-        const [r] = await insertAll(
-            this.ctx.sf.conn,
-            this.ctx.sf.namespace,
-            'Pricebook2',
-            [{ Name: name, IsActive: true, Description: 'Prices imported from Unleashed' }],
-            this.ctx.write,
-            ['Name']
-        );
-        if (!r?.success || !r.id) {
-            throw new Error(
-                `Could not create the price book "${name}": ${r ? failureReason(r.errors) : 'no answer'}`
-            );
+        if (known) return Promise.resolve(known);
+        let creating = this.creating.get(name);
+        if (!creating) {
+            creating = (async () => {
+                const [r] = await insertAll(
+                    this.ctx.sf.conn,
+                    this.ctx.sf.namespace,
+                    'Pricebook2',
+                    [{ Name: name, IsActive: true, Description: 'Prices imported from Unleashed' }],
+                    this.ctx.write,
+                    ['Name']
+                );
+                if (!r?.success || !r.id) {
+                    throw new Error(
+                        `Could not create the price book "${name}": ${r ? failureReason(r.errors) : 'no answer'}`
+                    );
+                }
+                this.books.set(name, r.id);
+                return r.id;
+            })().finally(() => this.creating.delete(name));
+            this.creating.set(name, creating);
         }
-        this.books.set(name, r.id);
-        return r.id;
+        return creating;
     }
 
     private productRecord(p: UnleashedProduct): SObjectRecord {
@@ -283,7 +291,7 @@ export class ProductUnit implements EntityUnit {
             }
             ready.push(item);
         }
-        const plannedProducts = planRecords(desired, byCode, ctx.memo, 'product', tally);
+        const plannedProducts = planRecords(desired, byCode, tally.memo, 'product', tally);
         const entryWrites: EntryWrite[] = [];
         for (const { p, prices } of ready) {
             const before = byCode.get(keyOf(p.ProductCode));
@@ -293,7 +301,7 @@ export class ProductUnit implements EntityUnit {
             );
         }
         if (plannedProducts.length === 0 && entryWrites.length === 0) return;
-        await ctx.beforeWrites();
+        await tally.beforeWrites();
 
         // Write: products, then standard prices, then the other books' entries.
         const ids = new Map<string, string>();
@@ -320,13 +328,13 @@ export class ProductUnit implements EntityUnit {
                 failedProducts.add(keyOf(p.key));
             }
         });
-        ctx.alive();
+        tally.alive();
         let writes = entryWrites;
         if (renamed.length) {
             // Their entries were planned as for a new product: they are planned again against the
             // entries the renamed record has.
             const codes = new Set(renamed.map((p) => keyOf(p.key)));
-            for (const w of writes) if (codes.has(keyOf(w.code))) ctx.memo.forget(w.memoKey);
+            for (const w of writes) if (codes.has(keyOf(w.code))) tally.memo.forget(w.memoKey);
             writes = writes.filter((w) => !codes.has(keyOf(w.code)));
             writes.push(...(await this.writeRenamed(renamed, stamp, ready, ids, failedProducts, tally)));
         }
@@ -389,7 +397,7 @@ export class ProductUnit implements EntityUnit {
                       ? 'updated'
                       : 'unchanged';
                 const memoKey = `entry:${bookId}:${keyBase}`;
-                const cls = this.ctx.memo.classify(memoKey, observed);
+                const cls = tally.memo.classify(memoKey, observed);
                 needsStandard = true;
                 if (observed === 'unchanged') {
                     tally.add(cls);
@@ -431,11 +439,11 @@ export class ProductUnit implements EntityUnit {
                 const memoKey = `entry:${e.Pricebook2Id}:${keyBase}`;
                 if (e.IsActive !== true) {
                     // Already inactive; counted only when an earlier attempt of this page did it.
-                    const earlier = this.ctx.memo.get(memoKey);
+                    const earlier = tally.memo.get(memoKey);
                     if (earlier) tally.add(earlier);
                     continue;
                 }
-                const cls = this.ctx.memo.classify(memoKey, 'updated');
+                const cls = tally.memo.classify(memoKey, 'updated');
                 const book = [...this.books].find(([, id]) => id === e.Pricebook2Id)?.[0] ?? '';
                 out.push({
                     key: e.Id,
@@ -454,10 +462,10 @@ export class ProductUnit implements EntityUnit {
             const stdKey = `entry:std:${keyBase}`;
             if (needsStandard && entryIn(standardId)) {
                 // Counted as the price it backs: unchanged, unless an earlier attempt created it.
-                tally.add(this.ctx.memo.get(stdKey) ?? 'unchanged');
+                tally.add(tally.memo.get(stdKey) ?? 'unchanged');
             } else if (needsStandard) {
                 const label = `${code} in the standard price book${suffix}`;
-                const cls = this.ctx.memo.classify(stdKey, 'created');
+                const cls = tally.memo.classify(stdKey, 'created');
                 const base = p.DefaultSellPrice;
                 if (base === null || base === undefined) {
                     tally.fail(
@@ -576,7 +584,7 @@ export class ProductUnit implements EntityUnit {
             }
         });
 
-        ctx.alive();
+        tally.alive();
         const inserts: EntryWrite[] = [];
         for (const w of live) {
             if (!w.insert || w.standard) continue;

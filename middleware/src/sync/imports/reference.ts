@@ -240,7 +240,7 @@ class ReferenceUnit<T> implements EntityUnit {
                 record: { [GUID_FIELD]: mapped.guid, ...mapped.record }
             });
         }
-        await this.write(planRecords(desired, this.existing, ctx.memo, spec.entity, tally), tally);
+        await this.write(planRecords(desired, this.existing, tally.memo, spec.entity, tally), tally);
     }
 
     async finish(tally: Tally): Promise<void> {
@@ -256,14 +256,14 @@ class ReferenceUnit<T> implements EntityUnit {
             });
         }
         await this.write(
-            planRecords(gone, this.existing, this.ctx.memo, `${this.spec.entity}-gone`, tally),
+            planRecords(gone, this.existing, tally.memo, `${this.spec.entity}-gone`, tally),
             tally
         );
     }
 
     private async write(planned: ReturnType<typeof planRecords>, tally: Tally): Promise<void> {
         if (planned.length === 0) return;
-        await this.ctx.beforeWrites();
+        await tally.beforeWrites();
         const results = await upsertAll(
             this.ctx.sf.writer,
             this.spec.sobject,

@@ -42,6 +42,8 @@ export interface ImportRunnerOptions {
     pageSize: number;
     /** Shortest gap between two progress events. */
     progressIntervalMs: number;
+    /** Pages written at the same time (each page's writes are also parallel within it). */
+    pagesInFlight: number;
     /** Attempts per page when a call fails in a way that may pass (network, 5xx, limits). */
     pageAttempts: number;
     retryDelayMs: number;
@@ -54,6 +56,7 @@ export interface ImportRunnerOptions {
 export const DEFAULT_RUNNER_OPTIONS: ImportRunnerOptions = {
     pageSize: 1000,
     progressIntervalMs: 3000,
+    pagesInFlight: 2,
     pageAttempts: 4,
     retryDelayMs: 2000,
     sinceOverlapMs: 5 * 60_000,
@@ -77,8 +80,8 @@ export interface Checkpoint {
     errorsStored: number;
     /** Units whose list was empty when the job started (an incremental run with no changes). */
     empty: string[];
-    /** Classes planned by the page in progress, kept before it writes. */
-    pending: { unit: number; page: number; memo: [string, WriteClass][] } | null;
+    /** Classes planned by pages in progress, kept before they write. */
+    pending: { unit: number; page: number; memo: [string, WriteClass][] }[] | null;
 }
 
 /** Failures kept with their reasons; the rest are counted only. */
@@ -98,6 +101,14 @@ export class JobKilled extends Error {
     constructor() {
         super('import worker killed');
         this.name = 'JobKilled';
+    }
+}
+
+/** A page's writes failed after their retries (as opposed to a failed read of the next page). */
+class PageFailed extends Error {
+    constructor(override readonly cause: unknown) {
+        super((cause as Error)?.message ?? String(cause));
+        this.name = 'PageFailed';
     }
 }
 
@@ -204,15 +215,17 @@ export class ImportRunner {
         }
         const progress = new ProgressReporter(sf.writer, opts.progressIntervalMs, deps.log);
         const shown: RecordFailure[] = [...job.errors].slice(0, ERRORS_SHOWN);
+        // Running totals; written with every checkpoint.
+        const totals = { done: job.done, total: job.total, counts: { ...job.counts } };
         const snapshot =
             (status: ImportJobStatus, finishedAt: Date | null = null) =>
             () => ({
                 jobId: job.id,
                 status,
                 entities: job.entities,
-                done: job.done,
-                total: job.total,
-                counts: job.counts,
+                done: totals.done,
+                total: totals.total,
+                counts: totals.counts,
                 errors: shown,
                 startedAt: job.startedAt,
                 finishedAt
@@ -221,12 +234,32 @@ export class ImportRunner {
         let cp: Checkpoint;
         try {
             cp = (job.checkpoint as Checkpoint | null) ?? (await this.start(job, tenant, client));
-            if (!job.checkpoint)
+            if (!job.checkpoint) {
+                totals.total = job.total;
                 job = await deps.jobs.update(job.id, { checkpoint: { ...cp }, total: job.total });
+            }
         } catch (err) {
             return this.fail(job, null, (err as Error).message, sf, progress, shown);
         }
         progress.report(snapshot('running'), true);
+
+        /**
+         * Checkpoint writes, one after another, each carrying the state as it is when it runs: pages
+         * in flight plan (and persist their memos) out of order, commits happen in page order.
+         */
+        let saving: Promise<unknown> = Promise.resolve();
+        const save = (): Promise<void> => {
+            const next = saving.then(async () => {
+                job = await deps.jobs.update(job.id, {
+                    done: totals.done,
+                    total: totals.total,
+                    counts: { ...totals.counts },
+                    checkpoint: { ...cp }
+                });
+            });
+            saving = next.catch(() => undefined);
+            return next;
+        };
 
         const company: CompanyFacts = {
             baseCurrency: cp.company.baseCurrency,
@@ -236,9 +269,31 @@ export class ImportRunner {
             fullReimport: job.options.fullReimport === true,
             createMissingAccounts: job.options.createMissingAccounts === true
         };
+        const pendingOf = (u: number, page: number) =>
+            (cp.pending ?? []).find((p) => p.unit === u && p.page === page);
+        /** A page's tally, remembering what an interrupted attempt at it had planned. */
+        const tallyFor = (u: number, page: number): Tally => {
+            const memo = new ClassMemo(pendingOf(u, page)?.memo ?? []);
+            return new Tally(memo, {
+                beforeWrites: async () => {
+                    if (signal.killed) throw new JobKilled();
+                    const others = (cp.pending ?? []).filter((p) => p.unit !== u || p.page !== page);
+                    cp = { ...cp, pending: [...others, { unit: u, page, memo: memo.entries() }] };
+                    await save();
+                },
+                alive: () => {
+                    if (signal.killed) throw new JobKilled();
+                }
+            });
+        };
 
         /** Applies a page's tally and checkpoints: the job row is the only state that survives. */
-        const commit = async (tally: Tally, next: Partial<Checkpoint>, entities: ImportEntity[]) => {
+        const commit = async (
+            tally: Tally,
+            next: Partial<Checkpoint>,
+            entities: ImportEntity[],
+            page?: [number, number]
+        ) => {
             const keep = tally.failures.slice(0, Math.max(0, ERRORS_KEPT - cp.errorsStored));
             if (keep.length) await deps.jobs.appendErrors(job.id, keep);
             for (const f of keep) if (shown.length < ERRORS_SHOWN) shown.push(f);
@@ -247,13 +302,14 @@ export class ImportRunner {
             // A failure counted without a row (none today) still blocks the watermark.
             if (tally.counts.failed > tally.failures.length && entities[0])
                 failedBy[entities[0]] = (failedBy[entities[0]] ?? 0) + 1;
-            cp = { ...cp, ...next, failedBy, errorsStored: cp.errorsStored + keep.length, pending: null };
-            job = await deps.jobs.update(job.id, {
-                done: job.done + tally.done,
-                total: Math.max(job.total, job.done + tally.done),
-                counts: addCounts(job.counts, tally.counts),
-                checkpoint: { ...cp }
-            });
+            const pending = page
+                ? (cp.pending ?? []).filter((p) => p.unit !== page[0] || p.page !== page[1])
+                : cp.pending;
+            cp = { ...cp, ...next, failedBy, errorsStored: cp.errorsStored + keep.length, pending };
+            totals.done += tally.done;
+            totals.total = Math.max(totals.total, totals.done);
+            totals.counts = addCounts(totals.counts, tally.counts);
+            await save();
             progress.report(snapshot('running'));
         };
 
@@ -263,11 +319,6 @@ export class ImportRunner {
                 const key = cp.units[u]!;
                 const entities = entitiesOf(key, job.entities);
                 current = entities[0] ?? null;
-                const memoFor = (page: number) =>
-                    new ClassMemo(
-                        cp.pending && cp.pending.unit === u && cp.pending.page === page ? cp.pending.memo : []
-                    );
-                let memo = memoFor(cp.page);
                 const ctx: RunContext = {
                     jobId: job.id,
                     orgId: job.orgId,
@@ -276,18 +327,6 @@ export class ImportRunner {
                     options,
                     write: opts.write,
                     company,
-                    get memo() {
-                        return memo;
-                    },
-                    beforeWrites: async () => {
-                        if (signal.killed) throw new JobKilled();
-                        const pending = { unit: u, page: cp.page, memo: memo.entries() };
-                        cp = { ...cp, pending };
-                        job = await deps.jobs.update(job.id, { checkpoint: { ...cp } });
-                    },
-                    alive: () => {
-                        if (signal.killed) throw new JobKilled();
-                    },
                     now: opts.now
                 };
                 const unit = this.unit(key, job.entities, ctx, cp.since[key] ?? null);
@@ -307,18 +346,18 @@ export class ImportRunner {
                         ))
                             items.push(...page.items);
                     }, signal);
-                    if (job.total < job.done + items.length)
-                        job = await deps.jobs.update(job.id, { total: job.done + items.length });
+                    if (totals.total < totals.done + items.length) totals.total = totals.done + items.length;
                     const tally = await this.withRetries(async () => {
-                        const t = new Tally();
+                        const t = tallyFor(u, 1);
                         await unit.page(items, t);
                         await unit.finish(t);
                         return t;
                     }, signal);
                     if (signal.killed) throw new JobKilled();
-                    await commit(tally, { unit: u + 1, page: 1 }, entities);
+                    await commit(tally, { unit: u + 1, page: 1 }, entities, [u, 1]);
                     onPage?.();
-                    if (signal.stopping && u + 1 < cp.units.length) return this.release(job, progress);
+                    if (signal.stopping && u + 1 < cp.units.length)
+                        return this.release(job, progress, saving);
                     continue;
                 }
 
@@ -327,47 +366,18 @@ export class ImportRunner {
                     await commit(new Tally(), { unit: u + 1, page: 1 }, entities);
                     continue;
                 }
-                let attempt = 0;
-                for (;;) {
-                    // Only a failed read restarts the stream here; a failed write has had its retries.
-                    let writing = false;
-                    try {
-                        for await (const { number, page } of ahead(
-                            pagesFrom(client, unit.resource, unit.query, cp.page, opts.pageSize)
-                        )) {
-                            writing = true;
-                            memo = memoFor(number);
-                            const tally = await this.withRetries(async () => {
-                                const t = new Tally();
-                                await unit.page(page.items, t);
-                                return t;
-                            }, signal);
-                            if (signal.killed) throw new JobKilled();
-                            await commit(tally, { page: number + 1 }, entities);
-                            writing = false;
-                            attempt = 0;
-                            onPage?.();
-                            const p = page.pagination;
-                            const last =
-                                page.items.length === 0 || p.PageNumber === 0 || number >= p.NumberOfPages;
-                            if (signal.stopping && !last) return this.release(job, progress);
-                        }
-                        break;
-                    } catch (err) {
-                        if (
-                            writing ||
-                            err instanceof JobKilled ||
-                            !retryable(err) ||
-                            ++attempt >= opts.pageAttempts
-                        )
-                            throw err;
-                        deps.log.warn(
-                            { jobId: job.id, err: (err as Error).message },
-                            'import page read failed; retrying'
-                        );
-                        await sleep(opts.retryDelayMs * 2 ** (attempt - 1));
-                    }
-                }
+                const stopped = await this.pages(
+                    unit,
+                    client,
+                    u,
+                    entities,
+                    signal,
+                    tallyFor,
+                    commit,
+                    () => cp.page,
+                    onPage
+                );
+                if (stopped) return this.release(job, progress, saving);
                 await this.withRetries(async () => {
                     const t = new Tally();
                     await unit.finish(t);
@@ -377,20 +387,94 @@ export class ImportRunner {
                 await commit(new Tally(), { unit: u + 1, page: 1 }, entities);
             }
         } catch (err) {
+            await saving;
             if (err instanceof JobKilled) return 'stopped';
             deps.log.error({ jobId: job.id, err: (err as Error).message }, 'import failed');
             await this.watermarks(job, cp, tenant);
             return this.fail(job, current, (err as Error).message, sf, progress, shown);
         }
 
+        await saving;
         await this.watermarks(job, cp, tenant);
-        const status: ImportJobStatus = job.counts.failed > 0 ? 'completed_with_errors' : 'succeeded';
+        const status: ImportJobStatus = totals.counts.failed > 0 ? 'completed_with_errors' : 'succeeded';
         const finishedAt = opts.now();
-        job = await deps.jobs.update(job.id, { status, finishedAt, total: job.done });
+        totals.total = totals.done;
+        job = await deps.jobs.update(job.id, { status, finishedAt, total: totals.total });
         progress.report(snapshot(status, finishedAt), true);
         await progress.flush();
-        deps.log.info({ jobId: job.id, status, counts: job.counts, done: job.done }, 'import finished');
+        deps.log.info({ jobId: job.id, status, counts: totals.counts, done: totals.done }, 'import finished');
         return 'finished';
+    }
+
+    /**
+     * The pages of one list from the checkpoint on: the next page is read while the current ones are
+     * written, up to `pagesInFlight` pages are written at once, and pages are committed in order.
+     * A failed read restarts the stream at the first uncommitted page; a failed write (after its own
+     * retries) ends the job. Returns true when the worker asked to stop and pages remain.
+     */
+    private async pages(
+        unit: EntityUnit,
+        client: UnleashedClient,
+        u: number,
+        entities: ImportEntity[],
+        signal: StopSignal,
+        tallyFor: (u: number, page: number) => Tally,
+        commit: (
+            tally: Tally,
+            next: Partial<Checkpoint>,
+            entities: ImportEntity[],
+            page?: [number, number]
+        ) => Promise<void>,
+        nextPage: () => number,
+        onPage?: () => void
+    ): Promise<boolean> {
+        const { opts } = this;
+        const depth = Math.max(1, opts.pagesInFlight);
+        let attempt = 0;
+        for (;;) {
+            const inflight: { number: number; last: boolean; work: Promise<Tally> }[] = [];
+            let lastCommitted: { last: boolean } | null = null;
+            const commitOldest = async () => {
+                const head = inflight.shift()!;
+                let tally: Tally;
+                try {
+                    tally = await head.work;
+                } catch (err) {
+                    throw new PageFailed(err);
+                }
+                if (signal.killed) throw new JobKilled();
+                await commit(tally, { page: head.number + 1 }, entities, [u, head.number]);
+                lastCommitted = head;
+                onPage?.();
+            };
+            try {
+                for await (const { number, page } of ahead(
+                    pagesFrom(client, unit.resource, unit.query, nextPage(), opts.pageSize)
+                )) {
+                    attempt = 0;
+                    const p = page.pagination;
+                    const last = page.items.length === 0 || p.PageNumber === 0 || number >= p.NumberOfPages;
+                    const work = this.withRetries(async () => {
+                        const t = tallyFor(u, number);
+                        await unit.page(page.items, t);
+                        return t;
+                    }, signal);
+                    work.catch(() => undefined);
+                    inflight.push({ number, last, work });
+                    while (inflight.length >= depth) await commitOldest();
+                    if (signal.stopping) break;
+                }
+                while (inflight.length) await commitOldest();
+                return signal.stopping && !(lastCommitted as { last: boolean } | null)?.last;
+            } catch (err) {
+                // Nothing may still be writing when the job moves on or ends.
+                await Promise.allSettled(inflight.map((f) => f.work));
+                if (err instanceof PageFailed) throw err.cause;
+                if (err instanceof JobKilled || !retryable(err) || ++attempt >= opts.pageAttempts) throw err;
+                this.deps.log.warn({ err: (err as Error).message }, 'import page read failed; retrying');
+                await sleep(opts.retryDelayMs * 2 ** (attempt - 1));
+            }
+        }
     }
 
     /** First run of a job: the company facts, the delta bounds and the totals. */
@@ -398,26 +482,33 @@ export class ImportRunner {
         const { opts } = this;
         const units = unitsFor(job.entities);
         const needsCompany = units.some((u) => ['taxes', 'products', 'customers'].includes(u));
-        const [company] = needsCompany ? await client.all('Companies', {}, CompanySchema) : [];
         const marks = (tenant.settings[WATERMARKS] ?? {}) as Record<string, string | undefined>;
         const since: Record<string, string | null> = {};
-        const empty: string[] = [];
-        let total = 0;
-        for (const unit of units) {
-            if (isReferenceEntity(unit as ImportEntity)) continue;
-            const entities = entitiesOf(unit, job.entities);
+        const paged = units.filter((u) => !isReferenceEntity(u as ImportEntity));
+        for (const unit of paged) {
             // Together, products and price tiers read from the older of their two marks.
-            const times = entities.map((e) => marks[e]);
+            const times = entitiesOf(unit, job.entities).map((e) => marks[e]);
             const from =
                 job.options.fullReimport === true || times.some((t) => !t)
                     ? null
                     : new Date(Math.min(...times.map((t) => Date.parse(t!))) - opts.sinceOverlapMs);
             since[unit] = from ? formatFilterDate(from) : null;
-            const list = listOf(unit, since[unit]);
-            const first = await client.getPage(list.resource, 1, { ...list.query, pageSize: 1 }, UNKNOWN);
-            total += first.pagination.NumberOfItems;
-            if (first.pagination.NumberOfItems === 0 && first.items.length === 0) empty.push(unit);
         }
+        // The company and one single-item page per list (its item count is the total), side by side.
+        const [companies, ...counts] = await Promise.all([
+            needsCompany ? client.all('Companies', {}, CompanySchema) : Promise.resolve([]),
+            ...paged.map((unit) => {
+                const list = listOf(unit, since[unit] ?? null);
+                return client.getPage(list.resource, 1, { ...list.query, pageSize: 1 }, UNKNOWN);
+            })
+        ]);
+        const company = companies[0];
+        let total = 0;
+        const empty: string[] = [];
+        counts.forEach((first, i) => {
+            total += first.pagination.NumberOfItems;
+            if (first.pagination.NumberOfItems === 0 && first.items.length === 0) empty.push(paged[i]!);
+        });
         job.total = total;
         const rate = company?.DefaultTaxRate;
         return {
@@ -480,7 +571,12 @@ export class ImportRunner {
     }
 
     /** Gives the job back to the queue, to be resumed by the next worker that claims it. */
-    private async release(job: ImportJob, progress: ProgressReporter): Promise<RunOutcome> {
+    private async release(
+        job: ImportJob,
+        progress: ProgressReporter,
+        saving: Promise<unknown>
+    ): Promise<RunOutcome> {
+        await saving;
         await this.deps.jobs.update(job.id, { status: 'queued' });
         await progress.flush();
         return 'stopped';

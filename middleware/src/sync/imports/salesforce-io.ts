@@ -58,7 +58,7 @@ export async function queryIn<T extends SObjectRecord>(
         const range = q.rangeHint
             ? `${q.field} >= ${soqlString(part[0]!)} AND ${q.field} <= ${soqlString(part[part.length - 1]!)} AND `
             : '';
-        // The cheap range first: the org (and the simulator) evaluate conditions left to right.
+        // The cheap range first (the simulator evaluates conditions left to right; the org plans its own).
         statements.push(`${q.select} WHERE ${range}${q.also ? `${q.also} AND ` : ''}${q.field} IN (${list})`);
         part = [];
         size = 0;
@@ -87,9 +87,13 @@ export interface WriteOptions {
     bulkPollTimeoutMs: number;
 }
 
+/**
+ * A page of 1,000 products makes up to ~5,000 price book entries: those go as parallel
+ * Collections calls (fast under latency); only larger sets become a Bulk API 2.0 job.
+ */
 export const DEFAULT_WRITE_OPTIONS: WriteOptions = {
-    bulkThreshold: 2000,
-    concurrency: 4,
+    bulkThreshold: 5000,
+    concurrency: 8,
     bulkPollIntervalMs: 500,
     bulkPollTimeoutMs: 10 * 60_000
 };

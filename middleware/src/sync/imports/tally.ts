@@ -47,11 +47,35 @@ export class ClassMemo {
     }
 }
 
+/** What the runner gives a page besides its tally: when to persist its plan, and whether to go on. */
+export interface PageHooks {
+    /** Called once the page has planned its writes, before it makes them (persists the memo). */
+    beforeWrites(): Promise<void>;
+    /** Throws when the worker was killed: called between dependent writes, as a crash could strike. */
+    alive(): void;
+}
+
+const NO_HOOKS: PageHooks = { beforeWrites: async () => undefined, alive: () => undefined };
+
+/** One attempt at one page: its counts and failures, the classes it planned, the runner's hooks. */
 export class Tally {
     readonly counts: Counts = zeroCounts();
     readonly failures: RecordFailure[] = [];
     /** Unleashed records read (the progress bar's unit). */
     done = 0;
+
+    constructor(
+        readonly memo: ClassMemo = new ClassMemo(),
+        private readonly hooks: PageHooks = NO_HOOKS
+    ) {}
+
+    beforeWrites(): Promise<void> {
+        return this.hooks.beforeWrites();
+    }
+
+    alive(): void {
+        this.hooks.alive();
+    }
 
     add(cls: WriteClass | 'unchanged', n = 1): void {
         this.counts[cls] += n;

@@ -70,16 +70,18 @@ it('stopped after 3 pages, resumes on the next start and ends as an uninterrupte
     expect(paused.status).toBe('queued');
     expect(paused.done).toBeGreaterThan(0);
     expect(paused.done).toBeLessThan(paused.total);
-    expect((paused.checkpoint as { unit: number; page: number }).page).toBe(3);
+    // Page 2 was the sixth commit; page 3 may have been in flight and committed too.
+    const next = (paused.checkpoint as { unit: number; page: number }).page;
+    expect([3, 4]).toContain(next);
 
-    // A restarted middleware: the same job is claimed again and goes on from page 3.
+    // A restarted middleware: the same job is claimed again and goes on from that page.
     const productReads = () => h.usim.calls().filter((c) => c.path.startsWith('/Products/')).length;
     const readsBefore = productReads();
     worker.onPage = null;
     await h.drain();
     expectSameResult(await h.job(jobId));
-    // Products pages 3..6 only (30 demo products / 5), not the whole list again.
-    expect(productReads() - readsBefore).toBe(4);
+    // The remaining product pages only (30 demo products / 5 = 6 pages), not the whole list again.
+    expect(productReads() - readsBefore).toBe(6 - next + 1);
 });
 
 it('killed in the middle of a page, is taken over and counts that page once', async () => {
@@ -97,8 +99,8 @@ it('killed in the middle of a page, is taken over and counts that page once', as
     h.sfsim.onRequest = null;
     const crashed = await h.job(jobId);
     expect(crashed.status).toBe('running');
-    const cp = crashed.checkpoint as { pending: { memo: unknown[] } | null };
-    expect(cp.pending?.memo.length).toBeGreaterThan(0);
+    const cp = crashed.checkpoint as { pending: { memo: unknown[] }[] | null };
+    expect(cp.pending?.some((p) => p.memo.length > 0)).toBe(true);
 
     // Another instance takes the job over once its heartbeat is stale.
     const other = new ImportWorker(h.store.jobs, h.services.imports.runner, quietLog, {
