@@ -4,9 +4,10 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app';
-import { loadConfig } from '../config';
+import { loadConfig, type AppConfig } from '../config';
 import { connectSalesforce } from '../salesforce/connection';
 import { createSalesforceWriter } from '../salesforce/writer';
+import { openStore, storeConfigFrom } from '../store';
 import {
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -139,6 +140,36 @@ function connectionSetting(salesforce: SalesforceSim, username: string): OrgConn
     };
 }
 
+/** Where the import keeps, per entity, when its last complete run started (tenant settings). */
+const IMPORT_WATERMARKS = 'importWatermarks';
+
+/**
+ * Both simulators start from their seed every time, while a kept store (.data/demo) remembers the
+ * last demo: its import watermarks would make the next import read only recent changes into an org
+ * that never received the earlier ones, and a job stopped by Ctrl-C would resume into that org half
+ * way through. The demo starts each run's imports from nothing.
+ */
+export async function forgetLastRun(config: AppConfig, orgId: string): Promise<void> {
+    const store = await openStore(storeConfigFrom(config));
+    try {
+        if (await store.tenants.get(orgId)) {
+            await store.tenants.upsert({ orgId, settings: { [IMPORT_WATERMARKS]: {} } });
+        }
+        for (let job = await store.jobs.running(orgId); job; job = await store.jobs.running(orgId)) {
+            await store.jobs.appendErrors(job.id, [
+                {
+                    entity: 'import',
+                    key: '(job)',
+                    reason: 'The demo was restarted with fresh simulators before this import finished.'
+                }
+            ]);
+            await store.jobs.update(job.id, { status: 'failed', finishedAt: new Date() });
+        }
+    } finally {
+        await store.close();
+    }
+}
+
 export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
     const log = opts.log ?? (() => undefined);
     const closers: (() => Promise<void>)[] = [];
@@ -164,11 +195,13 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
         });
         closers.push(() => salesforce.close());
 
-        // As the connect flow leaves the org: the middleware delivered the tenant secret.
+        // As the connect flow leaves the org: the middleware delivered the tenant secret with the
+        // Unleashed company's name and base currency.
+        const company = unleashed.state.companies[0];
         salesforce.apex.connection = {
             secret: keys.tenantSecret,
-            companyName: null,
-            baseCurrency: null,
+            companyName: company?.CompanyName ?? null,
+            baseCurrency: company?.BaseCurrencyCode ?? null,
             connectedAt: new Date().toISOString()
         };
         const conn = connectSalesforce({
@@ -208,6 +241,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
             SALESFORCE_NAMESPACE: salesforce.namespace,
             SALESFORCE_API_VERSION: API_VERSION
         });
+        if (!dataDir.startsWith('memory://')) await forgetLastRun(config, salesforce.orgId);
         const middleware = await buildApp(config);
         closers.push(() => middleware.close());
         await middleware.listen({ host: '127.0.0.1', port: middlewarePort });

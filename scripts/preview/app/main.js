@@ -179,12 +179,9 @@ async function adminPage(page) {
             { class: 'slds-page-header' },
             h('h1', { class: 'slds-page-header__title' }, 'Unleashed Admin')
         ),
-        h(
-            'div',
-            { class: 'preview-columns' },
-            h('div', { class: 'preview-stack' }, mount('c-unleashed-import'), mount('c-unleashed-sync-log')),
-            h('div', { class: 'preview-stack' }, mount('c-unleashed-setup'))
-        )
+        h('div', { class: 'preview-columns' }, mount('c-unleashed-import'), mount('c-unleashed-setup')),
+        // The log's table needs the page's full width for its fixed columns and the error text.
+        mount('c-unleashed-sync-log')
     );
 }
 

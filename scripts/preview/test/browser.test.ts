@@ -67,6 +67,35 @@ async function clickButton(scope: string, dataId: string): Promise<void> {
     await button.click();
 }
 
+/** A count as shown ("1,234"). */
+const count = (shown: string) => Number(shown.replace(/,/g, ''));
+
+/** Calls used, from the quota meter's "1,234 of 125,000 API calls used this month". */
+function callsUsed(shown: string): number {
+    const m = shown.match(/^([\d,]+) of [\d,]+ API calls used/);
+    if (!m) throw new Error(`Not a quota text: ${shown}`);
+    return count(m[1]!);
+}
+
+/** Unleashed product codes of the org's products, sorted. */
+const importedCodes = () =>
+    stack.salesforce
+        .records('Product2')
+        .map((p) => p.unleashed__Unleashed_Product_Code__c)
+        .filter((c): c is string => typeof c === 'string')
+        .sort();
+
+/** Waits until `check` gives something other than null or false, and returns it. */
+async function until<T>(check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await check();
+        if (value !== null && value !== false) return value;
+        if (Date.now() > deadline) throw new Error(`Still waiting after ${timeoutMs} ms: ${String(check)}`);
+        await page.waitForTimeout(100);
+    }
+}
+
 const maybe = process.env.BROWSER_TESTS === 'skip' ? describe.skip : describe;
 
 maybe('the preview in Chromium', () => {
@@ -214,6 +243,102 @@ maybe('the preview in Chromium', () => {
         expect(stack.unleashed.state.orders.filter((o) => o.Customer.CustomerCode === 'ACME')).toHaveLength(
             1
         );
+    });
+
+    it('an admin imports from Unleashed, follows the progress bar to 100 % and sees the counts', async () => {
+        await open('/lightning/n/Unleashed_Admin');
+        const card = 'c-unleashed-import';
+        const quotaText = `${card} [data-id="quota-text"]`;
+        await page.locator(quotaText).waitFor();
+        await page.locator(`c-unleashed-setup [data-id="quota-text"]`).waitFor();
+        const usedBefore = callsUsed(await text(quotaText));
+        const callsBefore = stack.unleashed.callCount();
+        const sf = stack.salesforce;
+        const productsBefore = sf.records('Product2').length;
+        const entriesBefore = sf.records('PricebookEntry').length;
+        const catalog = stack.unleashed.state.products;
+        const unleashedCodes = Array.from({ length: catalog.size }, (_, i) => catalog.code(i)).sort();
+        expect(importedCodes().length).toBeLessThan(unleashedCodes.length);
+        expect(await page.locator(`${card} [data-id="job"]`).count()).toBe(0);
+
+        // Unleashed answers each call after a while, as the real one does, so the job takes several
+        // of the component's two-second polls.
+        stack.unleashed.setFaults({ latencyMs: 600 });
+        const bar = page.locator(`${card} lightning-progress-bar[data-id="progress"] [role="progressbar"]`);
+        const status = `${card} [data-id="status"]`;
+        const seen: { status: string; value: number }[] = [];
+        try {
+            await clickButton(card, 'start');
+            await bar.waitFor();
+            const deadline = Date.now() + 90_000;
+            for (;;) {
+                const now = {
+                    status: (await text(status)).trim(),
+                    value: Number(await bar.getAttribute('aria-valuenow'))
+                };
+                const previous = seen[seen.length - 1];
+                if (!previous || previous.status !== now.status || previous.value !== now.value) {
+                    seen.push(now);
+                    if (now.status === 'Running' && now.value > 0 && now.value < 100)
+                        await shot('import-running');
+                }
+                if (!['Queued', 'Running'].includes(now.status)) break;
+                if (Date.now() > deadline)
+                    throw new Error(`the import is still ${now.status}: ${JSON.stringify(seen)}`);
+                await page.waitForTimeout(100);
+            }
+        } finally {
+            stack.unleashed.setFaults({ latencyMs: 0 });
+        }
+
+        // The bar moved forward only, through at least one state part-way, and ended full.
+        const values = seen.map((s) => s.value);
+        expect(values).toEqual([...values].sort((a, b) => a - b));
+        expect(seen.some((s) => s.status === 'Running' && s.value > 0 && s.value < 100)).toBe(true);
+        expect(seen[seen.length - 1]).toEqual({ status: 'Succeeded', value: 100 });
+        expect(await text(`${card} [data-id="succeeded"]`)).toBe('Every record was imported.');
+        const [done, total] = (await text(`${card} [data-id="progress-text"]`)).match(/[\d,]+/g)!.map(count);
+        expect(done).toBe(total);
+
+        // The counts are what the org now holds: its job record, written by the middleware's progress
+        // events, and the products and price book entries the import created.
+        const shown = Object.fromEntries(
+            [...(await text(`${card} [data-id="counts"]`)).matchAll(/(\w+) ([\d,]+)/g)].map((m) => [
+                m[1],
+                count(m[2]!)
+            ])
+        );
+        const [job] = sf.records('Unleashed_Import_Job__c');
+        expect(job).toMatchObject({ unleashed__Status__c: 'Succeeded', unleashed__Done__c: done });
+        expect(shown).toEqual({
+            Created: job!.unleashed__Created_Count__c,
+            Updated: job!.unleashed__Updated_Count__c,
+            Unchanged: job!.unleashed__Unchanged_Count__c,
+            Failed: 0
+        });
+        expect(shown.Created).toBe(
+            sf.records('Product2').length -
+                productsBefore +
+                sf.records('PricebookEntry').length -
+                entriesBefore
+        );
+        // Every Unleashed product is a Product2 with its Unleashed code.
+        expect(importedCodes()).toEqual(unleashedCodes);
+        expect(await text('[data-toast="success"]')).toContain(
+            `${shown.Created!.toLocaleString('en-NZ')} created`
+        );
+
+        // Once the job is done the card reads its state again: every kind of record shows when it was
+        // last imported, and the quota meter counts the import's calls to Unleashed.
+        const lastRuns = page.locator(`${card} [data-id="last-runs"] dd`);
+        await until(async () => !(await lastRuns.allInnerTexts()).includes('Never'));
+        const usedAfter = await until(async () => {
+            const used = callsUsed(await text(quotaText));
+            return used > usedBefore ? used : null;
+        });
+        expect(usedAfter).toBeGreaterThan(0);
+        expect(usedAfter - usedBefore).toBe(stack.unleashed.callCount() - callsBefore);
+        await shot('import-done');
     });
 
     it('an admin sees why Unleashed refused new API credentials', async () => {

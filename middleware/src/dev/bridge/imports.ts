@@ -63,7 +63,8 @@ const toInt = (v: number | null | undefined) => (v === null || v === undefined ?
 function percent(done: number, total: number, finished: boolean): number {
     if (finished) return 100;
     if (total <= 0) return 0;
-    return Math.min(100, new Decimal(done).times(100).div(total).trunc().toNumber());
+    // As Apex: 100 only once the job has finished.
+    return Math.min(99, new Decimal(done).times(100).div(total).trunc().toNumber());
 }
 
 type ImportError = { entity: string | null; key: string | null; reason: string | null };

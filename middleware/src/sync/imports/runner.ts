@@ -351,7 +351,9 @@ export class ImportRunner {
                         ))
                             items.push(...page.items);
                     }, signal);
-                    if (totals.total < totals.done + items.length) totals.total = totals.done + items.length;
+                    // Reference lists are not counted when the job starts (only paged lists are
+                    // probed), so each adds its items to the total when it is read.
+                    totals.total += items.length;
                     const tally = await this.withRetries(async () => {
                         const t = tallyFor(u, 1);
                         await unit.page(items, t);
