@@ -297,7 +297,8 @@ export class ImportRunner {
             tally: Tally,
             next: Partial<Checkpoint>,
             entities: ImportEntity[],
-            page?: [number, number]
+            page?: [number, number],
+            addToTotal = 0
         ) => {
             const keep = tally.failures.slice(0, Math.max(0, ERRORS_KEPT - cp.errorsStored));
             if (keep.length) await deps.jobs.appendErrors(job.id, keep);
@@ -312,7 +313,7 @@ export class ImportRunner {
                 : cp.pending;
             cp = { ...cp, ...next, failedBy, errorsStored: cp.errorsStored + keep.length, pending };
             totals.done += tally.done;
-            totals.total = Math.max(totals.total, totals.done);
+            totals.total = Math.max(totals.total + addToTotal, totals.done);
             totals.counts = addCounts(totals.counts, tally.counts);
             await save();
             progress.report(snapshot('running'));
@@ -351,9 +352,6 @@ export class ImportRunner {
                         ))
                             items.push(...page.items);
                     }, signal);
-                    // Reference lists are not counted when the job starts (only paged lists are
-                    // probed), so each adds its items to the total when it is read.
-                    totals.total += items.length;
                     const tally = await this.withRetries(async () => {
                         const t = tallyFor(u, 1);
                         await unit.page(items, t);
@@ -361,7 +359,10 @@ export class ImportRunner {
                         return t;
                     }, signal);
                     if (signal.killed) throw new JobKilled();
-                    await commit(tally, { unit: u + 1, page: 1 }, entities, [u, 1]);
+                    // Reference lists are not counted when the job starts (only paged lists are
+                    // probed): each adds its items to the total with the checkpoint that counts them
+                    // done, so a repeated attempt cannot add them twice.
+                    await commit(tally, { unit: u + 1, page: 1 }, entities, [u, 1], items.length);
                     onPage?.();
                     if (signal.stopping && u + 1 < cp.units.length)
                         return this.release(job, progress, saving);

@@ -133,6 +133,18 @@ describe.each([
         expect(view.done).toBe(view.total);
         expect(view.counts.failed).toBe(0);
         expect(view.counts.created).toBeGreaterThan(100);
+        // Every event on the way: the total only grows and is never passed.
+        const events = h.sfsim.apexRestCalls
+            .flatMap((c) => (c.body as { events: Record<string, unknown>[] }).events)
+            .filter((e) => e.type === 'import.progress');
+        expect(events.length).toBeGreaterThan(3);
+        const last = events[events.length - 1]!;
+        expect(last).toMatchObject({ status: 'succeeded', done: view.total, total: view.total });
+        for (const [i, e] of events.slice(0, -1).entries()) {
+            expect(e.status).toBe('running');
+            expect(Number(e.done)).toBeLessThanOrEqual(Number(e.total));
+            if (i > 0) expect(Number(e.total)).toBeGreaterThanOrEqual(Number(events[i - 1]!.total));
+        }
         const [imp] = records(h.sfsim, 'Unleashed_Import_Job__c');
         expect(imp).toMatchObject({
             Job_Id__c: job.id,
