@@ -48,7 +48,7 @@ export interface Harness {
 
 export interface HarnessOptions {
     namespace?: string;
-    unleashedSeed?: 'demo' | 'empty';
+    unleashedSeed?: 'demo' | 'empty' | 'large';
     salesforceSeed?: 'demo' | 'empty';
     imports?: Partial<ImportServiceOptions>;
     config?: Partial<Record<keyof AppConfig, string>>;

@@ -180,3 +180,30 @@ describe('customers', () => {
         });
     });
 });
+
+it('keeps the first 1,000 record failures with their reasons and counts the rest', async () => {
+    await h.close();
+    h = await startHarness({ unleashedSeed: 'large' });
+    // 1,200 products of the large account, each refused by the org (its Name field made too short).
+    (h.usim.state.products as { size: number }).size = 1200;
+    const nameField = h.sfsim.org.tableByName('Product2').byName.get('Name')!;
+    nameField.def = { ...nameField.def, length: 3 };
+
+    const job = await h.importAll({ entities: ['products'] });
+    expect(job.status).toBe('completed_with_errors');
+    expect(job.counts.failed).toBe(1200);
+    expect(job.errorCount).toBe(1000);
+    expect(job.errors[0]).toEqual({
+        entity: 'products',
+        key: 'P000001',
+        reason: expect.stringMatching(/^STRING_TOO_LONG: Name: data value too large/)
+    });
+    const view = (await h.call('GET', `/v1/imports/${job.id}`)).json();
+    expect(view).toMatchObject({ errorCount: 1000, counts: { failed: 1200 }, done: 1200, total: 1200 });
+    expect(view.errors.length).toBeGreaterThan(0);
+    const rows = await h.store.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM import_job_errors WHERE job_id = $1',
+        [job.id]
+    );
+    expect(Number(rows[0]!.n)).toBe(1000);
+});
