@@ -20,10 +20,15 @@ export interface ImportWorkerOptions {
     heartbeatMs: number;
 }
 
+/**
+ * The heartbeat runs on its own timer while pages are written, so a job goes stale only when its
+ * process is gone: a middleware killed without a graceful stop has its job taken over (by itself
+ * once restarted, or by another instance) after 90 seconds.
+ */
 export const DEFAULT_WORKER_OPTIONS: Omit<ImportWorkerOptions, 'workerId'> = {
     pollMs: 1000,
-    staleAfterSeconds: 300,
-    heartbeatMs: 60_000
+    staleAfterSeconds: 90,
+    heartbeatMs: 15_000
 };
 
 export class ImportWorker {
