@@ -324,10 +324,14 @@ export class ProductUnit implements EntityUnit {
             ctx.write
         );
         const renamed: Planned[] = [];
+        // Planned as new but found by Salesforce (the query's range missed it): existing after all.
+        const foundLate: string[] = [];
         plannedProducts.forEach((p, i) => {
             const r = results[i];
             if (r?.success && r.id) {
-                tally.add(p.cls);
+                const late = p.cls === 'created' && r.created === false && !byCode.has(keyOf(p.key));
+                if (late) foundLate.push(p.key);
+                tally.add(late ? 'updated' : p.cls);
                 ids.set(keyOf(p.key), r.id);
             } else if (r && p.cls === 'created' && guidClash(r)) {
                 renamed.push(p);
@@ -337,16 +341,36 @@ export class ProductUnit implements EntityUnit {
             }
         });
         tally.alive();
-        let writes = entryWrites;
-        if (renamed.length) {
-            // Their entries were planned as for a new product: they are planned again against the
-            // entries the renamed record has.
-            const codes = new Set(renamed.map((p) => keyOf(p.key)));
-            for (const w of writes) if (codes.has(keyOf(w.code))) tally.memo.forget(w.memoKey);
-            writes = writes.filter((w) => !codes.has(keyOf(w.code)));
-            writes.push(...(await this.writeRenamed(renamed, stamp, ready, ids, failedProducts, tally)));
-        }
+        const replan = [...foundLate];
+        if (renamed.length)
+            replan.push(...(await this.writeRenamed(renamed, stamp, ids, failedProducts, tally)));
+        const writes = replan.length
+            ? await this.replan(replan, entryWrites, ready, ids, tally)
+            : entryWrites;
         await this.writeEntries(writes, ids, failedProducts, tally);
+    }
+
+    /**
+     * Products whose entries were planned as for a new product but that Salesforce had (renamed in
+     * Unleashed, or missed by the query): their entries are planned again against what they have.
+     */
+    private async replan(
+        codes: string[],
+        writes: EntryWrite[],
+        ready: { p: UnleashedProduct; prices: Price[] }[],
+        ids: Map<string, string>,
+        tally: Tally
+    ): Promise<EntryWrite[]> {
+        const again = new Set(codes.map(keyOf));
+        for (const w of writes) if (again.has(keyOf(w.code))) tally.memo.forget(w.memoKey);
+        const out = writes.filter((w) => !again.has(keyOf(w.code)));
+        const entries = await this.entriesOf(codes);
+        for (const { p, prices } of ready) {
+            const id = ids.get(keyOf(p.ProductCode));
+            if (id && again.has(keyOf(p.ProductCode)))
+                out.push(...this.planEntries(p, prices, entries.get(id) ?? [], tally));
+        }
+        return out;
     }
 
     async finish(): Promise<void> {
@@ -507,16 +531,15 @@ export class ProductUnit implements EntityUnit {
 
     /**
      * A product whose code changed in Unleashed: Salesforce has its GUID under the old code. That
-     * record is updated (by Id) to the new code, and its entries are planned against what it has.
+     * record is updated (by Id) to the new code. Returns the codes of the products so updated.
      */
     private async writeRenamed(
         renamed: Planned[],
         stamp: SObjectRecord,
-        ready: { p: UnleashedProduct; prices: Price[] }[],
         ids: Map<string, string>,
         failedProducts: Set<string>,
         tally: Tally
-    ): Promise<EntryWrite[]> {
+    ): Promise<string[]> {
         const { ctx } = this;
         const rows = await queryIn<SObjectRecord>(ctx.sf.writer, {
             select: `SELECT Id, ${CODE_FIELD}, Unleashed_Guid__c FROM Product2`,
@@ -538,7 +561,7 @@ export class ProductUnit implements EntityUnit {
             if (r?.success && r.id) {
                 tally.add('updated');
                 ids.set(keyOf(p.key), r.id);
-                done.push(r.id);
+                done.push(p.key);
             } else {
                 tally.result(p.entity, p.label, 'updated', r);
                 failedProducts.add(keyOf(p.key));
@@ -549,15 +572,7 @@ export class ProductUnit implements EntityUnit {
             tally.fail(p.entity, p.label, 'another product in Salesforce has this product GUID');
             failedProducts.add(keyOf(p.key));
         }
-        const entries = await this.entriesOf(found.filter((p) => ids.has(keyOf(p.key))).map((p) => p.key));
-        const out: EntryWrite[] = [];
-        for (const p of found) {
-            const id = ids.get(keyOf(p.key));
-            const item = ready.find((r) => keyOf(r.p.ProductCode) === keyOf(p.key));
-            if (id && item && done.includes(id))
-                out.push(...this.planEntries(item.p, item.prices, entries.get(id) ?? [], tally));
-        }
-        return out;
+        return done;
     }
 
     private async writeEntries(

@@ -213,3 +213,33 @@ it('follows a product whose code changed in Unleashed (same GUID) instead of dup
         ProductCode: 'WIDGET-GREEN-2'
     });
 });
+
+it('plans again the prices of a product the lookup missed but Salesforce had', async () => {
+    h = await startHarness();
+    await h.importAll({ entities: ['taxes', 'products', 'priceTiers'] });
+    const s = h.usim.state;
+    const codes = Array.from({ length: s.products.size }, (_, i) => s.products.code(i));
+    const red = s.products.product(codes.indexOf('WIDGET-RED'));
+    red.DefaultSellPrice = new Decimal('20.99');
+    red.LastModifiedOn = new Date();
+    // The lookup of existing products misses WIDGET-RED (as a collation difference could).
+    const edge = await h.services.salesforceFor((await h.store.tenants.get('00D5g000004IMPRTA1'))!);
+    const query = edge.writer.query.bind(edge.writer);
+    edge.writer.query = (async (soql: string) => {
+        const rows = await query(soql);
+        return /FROM Product2 /.test(soql)
+            ? rows.filter((r) => r.Unleashed_Product_Code__c !== 'WIDGET-RED')
+            : rows;
+    }) as typeof edge.writer.query;
+
+    const job = await h.importAll({ entities: ['taxes', 'products', 'priceTiers'] });
+    expect(job.errors).toEqual([]);
+    expect(job.counts).toMatchObject({ created: 0, updated: 2, failed: 0 });
+    const redId = records(h.sfsim, 'Product2').find((p) => p.ProductCode === 'WIDGET-RED')!.Id;
+    const books = new Map(records(h.sfsim, 'Pricebook2').map((b) => [b.Id, b.Name]));
+    const entries = records(h.sfsim, 'PricebookEntry').filter((e) => e.Product2Id === redId);
+    expect(entries.filter((e) => books.get(e.Pricebook2Id) === 'Unleashed').map((e) => e.UnitPrice)).toEqual([
+        20.99
+    ]);
+    expect(entries).toHaveLength(6);
+});
