@@ -165,7 +165,7 @@ async function* ahead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
             yield r.value;
         }
     } finally {
-        void it.return?.();
+        it.return?.().catch(() => undefined);
     }
 }
 
