@@ -1,5 +1,5 @@
 import { RecordError, RequestError } from './errors';
-import type { SimOrg } from './org';
+import type { SimOrg, WriteResult } from './org';
 
 /**
  * Apex REST: `/services/apexrest/<ns>/<urlMapping>` in a namespaced org, `/services/apexrest/<urlMapping>`
@@ -150,7 +150,32 @@ export class ApexRest {
                     Finished_At__c: e.finishedAt
                 });
                 if (typeof e.jobId !== 'string' || !e.jobId) throw new Error('jobId is required');
-                wrap(() => org.upsert(table, table.byName.get('Job_Id__c')!, e.jobId, out));
+                const jobIdField = table.byName.get('Job_Id__c')!;
+                const statusField = table.byName.get('Status__c')!;
+                const [previousId] = org.findByExternalId(table, jobIdField, e.jobId);
+                const before = previousId ? org.get(table, previousId)?.[statusField.name] : undefined;
+                let saved: WriteResult | undefined;
+                wrap(() => (saved = org.upsert(table, jobIdField, e.jobId, out)));
+                // As UnleashedImportProgressEvents: a job that has just finished writes one Sync Log row.
+                const status = out[statusField.apiName];
+                if (saved && FINISHED.has(String(status)) && !FINISHED.has(String(before))) {
+                    const summary =
+                        `Import ${e.jobId} ${String(status)}` +
+                        (Array.isArray(e.entities) ? ` (${e.entities.join(';')})` : '') +
+                        `: created ${Number(counts.created ?? 0)}, updated ${Number(counts.updated ?? 0)}, ` +
+                        `unchanged ${Number(counts.unchanged ?? 0)}, failed ${Number(counts.failed ?? 0)}`;
+                    const log = put('Unleashed_Sync_Log__c', {
+                        Operation__c: 'Import',
+                        Status__c: status === 'Succeeded' ? 'Success' : 'Error',
+                        Record_Id__c: saved.id,
+                        Import_Job__c: saved.id,
+                        Request_Summary__c: summary,
+                        Error_Text__c: status === 'Succeeded' ? undefined : e.errorSummary,
+                        Attempts__c: 1,
+                        Occurred_At__c: new Date().toISOString()
+                    });
+                    wrap(() => org.create(log.table, log.out));
+                }
                 return;
             }
             default:
@@ -166,6 +191,8 @@ const STATUSES: Record<string, string> = {
     completedwitherrors: 'Completed With Errors',
     failed: 'Failed'
 };
+
+const FINISHED = new Set(['Succeeded', 'Completed With Errors', 'Failed']);
 
 function importStatus(status: unknown): string | undefined {
     if (status === undefined || status === null) return undefined;

@@ -453,6 +453,27 @@ describe.each([
         if (namespace) expect((await c.post('/services/apexrest/events', { events: [] })).status).toBe(404);
         expect((await c.post(path, { nope: 1 })).status).toBe(400);
 
+        // A job that has just finished writes one Sync Log row, as the package's resource does.
+        const logs = () => sim.records(ns(sim, 'Unleashed_Sync_Log__c'));
+        const done = {
+            type: 'import.progress',
+            jobId: 'job-1',
+            status: 'succeeded',
+            done: 10,
+            total: 10,
+            counts: { created: 10 }
+        };
+        expect(logs()).toHaveLength(0);
+        await c.post(path, { events: [done] });
+        await c.post(path, { events: [done] });
+        expect(logs()).toHaveLength(1);
+        expect(logs()[0]).toMatchObject({
+            [ns(sim, 'Operation__c')]: 'Import',
+            [ns(sim, 'Status__c')]: 'Success',
+            [ns(sim, 'Request_Summary__c')]:
+                'Import job-1 Succeeded: created 10, updated 0, unchanged 0, failed 0'
+        });
+
         sim.setApexHandler('/events', () => ({ status: 201, body: { custom: true } }));
         expect((await c.post(path, {})).body).toEqual({ custom: true });
     });
