@@ -1,4 +1,5 @@
 import { LightningElement } from 'lwc';
+import { RefreshEvent } from 'lightning/refresh';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import getImportState from '@salesforce/apex/UnleashedImportController.getImportState';
 import startImport from '@salesforce/apex/UnleashedImportController.startImport';
@@ -136,8 +137,10 @@ export default class UnleashedImport extends LightningElement {
                 if (!ACTIVE.has(job.status)) {
                     this.stopPolling();
                     this.announceFinish(job);
-                    // Last-run dates and the quota changed with the import.
+                    // Last-run dates and the quota changed with the import; the page's other
+                    // components (sync log, connection with its quota meter) reload on RefreshEvent.
                     this.loadState();
+                    this.dispatchEvent(new RefreshEvent());
                 }
             })
             .catch((error) => {

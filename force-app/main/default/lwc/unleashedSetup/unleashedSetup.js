@@ -1,4 +1,5 @@
 import { LightningElement } from 'lwc';
+import { registerRefreshHandler, unregisterRefreshHandler } from 'lightning/refresh';
 import { NavigationMixin } from 'lightning/navigation';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import LightningConfirm from 'lightning/confirm';
@@ -25,7 +26,17 @@ export default class UnleashedSetup extends NavigationMixin(LightningElement) {
     apiKey = '';
 
     connectedCallback() {
+        // The page refreshes its components after an import or a send; this one reloads with it.
+        this._refreshHandlerId = registerRefreshHandler(this, this.refreshHandler);
         this.load();
+    }
+
+    disconnectedCallback() {
+        unregisterRefreshHandler(this._refreshHandlerId);
+    }
+
+    refreshHandler() {
+        return this.load().then(() => true);
     }
 
     load() {

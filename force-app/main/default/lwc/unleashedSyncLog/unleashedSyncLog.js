@@ -1,4 +1,5 @@
 import { LightningElement } from 'lwc';
+import { registerRefreshHandler, unregisterRefreshHandler } from 'lightning/refresh';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import getSyncLogs from '@salesforce/apex/UnleashedSyncLogController.getSyncLogs';
 import retrySync from '@salesforce/apex/UnleashedSyncLogController.retrySync';
@@ -70,7 +71,17 @@ export default class UnleashedSyncLog extends LightningElement {
     _requestSeq = 0;
 
     connectedCallback() {
+        // The page refreshes its components after an import or a send; this one reloads with it.
+        this._refreshHandlerId = registerRefreshHandler(this, this.refreshHandler);
         this.load();
+    }
+
+    disconnectedCallback() {
+        unregisterRefreshHandler(this._refreshHandlerId);
+    }
+
+    refreshHandler() {
+        return this.load().then(() => true);
     }
 
     load() {

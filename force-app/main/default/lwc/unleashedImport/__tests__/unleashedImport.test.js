@@ -158,6 +158,8 @@ describe('c-unleashed-import', () => {
         const element = await mount();
         const toasts = [];
         element.addEventListener('lightning__showtoast', (e) => toasts.push(e.detail));
+        const refreshes = jest.fn();
+        element.addEventListener('lightning__refresh', refreshes);
 
         q(element, 'lightning-checkbox-group').dispatchEvent(
             new CustomEvent('change', { detail: { value: ['customers', 'warehouses'] } })
@@ -207,8 +209,9 @@ describe('c-unleashed-import', () => {
                 variant: 'success'
             }
         ]);
-        // Finished: the state is read again and polling stops.
+        // Finished: the state is read again, the page's other components are told, polling stops.
         expect(getImportState).toHaveBeenCalledTimes(2);
+        expect(refreshes).toHaveBeenCalledTimes(1);
         jest.advanceTimersByTime(10000);
         await flush();
         expect(getImportJob).toHaveBeenCalledTimes(2);

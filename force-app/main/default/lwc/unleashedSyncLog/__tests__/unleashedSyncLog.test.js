@@ -2,6 +2,7 @@ import { createElement } from 'lwc';
 import UnleashedSyncLog from 'c/unleashedSyncLog';
 import getSyncLogs from '@salesforce/apex/UnleashedSyncLogController.getSyncLogs';
 import retrySync from '@salesforce/apex/UnleashedSyncLogController.retrySync';
+import { registerRefreshHandler } from 'lightning/refresh';
 
 jest.mock('@salesforce/apex/UnleashedSyncLogController.getSyncLogs', () => ({ default: jest.fn() }), {
     virtual: true
@@ -221,6 +222,16 @@ describe('c-unleashed-sync-log', () => {
         getSyncLogs.mockResolvedValue([OK]);
         const element = await mount();
         q(element, '[data-id="refresh"]').click();
+        await flushPromises();
+        expect(getSyncLogs).toHaveBeenCalledTimes(2);
+    });
+
+    it('reloads when the page refreshes (after an import or a send)', async () => {
+        getSyncLogs.mockResolvedValue([OK]);
+        await mount();
+        const [registered, handler] = registerRefreshHandler.mock.calls.at(-1);
+        getSyncLogs.mockResolvedValue([FAILED, OK]);
+        await expect(handler.call(registered)).resolves.toBe(true);
         await flushPromises();
         expect(getSyncLogs).toHaveBeenCalledTimes(2);
     });
