@@ -1,6 +1,6 @@
 /**
  * The simulated org's schema: the standard objects and fields the connector touches, plus the
- * package's custom objects and fields (docs: /work/team/datamodel.md). Names are written WITHOUT
+ * package's custom objects and fields (as in force-app/main/default/objects). Names are written WITHOUT
  * the namespace prefix; the org adds it for API names when it runs namespaced. The simulator knows
  * only these fields, so a misspelt or unprefixed name is refused as INVALID_FIELD, as an org would.
  */
