@@ -32,7 +32,8 @@ export type { ApexHandler, ApexRestCall } from './apex';
 export type { ConnectedApp } from './oauth';
 
 export const DEMO_CLIENT_ID = '3MVG9SimUnleashedConnectorDemoClientId';
-export const DEMO_CLIENT_SECRET = 'sim-demo-client-secret-7f3a9c1e';
+// The simulator's own connected app: a fixed, public value that only the local simulator accepts.
+export const DEMO_CLIENT_SECRET = 'local-simulator-demo-client-secret';
 export const DEMO_REDIRECT_URI = 'http://127.0.0.1:8787/oauth/salesforce/callback';
 
 export interface SalesforceSimSettings {

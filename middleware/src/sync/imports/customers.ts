@@ -10,7 +10,7 @@ import { currencyPlan, type CurrencyPlan } from './currency';
 import { describeIssues, parseItem } from './items';
 import { planRecords, type Desired } from './plan';
 import { keyOf, queryIn, upsertAll } from './salesforce-io';
-import { fit, type Tally } from './tally';
+import { clipText, type Tally } from './tally';
 import type { ImportEntity } from './types';
 
 /**
@@ -31,11 +31,11 @@ function address(a: UnleashedCustomerAddress | undefined, prefix: 'Billing' | 'S
     if (!a) return {};
     const street = [a.StreetAddress, a.StreetAddress2].filter((s) => s && s.trim()).join('\n');
     return {
-        [`${prefix}Street`]: fit(street, 255),
-        [`${prefix}City`]: fit(a.City ?? a.Suburb, 40),
-        [`${prefix}State`]: fit(a.Region, 80),
-        [`${prefix}PostalCode`]: fit(a.PostalCode, 20),
-        [`${prefix}Country`]: fit(a.Country, 80)
+        [`${prefix}Street`]: clipText(street, 255),
+        [`${prefix}City`]: clipText(a.City ?? a.Suburb, 40),
+        [`${prefix}State`]: clipText(a.Region, 80),
+        [`${prefix}PostalCode`]: clipText(a.PostalCode, 20),
+        [`${prefix}Country`]: clipText(a.Country, 80)
     };
 }
 
@@ -77,8 +77,8 @@ export class CustomerUnit implements EntityUnit {
         return {
             [CODE]: c.CustomerCode,
             [GUID]: c.Guid,
-            Unleashed_Currency__c: fit(c.Currency?.CurrencyCode, 3),
-            Unleashed_Sell_Price_Tier__c: fit(c.SellPriceTier, 80)
+            Unleashed_Currency__c: clipText(c.Currency?.CurrencyCode, 3),
+            Unleashed_Sell_Price_Tier__c: clipText(c.SellPriceTier, 80)
         };
     }
 
@@ -92,8 +92,8 @@ export class CustomerUnit implements EntityUnit {
                 : {};
         return {
             ...this.link(c),
-            Name: fit(c.CustomerName, 255) ?? c.CustomerCode,
-            Phone: fit(c.PhoneNumber ?? c.MobileNumber, 40),
+            Name: clipText(c.CustomerName, 255) ?? c.CustomerCode,
+            Phone: clipText(c.PhoneNumber ?? c.MobileNumber, 40),
             ...address(addressOf(c, 'Postal', 'Physical'), 'Billing'),
             ...address(addressOf(c, 'Shipping', 'Physical', 'Postal'), 'Shipping'),
             ...withCurrency

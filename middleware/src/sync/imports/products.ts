@@ -7,7 +7,7 @@ import { currencyPlan, type CurrencyPlan } from './currency';
 import { describeIssues, parseItem } from './items';
 import { planRecords, type Desired, type Planned } from './plan';
 import { failureReason, insertAll, keyOf, queryIn, soqlString, upsertAll } from './salesforce-io';
-import { changedFields, fit, type Tally, type WriteClass } from './tally';
+import { changedFields, clipText, type Tally, type WriteClass } from './tally';
 import type { ImportEntity } from './types';
 
 /**
@@ -82,13 +82,13 @@ export function productRecord(p: UnleashedProduct, taxIdOf: (code: string) => st
     const image = p.ImageUrl ?? p.Images?.find((i) => i.IsDefault)?.Url ?? p.Images?.[0]?.Url ?? null;
     return {
         [CODE_FIELD]: p.ProductCode,
-        Name: fit(p.ProductDescription, 255) ?? fit(p.ProductCode, 255),
-        ProductCode: fit(p.ProductCode, 255),
-        Description: fit(p.ProductDescription, 4000),
+        Name: clipText(p.ProductDescription, 255) ?? clipText(p.ProductCode, 255),
+        ProductCode: clipText(p.ProductCode, 255),
+        Description: clipText(p.ProductDescription, 4000),
         IsActive: p.Obsolete !== true,
         Unleashed_Guid__c: p.Guid,
         Unleashed_Sales_Tax__c: p.XeroSalesTaxCode ? taxIdOf(p.XeroSalesTaxCode) : null,
-        Unleashed_Notes__c: fit(p.Notes, 32768),
+        Unleashed_Notes__c: clipText(p.Notes, 32768),
         // A cut URL would point nowhere: too long is left out.
         Unleashed_Image_Url__c: image && image.length <= 255 ? image : null,
         Unleashed_Obsolete__c: p.Obsolete === true

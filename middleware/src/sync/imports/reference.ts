@@ -17,7 +17,7 @@ import type { EntityUnit, RunContext } from './context';
 import { describeIssues, parseItem } from './items';
 import { planRecords, type Desired } from './plan';
 import { keyOf, upsertAll } from './salesforce-io';
-import { fit, type Tally } from './tally';
+import { clipText, type Tally } from './tally';
 import type { ImportEntity } from './types';
 
 /**
@@ -75,16 +75,19 @@ const warehouses: ReferenceSpec<UnleashedWarehouse> = {
     map: (w) => ({
         guid: w.Guid,
         record: {
-            Name: fit(w.WarehouseName, 80) ?? fit(w.WarehouseCode, 80),
+            Name: clipText(w.WarehouseName, 80) ?? clipText(w.WarehouseCode, 80),
             Warehouse_Code__c: w.WarehouseCode,
             Is_Default__c: w.IsDefault === true,
             Obsolete__c: w.Obsolete === true,
-            Address_Line_1__c: fit([w.StreetNo, w.AddressLine1].filter((s) => s && s.trim()).join(' '), 255),
-            Address_Line_2__c: fit(w.AddressLine2, 255),
-            City__c: fit(w.City, 255),
-            Region__c: fit(w.Region, 255),
-            Country__c: fit(w.Country, 255),
-            Post_Code__c: fit(w.PostCode, 20)
+            Address_Line_1__c: clipText(
+                [w.StreetNo, w.AddressLine1].filter((s) => s && s.trim()).join(' '),
+                255
+            ),
+            Address_Line_2__c: clipText(w.AddressLine2, 255),
+            City__c: clipText(w.City, 255),
+            Region__c: clipText(w.Region, 255),
+            Country__c: clipText(w.Country, 255),
+            Post_Code__c: clipText(w.PostCode, 20)
         }
     })
 };
@@ -93,9 +96,9 @@ const warehouses: ReferenceSpec<UnleashedWarehouse> = {
 function taxRecord(t: UnleashedTax, defaultGuid: string | null, guid: string): SObjectRecord {
     const rate = t.TaxRate === null || t.TaxRate === undefined ? null : new Decimal(String(t.TaxRate));
     return {
-        Name: fit(t.TaxCode, 80),
-        Tax_Code__c: fit(t.TaxCode, 50),
-        Description__c: fit(t.Description, 255),
+        Name: clipText(t.TaxCode, 80),
+        Tax_Code__c: clipText(t.TaxCode, 50),
+        Description__c: clipText(t.Description, 255),
         Tax_Rate__c: rate ? rate.times(100).toDecimalPlaces(4).toNumber() : null,
         Tax_Rate_Fraction__c: rate ? rate.toFixed() : null,
         Can_Apply_To_Revenue__c: true,
@@ -156,8 +159,8 @@ const salesPersons: ReferenceSpec<UnleashedSalesPerson> = {
     map: (s) => ({
         guid: s.Guid,
         record: {
-            Name: fit(s.FullName, 80) ?? fit(s.Email, 80) ?? s.Guid,
-            Email__c: fit(s.Email, 80),
+            Name: clipText(s.FullName, 80) ?? clipText(s.Email, 80) ?? s.Guid,
+            Email__c: clipText(s.Email, 80),
             Obsolete__c: s.Obsolete === true
         }
     })
@@ -172,10 +175,10 @@ const deliveryMethods: ReferenceSpec<UnleashedDeliveryMethod> = {
     fields: ['Name', 'Obsolete__c'],
     label: (d) => d.Name,
     map: (d) =>
-        fit(d.Name, 80)
+        clipText(d.Name, 80)
             ? {
                   guid: d.Guid ?? derivedGuid('delivery-method', d.Name),
-                  record: { Name: fit(d.Name, 80), Obsolete__c: d.Obsolete === true }
+                  record: { Name: clipText(d.Name, 80), Obsolete__c: d.Obsolete === true }
               }
             : { error: 'the delivery method has no name' }
 };

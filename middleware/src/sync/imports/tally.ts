@@ -130,7 +130,7 @@ export function changedFields(desired: SObjectRecord, existing: SObjectRecord): 
 }
 
 /** Text cut to a field's length (Salesforce refuses longer text rather than cutting it). */
-export function fit(v: string | null | undefined, max: number): string | null {
+export function clipText(v: string | null | undefined, max: number): string | null {
     if (v === null || v === undefined) return null;
     const t = v.trim();
     if (t === '') return null;
