@@ -419,7 +419,7 @@ async function naive(task: ChildTask): Promise<Timed> {
     const books = new Map<string, string>();
     const book = async (name: string) => {
         if (!books.has(name)) {
-            const [r] = await insertAll(conn, '', 'Pricebook2', [{ Name: name, IsActive: true }], one, [
+            const [r] = await insertAll(writer, 'Pricebook2', [{ Name: name, IsActive: true }], one, [
                 'Name'
             ]);
             books.set(name, r!.id!);
@@ -455,9 +455,9 @@ async function naive(task: ChildTask): Promise<Timed> {
         }
         const identity = ['Pricebook2Id', 'Product2Id', 'CurrencyIsoCode'];
         await inTwoHundreds(standardEntries, (part) =>
-            insertAll(conn, '', 'PricebookEntry', part, one, identity)
+            insertAll(writer, 'PricebookEntry', part, one, identity)
         );
-        await inTwoHundreds(entries, (part) => insertAll(conn, '', 'PricebookEntry', part, one, identity));
+        await inTwoHundreds(entries, (part) => insertAll(writer, 'PricebookEntry', part, one, identity));
     }
     return { status: 'succeeded', recordsWritten: written };
 }

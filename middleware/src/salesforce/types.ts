@@ -14,6 +14,14 @@ export interface UpsertResult {
     errors: { statusCode: string; message: string; fields: string[] }[];
 }
 
+/** Per-call overrides of the writer's own settings (an import tunes them to its page sizes). */
+export interface WriteCallOptions {
+    /** Above this many records one Bulk API 2.0 job; at or below, sObject Collections. */
+    bulkThreshold?: number;
+    bulkPollIntervalMs?: number;
+    bulkPollTimeoutMs?: number;
+}
+
 export interface SalesforceWriter {
     /**
      * Upsert by an external id field: sObject Collections (200 a call) for small sets, Bulk API 2.0
@@ -22,7 +30,24 @@ export interface SalesforceWriter {
      * another record of the call, fails on its own without being sent. Throws SalesforceError when
      * the whole call fails (limits, session, unknown field).
      */
-    upsert(sobject: string, externalIdField: string, records: SObjectRecord[]): Promise<UpsertResult[]>;
+    upsert(
+        sobject: string,
+        externalIdField: string,
+        records: SObjectRecord[],
+        call?: WriteCallOptions
+    ): Promise<UpsertResult[]>;
+    /**
+     * Insert records that have no external id to upsert by: sObject Collections (200 a call) up to
+     * the bulk threshold, one Bulk API 2.0 insert job above it. `identityFields` tell the records
+     * apart (bulk results come back in any order). One result per record, in input order. Not safe
+     * to repeat blindly: callers re-read what exists before they retry.
+     */
+    insert(
+        sobject: string,
+        records: SObjectRecord[],
+        identityFields: string[],
+        call?: WriteCallOptions
+    ): Promise<UpsertResult[]>;
     /**
      * SOQL query, all pages; names in the SOQL are prefixed by the edge, and the records come back
      * without the prefix and without `attributes` blocks.

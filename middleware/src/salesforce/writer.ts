@@ -1,5 +1,5 @@
 import type { Connection } from 'jsforce';
-import type { SalesforceWriter, SObjectRecord, UpsertResult } from './types';
+import type { SalesforceWriter, SObjectRecord, UpsertResult, WriteCallOptions } from './types';
 import { applyNamespace, namespaceRecord, namespaceSoql, stripRecord } from './namespace';
 import { SalesforceError, toSalesforceError } from './errors';
 import { bulkColumns, parseBulkError, toBulkCsv } from './bulk-csv';
@@ -54,6 +54,20 @@ const failure = (index: number, errors: ErrorItem[]): UpsertResult => ({
     errors
 });
 
+/** One Collections save result as ours; `inserted` when every success is a creation. */
+function saveResult(index: number, r: RawSaveResult, inserted: boolean): UpsertResult {
+    return r.success
+        ? { index, success: true, created: inserted || !!r.created, id: r.id ?? null, errors: [] }
+        : failure(
+              index,
+              (r.errors ?? []).map((e) => ({
+                  statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_EXCEPTION',
+                  message: e.message ?? '',
+                  fields: e.fields ?? []
+              }))
+          );
+}
+
 export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterOptions): SalesforceWriter {
     // sObject Collections upsert exists from API 46.0; below it jsforce would fall back to one
     // request per record.
@@ -62,8 +76,8 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
     }
     const ns = opts.namespace;
     const bulkThreshold = opts.bulkThreshold ?? 2000;
-    const pollInterval = opts.bulkPollIntervalMs ?? 2000;
-    const pollTimeout = opts.bulkPollTimeoutMs ?? 10 * 60_000;
+    const defaultPollInterval = opts.bulkPollIntervalMs ?? 2000;
+    const defaultPollTimeout = opts.bulkPollTimeoutMs ?? 10 * 60_000;
     const usage = () =>
         (conn.limitInfo as { apiUsage?: { used: number; limit: number } } | undefined)?.apiUsage;
     const fail = (err: unknown, action: string) => toSalesforceError(err, action, usage());
@@ -94,38 +108,37 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
                 );
             }
             chunk.forEach((p, i) => {
-                const r = answer[i]!;
-                results[p.index] = r.success
-                    ? { index: p.index, success: true, created: !!r.created, id: r.id ?? null, errors: [] }
-                    : failure(
-                          p.index,
-                          (r.errors ?? []).map((e) => ({
-                              statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_EXCEPTION',
-                              message: e.message ?? '',
-                              fields: e.fields ?? []
-                          }))
-                      );
+                results[p.index] = saveResult(p.index, answer[i]!, false);
             });
         }
     }
 
-    async function upsertBulk(
+    /**
+     * One Bulk API 2.0 ingest job, start to finish, for upsert and insert alike. Result rows come back
+     * in any order: `indexOf` maps a row to its position in `records`. Every position gets a result.
+     */
+    async function bulkJob(
         object: string,
-        extField: string,
-        pending: Pending[],
-        results: UpsertResult[]
-    ): Promise<void> {
-        const records = pending.map((p) => p.record);
-        const csv = toBulkCsv(records, bulkColumns(records, extField));
+        operation: { kind: 'upsert'; extField: string } | { kind: 'insert' },
+        records: SObjectRecord[],
+        columns: string[],
+        indexOf: (row: Record<string, unknown>) => number | undefined,
+        call: WriteCallOptions
+    ): Promise<UpsertResult[]> {
+        const pollInterval = call.bulkPollIntervalMs ?? defaultPollInterval;
+        const pollTimeout = call.bulkPollTimeoutMs ?? defaultPollTimeout;
+        const results: UpsertResult[] = new Array(records.length);
         const job = conn.bulk2.createJob({
             object,
-            operation: 'upsert',
-            externalIdFieldName: extField,
+            operation: operation.kind,
+            ...(operation.kind === 'upsert' ? { externalIdFieldName: operation.extField } : {}),
             lineEnding: 'LF',
             columnDelimiter: 'COMMA'
         } as Parameters<typeof conn.bulk2.createJob>[0]);
-        const action = `Bulk upsert of ${pending.length} ${object} records`;
-        let state: string;
+        const action = `Bulk ${operation.kind} of ${records.length} ${object} records`;
+        // An upsert repeats safely; an insert's caller re-reads what exists before it tries again.
+        const rerun = operation.kind === 'upsert' ? '; it goes on in Salesforce and a rerun is safe' : '';
+        let state = '';
         let errorMessage: string | undefined;
         try {
             await job.open();
@@ -134,11 +147,12 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
             await conn.request({
                 method: 'PUT',
                 url: `/services/data/v${conn.version}/jobs/ingest/${job.id}/batches`,
-                body: csv,
+                body: toBulkCsv(records, columns),
                 headers: { 'Content-Type': 'text/csv' }
             });
             await job.close();
             const deadline = Date.now() + pollTimeout;
+            let wait = Math.min(250, pollInterval);
             for (;;) {
                 const info = (await job.check()) as { state: string; errorMessage?: string };
                 state = info.state;
@@ -147,20 +161,18 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
                 if (Date.now() > deadline) {
                     throw new SalesforceError(
                         'BULK_TIMEOUT',
-                        `${action}: job ${job.id} was still ${state} after ${pollTimeout} ms; it goes on in Salesforce and a rerun is safe`,
+                        `${action}: job ${job.id} was still ${state} after ${pollTimeout} ms${rerun}`,
                         { retryable: true }
                     );
                 }
-                await new Promise((r) => setTimeout(r, pollInterval));
+                await new Promise((r) => setTimeout(r, wait));
+                wait = Math.min(wait * 2, pollInterval);
             }
             const [ok, failed, unprocessed] = await Promise.all([
                 job.getSuccessfulResults(),
                 job.getFailedResults(),
                 job.getUnprocessedRecords()
             ]);
-            const byKey = new Map(pending.map((p) => [p.key, p.index]));
-            const indexOf = (row: Record<string, unknown>) =>
-                byKey.get(String(row[extField] ?? '').toLowerCase());
             for (const row of ok as Record<string, unknown>[]) {
                 const index = indexOf(row);
                 if (index === undefined) continue;
@@ -168,7 +180,7 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
                 results[index] = {
                     index,
                     success: true,
-                    created: row.sf__Created === 'true',
+                    created: operation.kind === 'insert' || row.sf__Created === 'true',
                     id: id || null,
                     errors: []
                 };
@@ -193,8 +205,8 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
         } catch (err) {
             throw fail(err, action);
         }
-        for (const p of pending) {
-            results[p.index] ??= failure(p.index, [
+        for (let i = 0; i < records.length; i++) {
+            results[i] ??= failure(i, [
                 {
                     statusCode: state === 'Failed' ? 'BULK_JOB_FAILED' : 'NO_RESULT',
                     message: errorMessage ?? `Job ${job.id} returned no result for this record`,
@@ -202,10 +214,64 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
                 }
             ]);
         }
+        return results;
+    }
+
+    async function upsertBulk(
+        object: string,
+        extField: string,
+        pending: Pending[],
+        results: UpsertResult[],
+        call: WriteCallOptions
+    ): Promise<void> {
+        const records = pending.map((p) => p.record);
+        const position = new Map(pending.map((p, i) => [p.key, i]));
+        const answer = await bulkJob(
+            object,
+            { kind: 'upsert', extField },
+            records,
+            bulkColumns(records, extField),
+            (row) => position.get(String(row[extField] ?? '').toLowerCase()),
+            call
+        );
+        answer.forEach((r, i) => {
+            const index = pending[i]!.index;
+            results[index] = { ...r, index };
+        });
+    }
+
+    /** sObject Collections create, 200 a call, one result per record in input order. */
+    async function insertCollections(object: string, records: SObjectRecord[]): Promise<UpsertResult[]> {
+        const results: UpsertResult[] = [];
+        for (let start = 0; start < records.length; start += COLLECTION_SIZE) {
+            const part = records.slice(start, start + COLLECTION_SIZE);
+            let answer: RawSaveResult[];
+            try {
+                answer = await conn.request<RawSaveResult[]>({
+                    method: 'POST',
+                    url: `/services/data/v${conn.version}/composite/sobjects`,
+                    body: JSON.stringify({
+                        allOrNone: false,
+                        records: part.map((r) => ({ attributes: { type: object }, ...r }))
+                    }),
+                    headers: { 'Content-Type': 'application/json' }
+                });
+            } catch (err) {
+                throw fail(err, `Insert of ${object} records ${start + 1}-${start + part.length}`);
+            }
+            if (!Array.isArray(answer) || answer.length !== part.length) {
+                throw new SalesforceError(
+                    'UNEXPECTED_RESPONSE',
+                    `Insert of ${object}: Salesforce answered ${answer?.length} results for ${part.length} records`
+                );
+            }
+            answer.forEach((r, i) => results.push(saveResult(start + i, r, true)));
+        }
+        return results;
     }
 
     return {
-        async upsert(sobject, externalIdField, records) {
+        async upsert(sobject, externalIdField, records, call = {}) {
             const object = applyNamespace(sobject, ns);
             const extField = applyNamespace(externalIdField, ns);
             const results: UpsertResult[] = new Array(records.length);
@@ -245,9 +311,32 @@ export function createSalesforceWriter(conn: Connection, opts: SalesforceWriterO
                     pending.push({ index, key, record: sent });
                 }
             });
-            if (pending.length > bulkThreshold) await upsertBulk(object, extField, pending, results);
+            if (pending.length > (call.bulkThreshold ?? bulkThreshold))
+                await upsertBulk(object, extField, pending, results, call);
             else await upsertCollections(object, extField, pending, results);
             return results;
+        },
+
+        async insert(sobject, records, identityFields, call = {}) {
+            if (records.length === 0) return [];
+            const object = applyNamespace(sobject, ns);
+            const sent = records.map((r) => namespaceRecord(r, ns));
+            if (sent.length <= (call.bulkThreshold ?? bulkThreshold)) return insertCollections(object, sent);
+            // Bulk result rows echo the input cells but not the row number: the identity fields
+            // (which tell the records apart) map them back.
+            const keys = identityFields.map((f) => applyNamespace(f, ns));
+            const identity = (row: Record<string, unknown>) =>
+                keys.map((c) => String(row[c] ?? '').toLowerCase()).join('\u0001');
+            const position = new Map<string, number>();
+            sent.forEach((r, i) => position.set(identity(r), i));
+            return bulkJob(
+                object,
+                { kind: 'insert' },
+                sent,
+                bulkColumns(sent, keys[0] ?? 'Id'),
+                (row) => position.get(identity(row)),
+                call
+            );
         },
 
         async query<T extends SObjectRecord = SObjectRecord>(soql: string): Promise<T[]> {

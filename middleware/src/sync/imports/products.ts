@@ -184,8 +184,7 @@ export class ProductUnit implements EntityUnit {
         if (!creating) {
             creating = (async () => {
                 const [r] = await insertAll(
-                    this.ctx.sf.conn,
-                    this.ctx.sf.namespace,
+                    this.ctx.sf.writer,
                     'Pricebook2',
                     [{ Name: name, IsActive: true, Description: 'Prices imported from Unleashed' }],
                     this.ctx.write,
@@ -593,8 +592,7 @@ export class ProductUnit implements EntityUnit {
 
         const standard = live.filter((w) => w.insert && w.standard);
         const stdResults = await insertAll(
-            ctx.sf.conn,
-            ctx.sf.namespace,
+            ctx.sf.writer,
             'PricebookEntry',
             standard.map(withProduct),
             ctx.write,
@@ -617,14 +615,7 @@ export class ProductUnit implements EntityUnit {
         }
         const updates = live.filter((w) => !w.insert);
         const [insResults, updResults] = await Promise.all([
-            insertAll(
-                ctx.sf.conn,
-                ctx.sf.namespace,
-                'PricebookEntry',
-                inserts.map(withProduct),
-                ctx.write,
-                identity
-            ),
+            insertAll(ctx.sf.writer, 'PricebookEntry', inserts.map(withProduct), ctx.write, identity),
             upsertAll(
                 ctx.sf.writer,
                 'PricebookEntry',

@@ -1,8 +1,4 @@
-import type { Connection } from 'jsforce';
-import { bulkColumns, parseBulkError, toBulkCsv } from '../../salesforce/bulk-csv';
-import { SalesforceError, toSalesforceError } from '../../salesforce/errors';
-import { applyNamespace, namespaceRecord } from '../../salesforce/namespace';
-import type { SalesforceWriter, SObjectRecord, UpsertResult } from '../../salesforce/types';
+import type { SalesforceWriter, SObjectRecord, UpsertResult, WriteCallOptions } from '../../salesforce/types';
 import { chunk } from '../limit';
 
 /**
@@ -116,21 +112,25 @@ async function inParallel<T>(tasks: (() => Promise<T>)[], concurrency: number): 
 }
 
 /**
- * Upsert through the writer: a set the writer would send by Collections goes as parallel calls
- * of 200; a larger set goes to the writer whole, which sends it as one Bulk API 2.0 job.
+ * Writes through the writer: a set the writer would send by Collections goes as parallel calls of
+ * 200; a larger set goes to the writer whole, which sends it as one Bulk API 2.0 job. One result
+ * per record, in input order.
  */
-export async function upsertAll(
-    writer: SalesforceWriter,
-    sobject: string,
-    externalIdField: string,
+async function writeAll(
     records: SObjectRecord[],
-    opts: WriteOptions
+    opts: WriteOptions,
+    write: (part: SObjectRecord[], call: WriteCallOptions) => Promise<UpsertResult[]>
 ): Promise<UpsertResult[]> {
     if (records.length === 0) return [];
-    if (records.length > opts.bulkThreshold) return writer.upsert(sobject, externalIdField, records);
+    const call: WriteCallOptions = {
+        bulkThreshold: opts.bulkThreshold,
+        bulkPollIntervalMs: opts.bulkPollIntervalMs,
+        bulkPollTimeoutMs: opts.bulkPollTimeoutMs
+    };
+    if (records.length > opts.bulkThreshold) return write(records, call);
     const parts = chunk(records, COLLECTION_SIZE);
     const answers = await inParallel(
-        parts.map((p) => () => writer.upsert(sobject, externalIdField, p)),
+        parts.map((p) => () => write(p, call)),
         opts.concurrency
     );
     const out: UpsertResult[] = [];
@@ -140,180 +140,29 @@ export async function upsertAll(
     return out;
 }
 
-interface RawSaveResult {
-    id?: string;
-    success?: boolean;
-    errors?: { statusCode?: string; errorCode?: string; message?: string; fields?: string[] }[];
+/** Upsert by an external id (see writeAll). */
+export function upsertAll(
+    writer: SalesforceWriter,
+    sobject: string,
+    externalIdField: string,
+    records: SObjectRecord[],
+    opts: WriteOptions
+): Promise<UpsertResult[]> {
+    return writeAll(records, opts, (part, call) => writer.upsert(sobject, externalIdField, part, call));
 }
 
-const failed = (index: number, statusCode: string, message: string): UpsertResult => ({
-    index,
-    success: false,
-    created: false,
-    id: null,
-    errors: [{ statusCode, message, fields: [] }]
-});
-
 /**
- * Inserts records (no external id to upsert by): Collections in parallel calls of 200 up to the
- * bulk threshold, one Bulk API 2.0 insert job above it. One result per record, in input order.
- * An insert is not safe to repeat blindly: callers re-read what exists before they retry.
+ * Insert records with no external id (see writeAll). `identity` names the fields that tell the
+ * records apart. An insert is not safe to repeat blindly: callers re-read what exists before they retry.
  */
-export async function insertAll(
-    conn: Connection,
-    namespace: string,
+export function insertAll(
+    writer: SalesforceWriter,
     sobject: string,
     records: SObjectRecord[],
     opts: WriteOptions,
-    /** Fields that tell the records apart (bulk results come back in any order). */
     identity: string[]
 ): Promise<UpsertResult[]> {
-    if (records.length === 0) return [];
-    const object = applyNamespace(sobject, namespace);
-    const sent = records.map((r) => namespaceRecord(r, namespace));
-    if (records.length > opts.bulkThreshold) {
-        const keys = identity.map((f) => applyNamespace(f, namespace));
-        return bulkInsert(conn, object, sent, opts, keys);
-    }
-    const parts = chunk(sent, COLLECTION_SIZE);
-    const answers = await inParallel(
-        parts.map((part, p) => async () => {
-            const from = p * COLLECTION_SIZE;
-            let answer: RawSaveResult[];
-            try {
-                answer = await conn.request<RawSaveResult[]>({
-                    method: 'POST',
-                    url: `/services/data/v${conn.version}/composite/sobjects`,
-                    body: JSON.stringify({
-                        allOrNone: false,
-                        records: part.map((r) => ({ attributes: { type: object }, ...r }))
-                    }),
-                    headers: { 'Content-Type': 'application/json' }
-                });
-            } catch (err) {
-                throw toSalesforceError(err, `Insert of ${object} records ${from + 1}-${from + part.length}`);
-            }
-            if (!Array.isArray(answer) || answer.length !== part.length) {
-                throw new SalesforceError(
-                    'UNEXPECTED_RESPONSE',
-                    `Insert of ${object}: Salesforce answered ${answer?.length} results for ${part.length} records`
-                );
-            }
-            return answer.map((r, i): UpsertResult =>
-                r.success
-                    ? { index: from + i, success: true, created: true, id: r.id ?? null, errors: [] }
-                    : {
-                          index: from + i,
-                          success: false,
-                          created: false,
-                          id: null,
-                          errors: (r.errors ?? []).map((e) => ({
-                              statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_EXCEPTION',
-                              message: e.message ?? '',
-                              fields: e.fields ?? []
-                          }))
-                      }
-            );
-        }),
-        opts.concurrency
-    );
-    return answers.flat();
-}
-
-async function bulkInsert(
-    conn: Connection,
-    object: string,
-    records: SObjectRecord[],
-    opts: WriteOptions,
-    keys: string[]
-): Promise<UpsertResult[]> {
-    // Result rows echo the input cells but not the row number: the identity fields map them back.
-    const columns = bulkColumns(records, keys[0] ?? 'Id');
-    const identity = (row: Record<string, unknown>) =>
-        keys.map((c) => String(row[c] ?? '').toLowerCase()).join('\u0001');
-    const byIdentity = new Map<string, number>();
-    records.forEach((r, i) => byIdentity.set(identity(r), i));
-    const results: UpsertResult[] = new Array(records.length);
-    const action = `Bulk insert of ${records.length} ${object} records`;
-    const job = conn.bulk2.createJob({
-        object,
-        operation: 'insert',
-        lineEnding: 'LF',
-        columnDelimiter: 'COMMA'
-    } as Parameters<typeof conn.bulk2.createJob>[0]);
-    let state = '';
-    let errorMessage: string | undefined;
-    try {
-        await job.open();
-        // One PUT of the whole CSV as a string: a session refresh can repeat it (see the writer).
-        await conn.request({
-            method: 'PUT',
-            url: `/services/data/v${conn.version}/jobs/ingest/${job.id}/batches`,
-            body: toBulkCsv(records, columns),
-            headers: { 'Content-Type': 'text/csv' }
-        });
-        await job.close();
-        const deadline = Date.now() + opts.bulkPollTimeoutMs;
-        let wait = Math.min(250, opts.bulkPollIntervalMs);
-        for (;;) {
-            const info = (await job.check()) as { state: string; errorMessage?: string };
-            state = info.state;
-            errorMessage = info.errorMessage;
-            if (['JobComplete', 'Failed', 'Aborted'].includes(state)) break;
-            if (Date.now() > deadline) {
-                throw new SalesforceError(
-                    'BULK_TIMEOUT',
-                    `${action}: job ${job.id} was still ${state} after ${opts.bulkPollTimeoutMs} ms`,
-                    { retryable: true }
-                );
-            }
-            await new Promise((r) => setTimeout(r, wait));
-            wait = Math.min(wait * 2, opts.bulkPollIntervalMs);
-        }
-        const [ok, bad, unprocessed] = await Promise.all([
-            job.getSuccessfulResults(),
-            job.getFailedResults(),
-            job.getUnprocessedRecords()
-        ]);
-        for (const row of ok as Record<string, unknown>[]) {
-            const i = byIdentity.get(identity(row));
-            if (i !== undefined)
-                results[i] = {
-                    index: i,
-                    success: true,
-                    created: true,
-                    id: String(row.sf__Id ?? ''),
-                    errors: []
-                };
-        }
-        for (const row of bad as Record<string, unknown>[]) {
-            const i = byIdentity.get(identity(row));
-            if (i !== undefined) {
-                results[i] = {
-                    index: i,
-                    success: false,
-                    created: false,
-                    id: null,
-                    errors: parseBulkError(String(row.sf__Error ?? ''))
-                };
-            }
-        }
-        for (const row of unprocessed as Record<string, unknown>[]) {
-            const i = byIdentity.get(identity(row));
-            if (i !== undefined)
-                results[i] = failed(i, 'NOT_PROCESSED', errorMessage ?? `The bulk job ended ${state}`);
-        }
-    } catch (err) {
-        throw toSalesforceError(err, action);
-    }
-    for (let i = 0; i < records.length; i++) {
-        results[i] ??= failed(
-            i,
-            state === 'Failed' ? 'BULK_JOB_FAILED' : 'NO_RESULT',
-            errorMessage ?? `Bulk job ${job.id} returned no result for this record`
-        );
-    }
-    return results;
+    return writeAll(records, opts, (part, call) => writer.insert(sobject, part, identity, call));
 }
 
 /** One line for a failed record: `CODE: message (Field1, Field2)`. */
