@@ -4,7 +4,7 @@ import { bindingFor } from './bridge/bindings';
 import { apexContext, type ApexContext } from './bridge/context';
 import { isObject } from './bridge/json';
 import type { BridgeOrg } from './bridge/org';
-import { soqlString } from './bridge/org';
+import { soqlString } from '../salesforce/soql';
 
 /**
  * The preview's dev bridge (never part of the product): `POST /__bridge/apex/<Class>/<method>` does

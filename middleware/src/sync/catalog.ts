@@ -1,9 +1,10 @@
-import { Decimal } from 'decimal.js';
+import { ExactDecimal } from '../money/decimal';
 import type { UnleashedClient } from '../unleashed/types';
 import {
     CompanySchema,
     CurrencySchema,
     DeliveryMethodSchema,
+    decimalField,
     ProductSchema,
     SalesPersonSchema,
     TaxSchema,
@@ -31,6 +32,7 @@ export interface ReferenceData {
     deliveryMethods: Map<string, string>;
 }
 
+const ZERO = new ExactDecimal(0);
 const REFERENCE_TTL_MS = 5 * 60_000;
 const PRODUCT_TTL_MS = 60_000;
 const GUIDS_PER_CALL = 50;
@@ -146,7 +148,11 @@ async function loadReference(client: UnleashedClient): Promise<ReferenceData> {
     // The same code can exist as a revenue and an expense tax: only revenue taxes apply to sales.
     for (const t of taxes) {
         if (t.CanApplyToRevenue === false || !t.TaxCode) continue;
-        ref.taxes.set(t.TaxCode, { code: t.TaxCode, rate: dec(t.TaxRate), obsolete: t.Obsolete === true });
+        ref.taxes.set(t.TaxCode, {
+            code: t.TaxCode,
+            rate: decimalField(t.TaxRate, 'TaxRate') ?? ZERO,
+            obsolete: t.Obsolete === true
+        });
     }
     for (const w of warehouses) {
         ref.warehouses.set(w.WarehouseCode, {
@@ -159,8 +165,7 @@ async function loadReference(client: UnleashedClient): Promise<ReferenceData> {
         if (!c.CurrencyCode) continue;
         ref.currencies.set(c.CurrencyCode, {
             code: c.CurrencyCode,
-            sellRate:
-                c.DefaultSellRate === null || c.DefaultSellRate === undefined ? null : dec(c.DefaultSellRate)
+            sellRate: decimalField(c.DefaultSellRate, 'DefaultSellRate')
         });
     }
     for (const s of salesPersons) {
@@ -193,11 +198,6 @@ export function toProductInfo(p: UnleashedProduct): ProductInfo {
         obsolete: p.Obsolete === true,
         sellable: p.IsSellable !== false,
         salesTaxCode: p.XeroSalesTaxCode ?? null,
-        salesTaxRate:
-            p.XeroSalesTaxRate === null || p.XeroSalesTaxRate === undefined ? null : dec(p.XeroSalesTaxRate)
+        salesTaxRate: decimalField(p.XeroSalesTaxRate, 'XeroSalesTaxRate')
     };
-}
-
-function dec(v: number | string | null | undefined): Decimal {
-    return new Decimal(v === null || v === undefined ? '0' : String(v));
 }

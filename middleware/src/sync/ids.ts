@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { to18 } from '../salesforce/ids';
 
 /**
  * Deterministic GUIDs (UUID v5, RFC 9562) for what we create in Unleashed. Unleashed lets the
@@ -19,23 +20,6 @@ export function uuidV5(name: string, namespace: string = CONNECTOR_NAMESPACE): s
     bytes[8] = (bytes[8]! & 0x3f) | 0x80;
     const hex = bytes.toString('hex');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** Salesforce ids are compared as 18-character ids so a 15-character id maps to the same GUID. */
-export function to18(id: string): string {
-    if (id.length === 18) return id;
-    if (id.length !== 15) throw new Error(`not a Salesforce id: ${id}`);
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-    let suffix = '';
-    for (let block = 0; block < 3; block++) {
-        let bits = 0;
-        for (let i = 0; i < 5; i++) {
-            const c = id.charAt(block * 5 + i);
-            if (c >= 'A' && c <= 'Z') bits |= 1 << i;
-        }
-        suffix += alphabet.charAt(bits);
-    }
-    return id + suffix;
 }
 
 /** The sales order GUID of an Opportunity (CONTRACT in design.md: orgId + ":" + opportunityId). */

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
-import { customerGuidFor, orderGuidFor, to18, uuidV5 } from '../../src/sync/ids';
+import { to18 } from '../../src/salesforce/ids';
+import { customerGuidFor, orderGuidFor, uuidV5 } from '../../src/sync/ids';
 import { planOrder, type PlanContext, type ProductInfo } from '../../src/sync/orders/plan';
 import { opportunitySnapshotSchema, type OpportunitySnapshotInput } from '../../src/sync/orders/snapshot';
 

@@ -1,3 +1,4 @@
+import { to18 } from '../../salesforce/ids';
 /**
  * How @AuraEnabled methods fail and answer, as Lightning components see it: an AuraHandledException
  * reaches the component as `{ body: { message } }`; a return value is serialised without its null
@@ -21,22 +22,6 @@ export class ApexFault extends Error {
 }
 
 const ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
-const ID_SUFFIX = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-
-/** The 18-character form of a 15- or 18-character Salesforce id. */
-export function to18(id: string): string {
-    if (id.length === 18) return id;
-    let suffix = '';
-    for (let block = 0; block < 3; block++) {
-        let bits = 0;
-        for (let i = 0; i < 5; i++) {
-            const c = id.charAt(block * 5 + i);
-            if (c >= 'A' && c <= 'Z') bits |= 1 << i;
-        }
-        suffix += ID_SUFFIX.charAt(bits);
-    }
-    return id + suffix;
-}
 
 /** An `Id` parameter: null stays null, anything that is not an id fails as Aura's conversion does. */
 export function idParam(params: Record<string, unknown>, name: string): string | null {

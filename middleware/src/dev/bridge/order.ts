@@ -2,7 +2,7 @@ import { AuraError, auraDatetime } from './aura';
 import type { ApexContext } from './context';
 import { apexText, isBlank, isObject, objects, str, urlEncode } from './json';
 import { MiddlewareError } from './middleware-client';
-import { soqlString } from './org';
+import { soqlString } from '../../salesforce/soql';
 
 /** UnleashedOrderController.getOrder: the Opportunity's sales order as Unleashed has it now. */
 

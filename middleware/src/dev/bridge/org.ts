@@ -148,8 +148,3 @@ export function orgDataFor(conn: Connection, namespace: string): OrgData {
         }
     };
 }
-
-/** A SOQL string literal. */
-export function soqlString(value: string): string {
-    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}

@@ -3,7 +3,8 @@ import { AuraError } from './aura';
 import type { ApexContext } from './context';
 import { decimalOf, isBlank, isObject } from './json';
 import { OrderNumbering } from './order-number';
-import { soqlString, type OrgSettingsRecord } from './org';
+import { soqlString } from '../../salesforce/soql';
+import type { OrgSettingsRecord } from './org';
 
 /**
  * What a send needs, loaded as the package loads it (UnleashedOpportunityData, the selectors,

@@ -3,7 +3,7 @@ import { AuraError } from './aura';
 import { isConnected, type ApexContext } from './context';
 import { bool, dec, isBlank, isoDatetime, isObject, num, objects, str, urlEncode, type Json } from './json';
 import { MiddlewareError, NOT_CONNECTED } from './middleware-client';
-import { soqlString } from './org';
+import { soqlString } from '../../salesforce/soql';
 
 /**
  * UnleashedStockController and UnleashedStockService: the stock panel's view of a Product or an

@@ -1,7 +1,7 @@
 import { AuraError, auraDatetime } from './aura';
 import type { ApexContext } from './context';
 import { isBlank } from './json';
-import { soqlString } from './org';
+import { soqlString } from '../../salesforce/soql';
 
 /** UnleashedSyncLogService and UnleashedSyncLogController: write, list and retry Sync Log rows. */
 

@@ -6,7 +6,8 @@ import type { EntityUnit, RunContext } from './context';
 import { currencyPlan, type CurrencyPlan } from './currency';
 import { describeIssues, parseItem } from './items';
 import { planRecords, type Desired, type Planned } from './plan';
-import { failureReason, insertAll, keyOf, queryIn, soqlString, upsertAll } from './salesforce-io';
+import { soqlString } from '../../salesforce/soql';
+import { failureReason, insertAll, keyOf, queryIn, upsertAll } from './salesforce-io';
 import { changedFields, clipText, type Tally, type WriteClass } from './tally';
 import type { ImportEntity } from './types';
 

@@ -4,6 +4,7 @@ import type { ImportJobRepo } from '../../store/jobs';
 import type { ImportJob, ImportJobStatus, Tenant } from '../../store/types';
 import { formatFilterDate } from '../../unleashed/dates';
 import { CompanySchema } from '../../unleashed/schemas';
+import { baseCurrencyOf } from '../catalog';
 import type { Page, Query, UnleashedClient } from '../../unleashed/types';
 import type { CompanyFacts, EntityUnit, RunContext, SalesforceEdge } from './context';
 import { customerListQuery, CustomerUnit } from './customers';
@@ -523,7 +524,7 @@ export class ImportRunner {
             v: 1,
             startedAt: (job.startedAt ?? opts.now()).toISOString(),
             company: {
-                baseCurrency: company?.BaseCurrencyCode ?? null,
+                baseCurrency: company ? baseCurrencyOf(company) : null,
                 defaultTaxRate: rate === null || rate === undefined ? null : String(rate)
             },
             units,

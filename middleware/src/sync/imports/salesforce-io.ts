@@ -1,3 +1,4 @@
+import { soqlString } from '../../salesforce/soql';
 import type { SalesforceWriter, SObjectRecord, UpsertResult, WriteCallOptions } from '../../salesforce/types';
 import { chunk } from '../limit';
 
@@ -10,10 +11,6 @@ import { chunk } from '../limit';
 
 /** The org compares external ids and Ids case-insensitively; so do our maps. */
 export const keyOf = (v: unknown): string => String(v ?? '').toLowerCase();
-
-export function soqlString(v: string): string {
-    return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
 
 /** A REST query travels in the URL (GET /query?q=...); Salesforce refuses URLs past 16 KB. */
 const QUERY_URL_BUDGET = 12_000;

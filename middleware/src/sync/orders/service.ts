@@ -1,9 +1,14 @@
 import { Decimal } from 'decimal.js';
-import { formatMoney, type RoundingMode } from '../../money/decimal';
+import { ExactDecimal, formatMoney, type RoundingMode } from '../../money/decimal';
 import { HttpProblem } from '../../http/problem';
 import { parseUnleashedDate } from '../../unleashed/dates';
 import { isUnleashedError } from '../../unleashed/errors';
-import { CustomerSchema, SalesOrderSchema, type UnleashedSalesOrder } from '../../unleashed/schemas';
+import {
+    CustomerSchema,
+    decimalField,
+    SalesOrderSchema,
+    type UnleashedSalesOrder
+} from '../../unleashed/schemas';
 import type { UnleashedClient } from '../../unleashed/types';
 import type { UnleashedCatalog } from '../catalog';
 import { customerGuidFor, orderGuidFor } from '../ids';
@@ -94,6 +99,8 @@ export interface OrderView {
         lineTax: string;
     }[];
 }
+
+const ZERO = new ExactDecimal(0);
 
 export class SalesOrderService {
     constructor(
@@ -205,17 +212,17 @@ export class SalesOrderService {
             currencyCode: o.Currency?.CurrencyCode ?? null,
             warehouseCode: o.Warehouse?.WarehouseCode ?? null,
             customerCode: o.Customer?.CustomerCode ?? null,
-            subTotal: this.money(dec(o.SubTotal)),
-            taxTotal: this.money(dec(o.TaxTotal)),
-            total: this.money(dec(o.Total)),
+            subTotal: this.money(decimalField(o.SubTotal, 'SubTotal') ?? ZERO),
+            taxTotal: this.money(decimalField(o.TaxTotal, 'TaxTotal') ?? ZERO),
+            total: this.money(decimalField(o.Total, 'Total') ?? ZERO),
             lines: (o.SalesOrderLines ?? []).map((l, i) => ({
                 lineNumber: l.LineNumber ?? i + 1,
                 productCode: l.Product?.ProductCode ?? null,
                 description: l.Comments ?? l.Product?.ProductDescription ?? null,
-                quantity: dec(l.OrderQuantity).toString(),
-                unitPrice: dec(l.UnitPrice).toString(),
-                lineTotal: this.money(dec(l.LineTotal)),
-                lineTax: this.money(dec(l.LineTax))
+                quantity: (decimalField(l.OrderQuantity, 'OrderQuantity') ?? ZERO).toString(),
+                unitPrice: (decimalField(l.UnitPrice, 'UnitPrice') ?? ZERO).toString(),
+                lineTotal: this.money(decimalField(l.LineTotal, 'LineTotal') ?? ZERO),
+                lineTax: this.money(decimalField(l.LineTax, 'LineTax') ?? ZERO)
             }))
         };
     }
@@ -337,10 +344,6 @@ function toCustomer(c: import('../../unleashed/schemas').UnleashedCustomer | nul
         currencyCode: c.Currency?.CurrencyCode ?? null,
         obsolete: c.Obsolete === true
     };
-}
-
-function dec(v: number | string | null | undefined): Decimal {
-    return new Decimal(v === null || v === undefined ? '0' : String(v));
 }
 
 function isoDate(v: string | null | undefined): string | null {
