@@ -8,6 +8,16 @@ const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config'
 // loads them fine through require(esm)).
 const esmOnly = ['content-disposition', 'cookie'].join('|');
 
+// TypeScript with the middleware's settings, and those ES-module-only dependencies compiled.
+const middlewareTransform = {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/middleware/tsconfig.json' }],
+    // A few dependencies ship ES modules only; jest's CommonJS runtime needs them compiled.
+    [`^.+/node_modules/(${esmOnly})/.+\\.js$`]: [
+        'ts-jest',
+        { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }
+    ]
+};
+
 module.exports = {
     projects: [
         {
@@ -25,39 +35,22 @@ module.exports = {
             // jsforce's undici needs Node's Symbol.dispose inside jest's VM context.
             setupFiles: ['<rootDir>/middleware/test/salesforce/node-realm.ts'],
             testMatch: ['**/*.test.ts'],
-            transform: {
-                '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/middleware/tsconfig.json' }],
-                // A few dependencies ship ES modules only; jest's CommonJS runtime needs them compiled.
-                [`^.+/node_modules/(${esmOnly})/.+\\.js$`]: [
-                    'ts-jest',
-                    { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }
-                ]
-            },
+            transform: middlewareTransform,
             transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
             moduleFileExtensions: ['ts', 'js', 'json']
         },
         {
             // Tests of the repository's own tools (Salesforce offline gates, preview, release script).
+            // They load the middleware too (the browser tests start the demo stack), so they compile
+            // TypeScript and the ES-module-only dependencies the same way the middleware project does.
             displayName: 'tools',
             rootDir: __dirname,
             roots: ['<rootDir>/scripts'],
             testEnvironment: 'node',
             setupFiles: ['<rootDir>/middleware/test/salesforce/node-realm.ts'],
             testMatch: ['**/test/**/*.test.ts'],
-            transform: {
-                '^.+\\.ts$': [
-                    'ts-jest',
-                    {
-                        tsconfig: {
-                            module: 'commonjs',
-                            target: 'es2022',
-                            esModuleInterop: true,
-                            isolatedModules: true,
-                            types: ['node', 'jest']
-                        }
-                    }
-                ]
-            },
+            transform: middlewareTransform,
+            transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
             moduleFileExtensions: ['ts', 'js', 'json']
         }
     ]

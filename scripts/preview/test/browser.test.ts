@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Decimal from 'decimal.js';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { ensurePreviewBuilt as EnsurePreviewBuilt } from '../../../middleware/src/dev/preview-build';
-import type { DemoStack, startDemo as StartDemo } from '../../../middleware/src/dev/start-demo';
-import { nativeRequire } from './native-require';
+import { ensurePreviewBuilt } from '../../../middleware/src/dev/preview-build';
+import { startDemo, type DemoStack } from '../../../middleware/src/dev/start-demo';
 
 /**
  * The package's real components in headless Chromium, against the whole local stack (both
@@ -107,13 +106,6 @@ maybe('the preview in Chromium', () => {
             );
         }
         mkdirSync(SHOTS, { recursive: true });
-        const load = nativeRequire(__filename);
-        const { ensurePreviewBuilt } = load('../../../middleware/src/dev/preview-build.ts') as {
-            ensurePreviewBuilt: typeof EnsurePreviewBuilt;
-        };
-        const { startDemo } = load('../../../middleware/src/dev/start-demo.ts') as {
-            startDemo: typeof StartDemo;
-        };
         const previewDir = await ensurePreviewBuilt(ROOT);
         stack = await startDemo({ dataDir: 'memory://', previewDir, logLevel: 'silent' });
         userDataDir = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
