@@ -32,6 +32,14 @@ export const configSchema = z.object({
     // Store: PostgreSQL when DATABASE_URL is set, else embedded PGlite in DATA_DIR.
     DATABASE_URL: z.string().optional(),
     DATA_DIR: z.string().default('.data/middleware'),
+    /** PostgreSQL pool per instance; at most half of it holds named locks (store/sql-postgres.ts). */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(1000).default(10),
+    /** Longest wait for a database connection before a request fails. */
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+    /** Longest wait for a lock another instance holds (PostgreSQL `lock_timeout`). */
+    DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+    /** Longest run of one SQL statement (PostgreSQL `statement_timeout`). */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
     /** Encrypts every secret at rest (AES-256-GCM). */
     MASTER_KEY: base64Key32,
     /** Earlier master keys, still accepted for reading until `rotate-keys` re-encrypts. */
@@ -95,6 +103,8 @@ export const configSchema = z.object({
         .or(z.literal(''))
         .default('unleashed'),
 
+    /** A running import whose instance has not written for this long is taken over by another. */
+    IMPORT_TAKEOVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(90),
     /** Requests a tenant may make per minute before 429. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Largest request body accepted, in bytes. */

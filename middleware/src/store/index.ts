@@ -5,6 +5,7 @@ import { createImportJobRepo, type ImportJobRepo } from './jobs';
 import { migrate } from './migrations';
 import { createNonceRepo, type NonceRepo } from './nonces';
 import { createQuotaRepo, type QuotaRepo } from './quota';
+import { createRateLimitRepo, type RateLimitRepo } from './rate-limits';
 import type { SqlAdapter } from './sql';
 import { openPgliteAdapter } from './sql-pglite';
 import { openPostgresAdapter } from './sql-postgres';
@@ -14,6 +15,7 @@ import type { TenantSettings } from './types';
 export type { TenantRepo } from './tenants';
 export type { NonceRepo } from './nonces';
 export type { QuotaRepo } from './quota';
+export type { RateLimitRepo, RateWindow } from './rate-limits';
 export type { ImportJobRepo, ImportJobPatch, ImportJobError, ClaimOptions } from './jobs';
 export { ImportAlreadyActiveError } from './jobs';
 export type { IdempotencyRepo } from './idempotency';
@@ -33,6 +35,10 @@ export interface StoreConfig {
     tenantDefaults?: Partial<TenantSettings>;
     /** PostgreSQL pool size of this instance. */
     maxConnections?: number;
+    /** PostgreSQL: waits for a connection, for a lock, and the longest statement. */
+    connectTimeoutMs?: number;
+    lockTimeoutMs?: number;
+    statementTimeoutMs?: number;
 }
 
 export interface Store {
@@ -40,6 +46,8 @@ export interface Store {
     tenants: TenantRepo;
     nonces: NonceRepo;
     quota: QuotaRepo;
+    /** Request budgets counted across instances (http/rate-limit.ts). */
+    rateLimits: RateLimitRepo;
     jobs: ImportJobRepo;
     idempotency: IdempotencyRepo;
     /** The SQL seam itself, for readiness checks and tests that look at raw rows. */
@@ -54,7 +62,12 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     if (config.masterKey.length !== 32) throw new Error('masterKey must be 32 bytes');
     let db: SqlAdapter;
     if (config.databaseUrl) {
-        db = await openPostgresAdapter(config.databaseUrl, { maxConnections: config.maxConnections });
+        db = await openPostgresAdapter(config.databaseUrl, {
+            maxConnections: config.maxConnections,
+            connectTimeoutMs: config.connectTimeoutMs,
+            lockTimeoutMs: config.lockTimeoutMs,
+            statementTimeoutMs: config.statementTimeoutMs
+        });
     } else {
         const dataDir = config.dataDir ?? 'memory://';
         if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
@@ -89,6 +102,7 @@ export function storeOn(
         ),
         nonces: createNonceRepo(db),
         quota: createQuotaRepo(db),
+        rateLimits: createRateLimitRepo(db),
         jobs: createImportJobRepo(db),
         idempotency: createIdempotencyRepo(db),
         async ping() {
@@ -103,6 +117,10 @@ export function storeConfigFrom(config: AppConfig): StoreConfig {
     return {
         databaseUrl: config.DATABASE_URL,
         dataDir: config.DATA_DIR,
+        maxConnections: config.DATABASE_POOL_SIZE,
+        connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+        lockTimeoutMs: config.DATABASE_LOCK_TIMEOUT_MS,
+        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
         masterKey: Buffer.from(config.MASTER_KEY, 'base64'),
         previousKeys: config.MASTER_KEYS_PREVIOUS.map((k) => Buffer.from(k, 'base64')),
         tenantDefaults: {

@@ -18,10 +18,43 @@ export interface SqlAdapter extends SqlExecutor {
     transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
     /**
      * Runs fn while holding an exclusive lock named `key` that every store on the same database
-     * respects (a session advisory lock on PostgreSQL). fn may use the adapter freely meanwhile.
+     * respects (a session advisory lock on PostgreSQL). fn may use the adapter freely meanwhile;
+     * holding locks never takes the connections fn needs. Not re-entrant: never nest two locks.
+     * Throws LockTimeoutError when another instance holds the lock past the lock timeout.
      */
     withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
     close(): Promise<void>;
+}
+
+/** Another holder kept the lock longer than the store's lock timeout; nothing was done. */
+export class LockTimeoutError extends Error {
+    constructor(public readonly key: string) {
+        super(`the lock "${key}" is held elsewhere for longer than the lock timeout`);
+        this.name = 'LockTimeoutError';
+    }
+}
+
+/** At most `size` callers run at once inside one process; the others wait in arrival order. */
+export class Semaphore {
+    private active = 0;
+    private readonly waiting: (() => void)[] = [];
+
+    constructor(private readonly size: number) {
+        if (!Number.isInteger(size) || size < 1) throw new Error(`semaphore size must be >= 1, got ${size}`);
+    }
+
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+        if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+        else this.active++;
+        try {
+            return await fn();
+        } finally {
+            // The slot passes straight to the next waiter, so a newcomer cannot overtake it.
+            const next = this.waiting.shift();
+            if (next) next();
+            else this.active--;
+        }
+    }
 }
 
 /** Serialises callers per key inside one process. */

@@ -5,7 +5,7 @@ import { signRequest } from '../../src/http/auth';
 import { DEMO_API_ID, DEMO_API_KEY, startUnleashedSim } from '../../src/sandbox/unleashed-sim';
 import type { UnleashedSim } from '../../src/sandbox/unleashed-sim/types';
 import { createServices, type Services } from '../../src/services';
-import { openStore } from '../../src/store';
+import { openStore, storeConfigFrom } from '../../src/store';
 
 /**
  * The middleware as an org sees it, against the Unleashed simulator: a real app (signed /v1 routes,
@@ -41,10 +41,12 @@ export async function startStack(
         RATE_LIMIT_PER_MINUTE: '100000',
         ...opts.config
     });
-    const store = await openStore({
-        dataDir: 'memory://',
-        masterKey: Buffer.from(config.MASTER_KEY, 'base64')
-    });
+    // In memory, or on the database config.DATABASE_URL names (with the configured pool and timeouts).
+    const store = await openStore(
+        config.DATABASE_URL
+            ? storeConfigFrom(config)
+            : { dataDir: 'memory://', masterKey: Buffer.from(config.MASTER_KEY, 'base64') }
+    );
     const services = await createServices(config, { store, clientOverrides: { retryBaseMs: 5 } });
     const app = await buildApp(config, { services });
     const secrets = new Map<string, Buffer>();

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { ExactDecimal, formatMoney, type RoundingMode } from '../../money/decimal';
 import { HttpProblem } from '../../http/problem';
+import { LockTimeoutError } from '../../store/sql';
 import { parseUnleashedDate } from '../../unleashed/dates';
 import { isUnleashedError } from '../../unleashed/errors';
 import {
@@ -152,7 +153,7 @@ export class SalesOrderService {
 
     async send(tenant: TenantRef, client: UnleashedClient, s: OpportunitySnapshot): Promise<SendAnswer> {
         const orderGuid = orderGuidFor(tenant.orgId, s.opportunityId);
-        return this.deps.locks.withLock(`order:${orderGuid}`, async () => {
+        return this.sendAlone(orderGuid, async () => {
             const { plan, existing } = await this.plan(tenant, client, s, false);
             if (plan.errors.length > 0 || !plan.payload || !plan.customer) {
                 throw new HttpProblem(422, 'The order cannot be sent', plan.errors.join(' '), {
@@ -198,6 +199,22 @@ export class SalesOrderService {
                 created
             };
         });
+    }
+
+    /** One send of an Opportunity at a time; a send elsewhere that holds on too long is a 409 to retry. */
+    private async sendAlone<T>(orderGuid: string, fn: () => Promise<T>): Promise<T> {
+        try {
+            return await this.deps.locks.withLock(`order:${orderGuid}`, fn);
+        } catch (err) {
+            if (err instanceof LockTimeoutError) {
+                throw new HttpProblem(
+                    409,
+                    'This Opportunity is being sent already',
+                    'Another send of this Opportunity is still running. Nothing was changed; try again in a moment.'
+                );
+            }
+            throw err;
+        }
     }
 
     async getOrder(client: UnleashedClient, orderGuid: string): Promise<OrderView | null> {
