@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
+import { lockDataDir } from './data-dir-lock';
 import { KeyedMutex, type SqlAdapter, type SqlExecutor, type SqlParam } from './sql';
 
 /**
@@ -14,11 +15,20 @@ function loadPglite(): typeof PGliteType {
 }
 
 /**
- * Embedded PostgreSQL (WASM). One connection owned by this process, so a data directory is never
- * shared between processes and named locks only need to hold within this process.
+ * Embedded PostgreSQL (WASM). One connection owned by this process; the data directory's lock file
+ * keeps every other process out, so named locks only need to hold within this process.
  */
 export async function openPgliteAdapter(dataDir: string): Promise<SqlAdapter> {
-    const db = await loadPglite().create(dataDir === 'memory://' ? undefined : dataDir);
+    const inMemory = dataDir === 'memory://';
+    // Refused while another process (a running server, rotate-keys) has the directory open.
+    const dirLock = inMemory ? null : lockDataDir(dataDir);
+    let db: PGliteType;
+    try {
+        db = await loadPglite().create(inMemory ? undefined : dataDir);
+    } catch (err) {
+        dirLock?.release();
+        throw err;
+    }
     const locks = new KeyedMutex();
     const executor = (x: Pick<PGliteType, 'query' | 'exec'>): SqlExecutor => ({
         async query<R>(sql: string, params: readonly SqlParam[] = []) {
@@ -32,7 +42,15 @@ export async function openPgliteAdapter(dataDir: string): Promise<SqlAdapter> {
         kind: 'pglite',
         ...executor(db),
         transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
+        // One connection that every statement queues for, so holding a lock never holds a connection:
+        // the same guarantee the PostgreSQL adapter gives with its bound on lock holders.
         withLock: (key, fn) => locks.run(key, fn),
-        close: () => db.close()
+        async close() {
+            try {
+                await db.close();
+            } finally {
+                dirLock?.release();
+            }
+        }
     };
 }
