@@ -28,7 +28,8 @@ export const HEADER_NONCE = 'x-connector-nonce';
 export const HEADER_SIGNATURE = 'x-connector-signature';
 
 export interface SignedRequestsOptions {
-    store: Pick<Store, 'tenants' | 'nonces'>;
+    /** With rateLimits, the tenant budget is counted in the store, across instances. */
+    store: Pick<Store, 'tenants' | 'nonces'> & Partial<Pick<Store, 'rateLimits'>>;
     /** Largest accepted difference between the caller's clock and ours. */
     clockSkewSeconds?: number;
     /** Routes under this path are signed; others (health, docs, webhooks) are not. */
@@ -163,7 +164,8 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                 ? await createTenantRateLimit(
                       app,
                       perMinute,
-                      (request) => (request as WithPending)[PENDING]?.tenant.orgId ?? request.tenant.orgId
+                      (request) => (request as WithPending)[PENDING]?.tenant.orgId ?? request.tenant.orgId,
+                      store.rateLimits
                   )
                 : null;
 

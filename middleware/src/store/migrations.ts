@@ -161,6 +161,19 @@ CREATE TABLE order_status_polls (
     last_error text
 );
 `
+    },
+    {
+        version: 4,
+        name: 'rate limit windows shared by every instance',
+        sql: `
+-- The current fixed window of each rate-limited key (a tenant): one row per key, reset in place.
+CREATE TABLE rate_windows (
+    key text PRIMARY KEY,
+    -- Unix seconds at which the window began (database clock).
+    window_start bigint NOT NULL,
+    used integer NOT NULL CHECK (used >= 0)
+);
+`
     }
 ];
 
