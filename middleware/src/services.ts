@@ -10,6 +10,7 @@ import { UnleashedCatalog } from './sync/catalog';
 import { ConnectService } from './sync/connect';
 import type { SalesforceEdge } from './sync/imports/context';
 import { ImportService, type ImportServiceOptions } from './sync/imports/service';
+import { workerTimingsFor } from './sync/imports/worker';
 import { SalesOrderService } from './sync/orders/service';
 import { createStatusSync, eventsViaWriter, type SalesforceEvents, type StatusSync } from './sync/status';
 import { StockService } from './sync/stock';
@@ -157,7 +158,11 @@ export async function createServices(
                 salesforceFor,
                 log: importLog(config)
             },
-            { autoStart: config.NODE_ENV !== 'test', ...given.imports }
+            {
+                autoStart: config.NODE_ENV !== 'test',
+                ...given.imports,
+                worker: { ...workerTimingsFor(config.IMPORT_TAKEOVER_SECONDS), ...given.imports?.worker }
+            }
         ),
         async unleashedFor(tenant) {
             if (!tenant.unleashed) {

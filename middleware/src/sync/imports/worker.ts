@@ -31,6 +31,19 @@ export const DEFAULT_WORKER_OPTIONS: Omit<ImportWorkerOptions, 'workerId'> = {
     heartbeatMs: 15_000
 };
 
+/**
+ * Worker timings for a takeover delay (IMPORT_TAKEOVER_SECONDS): the heartbeat beats at least six
+ * times within it, so only a job whose instance is gone goes stale.
+ */
+export function workerTimingsFor(
+    takeoverSeconds: number
+): Pick<ImportWorkerOptions, 'staleAfterSeconds' | 'heartbeatMs'> {
+    return {
+        staleAfterSeconds: takeoverSeconds,
+        heartbeatMs: Math.min(DEFAULT_WORKER_OPTIONS.heartbeatMs, Math.floor((takeoverSeconds * 1000) / 6))
+    };
+}
+
 export class ImportWorker {
     readonly opts: ImportWorkerOptions;
     private running: Promise<void> | null = null;
