@@ -23,7 +23,7 @@ export interface ImportWorkerOptions {
 /**
  * The heartbeat runs on its own timer while pages are written, so a job goes stale only when its
  * process is gone: a middleware killed without a graceful stop has its job taken over (by itself
- * once restarted, or by another instance) after 90 seconds.
+ * once restarted, or by another instance) after 90 seconds (IMPORT_TAKEOVER_SECONDS).
  */
 export const DEFAULT_WORKER_OPTIONS: Omit<ImportWorkerOptions, 'workerId'> = {
     pollMs: 1000,
