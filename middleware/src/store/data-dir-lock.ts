@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,6 +38,7 @@ interface Holder {
 export function lockDataDir(dataDir: string): DataDirLock {
     const file = join(dataDir, LOCK_FILE);
     const me: Holder = { pid: process.pid, host: hostname() };
+    mkdirSync(dataDir, { recursive: true });
     for (let attempt = 0; attempt < 3; attempt++) {
         let fd: number;
         try {
