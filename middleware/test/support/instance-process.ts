@@ -8,6 +8,9 @@ import { createServices } from '../../src/services';
  * its own worker with small pages (INSTANCE_IMPORT_PAGE_SIZE) so a job spans many checkpoints.
  */
 async function main(): Promise<void> {
+    // The test that started this process is gone: so is this instance.
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.resume();
     const config = loadConfig(process.env);
     const services = await createServices(config, {
         clientOverrides: { retryBaseMs: 5, retryMaxDelayMs: 50 },

@@ -33,9 +33,17 @@ export async function startInstanceProcess(env: Record<string, string>): Promise
     const child = spawn(process.execPath, ['-e', TS_REQUIRE, join(__dirname, 'instance-process.ts')], {
         cwd: join(__dirname, '..', '..'),
         env: { PATH: process.env.PATH ?? '', ...env },
-        stdio: ['ignore', 'pipe', 'pipe']
+        // stdin stays open while this process lives: the child ends itself when it closes.
+        stdio: ['pipe', 'pipe', 'pipe']
     });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const orphaned = () => child.kill('SIGKILL');
+    process.once('exit', orphaned);
+    const exited = new Promise<void>((resolve) =>
+        child.once('exit', () => {
+            process.removeListener('exit', orphaned);
+            resolve();
+        })
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     const url = await new Promise<string>((resolve, reject) => {
