@@ -367,11 +367,6 @@ export class ConnectService {
         await revokeToken(this.fetch, baseUrl, grant.refreshToken).catch(() => undefined);
     }
 
-    /** POST {base}/services/oauth2/revoke (base already checked by the caller). */
-    revoke(baseUrl: string, token: string): Promise<void> {
-        return revokeToken(this.fetch, baseUrl, token);
-    }
-
     /** Disconnect: revoke the org's refresh token, then forget the tenant. */
     disconnect(
         tenant: Tenant,
