@@ -4,6 +4,7 @@ import { createIdempotencyRepo, type IdempotencyRepo } from './idempotency';
 import { createImportJobRepo, type ImportJobRepo } from './jobs';
 import { migrate } from './migrations';
 import { createNonceRepo, type NonceRepo } from './nonces';
+import { createOAuthStateRepo, type OAuthStateRepo } from './oauth-states';
 import { createQuotaRepo, type QuotaRepo } from './quota';
 import type { SqlAdapter } from './sql';
 import { openPgliteAdapter } from './sql-pglite';
@@ -17,6 +18,7 @@ export type { QuotaRepo } from './quota';
 export type { ImportJobRepo, ImportJobPatch, ImportJobError, ClaimOptions } from './jobs';
 export { ImportAlreadyActiveError } from './jobs';
 export type { IdempotencyRepo } from './idempotency';
+export type { OAuthStateRepo, OAuthState, OAuthStateStart, PendingCaps, StartOutcome } from './oauth-states';
 export { SecretDecryptError } from './crypto';
 export * from './types';
 
@@ -42,6 +44,8 @@ export interface Store {
     quota: QuotaRepo;
     jobs: ImportJobRepo;
     idempotency: IdempotencyRepo;
+    /** Connect flows started in a browser and not finished yet. */
+    oauthStates: OAuthStateRepo;
     /** The SQL seam itself, for readiness checks and tests that look at raw rows. */
     readonly db: SqlAdapter;
     /** Resolves when the database answers; for /readyz. */
@@ -91,6 +95,10 @@ export function storeOn(
         quota: createQuotaRepo(db),
         jobs: createImportJobRepo(db),
         idempotency: createIdempotencyRepo(db),
+        oauthStates: createOAuthStateRepo(db, {
+            current: config.masterKey,
+            previous: config.previousKeys ?? []
+        }),
         async ping() {
             await db.query('SELECT 1');
         },
