@@ -19,6 +19,9 @@ const middlewareTransform = {
 };
 
 module.exports = {
+    // Many tests start PGlite (PostgreSQL in WebAssembly) and real servers; on a busy 2-core machine
+    // that alone can pass jest's 5 s default. A hang still fails, just later.
+    testTimeout: 60_000,
     projects: [
         {
             ...lwcJestConfig,

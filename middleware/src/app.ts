@@ -14,7 +14,7 @@ import { salesOrderRoutes } from './routes/sales-orders';
 import { stockRoutes } from './routes/stock';
 import { webhookRoutes } from './routes/webhooks';
 import { createServices, type Services } from './services';
-import { modeNotices } from './sync/connect';
+import { logSelfHostedDelivery, modeNotices } from './sync/connect';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -48,6 +48,10 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         app.addHook('onClose', () => services.close());
         // Background work belongs to the process that owns the services (tests drive it themselves).
         app.addHook('onReady', async () => services.statusSync.poller.start(app.log));
+        // In the background: an org that cannot be reached must not hold up start-up.
+        app.addHook('onReady', async () => {
+            void services.deliverSelfHostedSecret().then((result) => logSelfHostedDelivery(app.log, result));
+        });
     }
     for (const note of modeNotices(config)) app.log[note.level](note.message);
 

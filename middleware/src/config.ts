@@ -105,6 +105,9 @@ export const configSchema = z.object({
 
     /** A running import whose instance has not written for this long is taken over by another. */
     IMPORT_TAKEOVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(90),
+    /** Unfinished OAuth connects (each a stored row for up to 70 minutes) allowed at once, on the whole service. */
+    OAUTH_PENDING_LIMIT: z.coerce.number().int().min(1).default(5000),
+
     /** Requests a tenant may make per minute before 429. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Largest request body accepted, in bytes. */

@@ -7,7 +7,7 @@ import { connectSalesforce, createSalesforceWriter } from './salesforce';
 import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
 import { createOrderStatusRepos, type OrderStatusRepos } from './store/order-status';
 import { UnleashedCatalog } from './sync/catalog';
-import { ConnectService } from './sync/connect';
+import { ConnectService, deliverSelfHostedSecret, type SelfHostedDelivery } from './sync/connect';
 import type { SalesforceEdge } from './sync/imports/context';
 import { ImportService, type ImportServiceOptions } from './sync/imports/service';
 import { workerTimingsFor } from './sync/imports/worker';
@@ -30,6 +30,8 @@ export interface Services {
     orders: SalesOrderService;
     /** Hosted connect (OAuth) and disconnect. */
     connect: ConnectService;
+    /** Self-hosted mode: hands the org its tenant secret (at start-up). */
+    deliverSelfHostedSecret(): Promise<SelfHostedDelivery>;
     /** Sent orders, webhook inbox and subscriptions, status polls (sync/status). */
     orderStatus: OrderStatusRepos;
     /** Order status back to Salesforce: webhook processing, the poller, subscriptions. */
@@ -146,6 +148,7 @@ export async function createServices(
         catalog,
         orders,
         connect: new ConnectService({ store, config }),
+        deliverSelfHostedSecret: () => deliverSelfHostedSecret({ config, store, salesforceFor }),
         orderStatus,
         statusSync,
         unleashedWith,

@@ -113,6 +113,12 @@ function connectionSetting(salesforce: SalesforceSim, username: string): OrgConn
                     connectedAt: new Date().toISOString()
                 };
         },
+        get orgId() {
+            return current()?.orgId ?? null;
+        },
+        set orgId(value: string | null) {
+            if (value !== null) update({ orgId: value });
+        },
         get connectedAt() {
             return current()?.connectedAt ?? null;
         },
@@ -200,6 +206,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
         const company = unleashed.state.companies[0];
         salesforce.apex.connection = {
             secret: keys.tenantSecret,
+            orgId: salesforce.orgId,
             companyName: company?.CompanyName ?? null,
             baseCurrency: company?.BaseCurrencyCode ?? null,
             connectedAt: new Date().toISOString()
@@ -253,6 +260,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
             namespace: salesforce.namespace,
             middlewareUrl,
             orgDomainUrl: '',
+            orgLoginUrl: salesforce.url,
             user: {
                 id: user.id,
                 username: user.username,

@@ -1,13 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HttpProblem } from '../http/problem';
 import type { Services } from '../services';
 import type { Tenant } from '../store';
-import { isUnleashedError } from '../unleashed/errors';
-import { CompanySchema } from '../unleashed/schemas';
-import { baseCurrencyOf } from '../sync/catalog';
-import { unleashedProblem } from '../sync/unleashed-problem';
+import { saveUnleashedCredentials } from '../sync/connect';
 
 const connectionState = z.object({
     orgId: z.string(),
@@ -58,30 +54,7 @@ export async function connectionRoutes(app: FastifyInstance, opts: { services: S
             }
         },
         async (request) => {
-            const { apiId, apiKey } = request.body;
-            const client = services.unleashedWith(request.tenant.orgId, { apiId, apiKey });
-            let companies;
-            try {
-                companies = await client.all('Companies', {}, CompanySchema);
-            } catch (err) {
-                if (isUnleashedError(err) && (err.status === 401 || err.status === 403)) {
-                    throw new HttpProblem(
-                        400,
-                        'Unleashed rejected these credentials',
-                        'Copy the API ID and API Key again from Unleashed (Integration > Unleashed API Access).'
-                    );
-                }
-                throw unleashedProblem(err, 'Checking the credentials with Unleashed');
-            }
-            const company = companies[0];
-            const tenant = await services.store.tenants.upsert({
-                orgId: request.tenant.orgId,
-                unleashed: { apiId, apiKey },
-                settings: {
-                    companyName: company?.CompanyName ?? null,
-                    baseCurrency: company ? baseCurrencyOf(company) : null
-                }
-            });
+            const tenant = await saveUnleashedCredentials(services, request.tenant.orgId, request.body);
             services.forget(tenant.orgId);
             request.log.info({ orgId: tenant.orgId }, 'Unleashed credentials stored');
             return state(tenant);

@@ -53,7 +53,11 @@ export interface ExchangeCodeOptions {
     codeVerifier: string;
     /** For tests; defaults to the global fetch. */
     fetch?: typeof fetch;
+    /** How long Salesforce has to answer (the whole answer, body included). Default 20 s. */
+    timeoutMs?: number;
 }
+
+export const EXCHANGE_TIMEOUT_MS = 20_000;
 
 export interface OrgGrant {
     accessToken: string;
@@ -109,19 +113,35 @@ export function verifyTokenSignature(
 
 export async function exchangeCode(o: ExchangeCodeOptions): Promise<OrgGrant> {
     const doFetch = o.fetch ?? fetch;
-    const res = await doFetch(new URL('/services/oauth2/token', o.loginUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({
-            grant_type: 'authorization_code',
-            code: o.code,
-            client_id: o.clientId,
-            client_secret: o.clientSecret,
-            redirect_uri: o.redirectUri,
-            code_verifier: o.codeVerifier
-        }).toString()
-    });
-    const text = await res.text();
+    const timeoutMs = o.timeoutMs ?? EXCHANGE_TIMEOUT_MS;
+    const signal = AbortSignal.timeout(timeoutMs);
+    let res: Response;
+    let text: string;
+    try {
+        res = await doFetch(new URL('/services/oauth2/token', o.loginUrl), {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+            body: new URLSearchParams({
+                grant_type: 'authorization_code',
+                code: o.code,
+                client_id: o.clientId,
+                client_secret: o.clientSecret,
+                redirect_uri: o.redirectUri,
+                code_verifier: o.codeVerifier
+            }).toString(),
+            signal
+        });
+        text = await res.text();
+    } catch (err) {
+        if (signal.aborted) {
+            throw new SalesforceError(
+                'TIMEOUT',
+                `Salesforce did not answer the code exchange within ${timeoutMs / 1000} s`,
+                { retryable: true }
+            );
+        }
+        throw err;
+    }
     let body: Record<string, unknown> = {};
     try {
         body = JSON.parse(text) as Record<string, unknown>;

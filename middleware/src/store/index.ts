@@ -4,6 +4,7 @@ import { createIdempotencyRepo, type IdempotencyRepo } from './idempotency';
 import { createImportJobRepo, type ImportJobRepo } from './jobs';
 import { migrate } from './migrations';
 import { createNonceRepo, type NonceRepo } from './nonces';
+import { createOAuthStateRepo, type OAuthStateRepo } from './oauth-states';
 import { createQuotaRepo, type QuotaRepo } from './quota';
 import { createRateLimitRepo, type RateLimitRepo } from './rate-limits';
 import type { SqlAdapter } from './sql';
@@ -19,6 +20,7 @@ export type { RateLimitRepo, RateWindow } from './rate-limits';
 export type { ImportJobRepo, ImportJobPatch, ImportJobError, ClaimOptions } from './jobs';
 export { ImportAlreadyActiveError } from './jobs';
 export type { IdempotencyRepo } from './idempotency';
+export type { OAuthStateRepo, OAuthState, OAuthStateStart, PendingCaps, StartOutcome } from './oauth-states';
 export { SecretDecryptError } from './crypto';
 export * from './types';
 
@@ -50,6 +52,8 @@ export interface Store {
     rateLimits: RateLimitRepo;
     jobs: ImportJobRepo;
     idempotency: IdempotencyRepo;
+    /** Connect flows started in a browser and not finished yet. */
+    oauthStates: OAuthStateRepo;
     /** The SQL seam itself, for readiness checks and tests that look at raw rows. */
     readonly db: SqlAdapter;
     /** Resolves when the database answers; for /readyz. */
@@ -105,6 +109,10 @@ export function storeOn(
         rateLimits: createRateLimitRepo(db),
         jobs: createImportJobRepo(db),
         idempotency: createIdempotencyRepo(db),
+        oauthStates: createOAuthStateRepo(db, {
+            current: config.masterKey,
+            previous: config.previousKeys ?? []
+        }),
         async ping() {
             await db.query('SELECT 1');
         },

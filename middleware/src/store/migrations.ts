@@ -164,6 +164,21 @@ CREATE TABLE order_status_polls (
     },
     {
         version: 4,
+        name: 'oauth connect states: login host, browser binding, starting address',
+        sql: `
+-- A state started before this version has no browser to check against: such a connect starts again.
+DELETE FROM oauth_states;
+-- The login host this connect uses (the org's My Domain, login or test.salesforce.com).
+ALTER TABLE oauth_states ADD COLUMN login_url text NOT NULL;
+-- SHA-256 (hex) of the browser's connect cookie; the callback must bring the same cookie.
+ALTER TABLE oauth_states ADD COLUMN browser_hash text NOT NULL;
+-- SHA-256 (hex) of the address the connect started from, to cap pending connects per address.
+ALTER TABLE oauth_states ADD COLUMN client_hash text NOT NULL;
+CREATE INDEX oauth_states_client_hash ON oauth_states (client_hash) WHERE used_at IS NULL;
+`
+    },
+    {
+        version: 5,
         name: 'rate limit windows shared by every instance',
         sql: `
 -- The current fixed window of each rate-limited key (a tenant): one row per key, reset in place.

@@ -329,6 +329,11 @@ describe('admin', () => {
         expect(state.connectUrl).toContain(
             `${stack.urls.middleware}/oauth/salesforce/start?orgId=${stack.org.orgId}`
         );
+        // The org's own login host (in the demo, the Salesforce simulator).
+        expect(new URL(state.connectUrl).searchParams.get('loginUrl')).toBe(stack.urls.salesforce);
+        // Aura leaves null properties out.
+        expect(state.needsReconnect).toBe(false);
+        expect(state).not.toHaveProperty('copiedFromOrgId');
     });
 
     it('passes on Unleashed’s refusal of wrong credentials and keeps the working ones', async () => {
@@ -421,7 +426,26 @@ describe('connection setting', () => {
             baseCurrency: 'NZD'
         });
         // The middleware forgot this org at the disconnect, so it refuses the new secret's signature.
-        expect(state.message).toMatch(/^The Unleashed connector service could not be asked about this org: /);
+        expect(state.message).toMatch(
+            /^The Unleashed connector service does not accept this org's connection any more \(.+\)\. Connect again/
+        );
+        expect(state.needsReconnect).toBe(true);
+    });
+
+    it('a copy of another org’s connection (a refreshed sandbox) is named, never used, and asks to connect', async () => {
+        const production = '00D000000000001AAA';
+        stack.salesforce.apex.connection!.orgId = production;
+        const state = await ok('UnleashedSetupController', 'getSetupState');
+        expect(state).toMatchObject({
+            middlewareConnected: false,
+            copiedFromOrgId: production,
+            needsReconnect: true
+        });
+        expect(state.message).toContain(`connection of org ${production}`);
+        const stock = await ok('UnleashedStockController', 'getProductStock', {
+            productId: recordNamed('Product2', 'Blue widget').Id
+        });
+        expect(stock.connected).toBe(false);
     });
 });
 
@@ -429,10 +453,19 @@ describe('connect flow', () => {
     it('connects the org again from the admin tab’s Connect link, then takes the Unleashed credentials', async () => {
         const before = await ok('UnleashedSetupController', 'getSetupState');
         // The browser's trip: middleware start -> the org's authorize page -> the middleware's callback.
+        expect(before.copiedFromOrgId).toBe('00D000000000001AAA');
         let url: string = before.connectUrl;
         const visited: string[] = [];
+        // The middleware's connect cookie, as the browser keeps it for the middleware's host.
+        let cookie = '';
         for (let hop = 0; hop < 5 && !url.startsWith(stack.urls.preview); hop++) {
-            const res = await fetch(url, { redirect: 'manual' });
+            const toMiddleware = url.startsWith(stack.urls.middleware);
+            const res = await fetch(url, {
+                redirect: 'manual',
+                headers: toMiddleware && cookie ? { cookie } : {}
+            });
+            const set = res.headers.get('set-cookie');
+            if (toMiddleware && set) cookie = set.split(';')[0]!;
             visited.push(`${res.status} ${new URL(url).pathname}`);
             const location = res.headers.get('location');
             if (res.status !== 302 || !location) throw new Error(`${url}: ${res.status} ${await res.text()}`);
@@ -445,8 +478,16 @@ describe('connect flow', () => {
         ]);
         expect(new URL(url).pathname).toBe(`/lightning/n/${stack.salesforce.namespace}__Unleashed_Admin`);
 
+        expect(cookie).toMatch(/^unleashed-connect=/);
+
         const connected = await ok('UnleashedSetupController', 'getSetupState');
-        expect(connected).toMatchObject({ middlewareConnected: true, unleashedConnected: false });
+        expect(connected).toMatchObject({
+            middlewareConnected: true,
+            unleashedConnected: false,
+            needsReconnect: false
+        });
+        expect(connected).not.toHaveProperty('copiedFromOrgId');
+        expect(stack.salesforce.apex.connection!.orgId).toBe(stack.org.orgId);
         expect(connected.message).toBe('Enter the Unleashed API id and key to finish connecting.');
 
         const saved = await ok('UnleashedSetupController', 'saveUnleashedCredentials', {

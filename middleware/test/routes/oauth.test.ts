@@ -9,7 +9,9 @@ import {
     startSalesforceSim,
     type SalesforceSim
 } from '../../src/sandbox/salesforce-sim';
-import { STARTS_PER_MINUTE } from '../../src/routes/oauth';
+import { createHash } from 'node:crypto';
+import { PAGE_CSP, STARTS_PER_MINUTE } from '../../src/routes/oauth';
+import { PENDING_PER_ADDRESS } from '../../src/sync/connect';
 import { createServices } from '../../src/services';
 import { openStore, type Store } from '../../src/store';
 
@@ -20,7 +22,9 @@ import { openStore, type Store } from '../../src/store';
 
 const PUBLIC_URL = 'https://connector.example.test';
 const REDIRECT_URI = `${PUBLIC_URL}/oauth/salesforce/callback`;
-const RETURN_URL = 'https://acme.my.salesforce.com/lightning/n/unleashed__Unleashed_Admin';
+/** The simulator's org serves on loopback, so its pages (the local preview) are loopback too. */
+const RETURN_URL = 'http://127.0.0.1:3000/lightning/n/unleashed__Unleashed_Admin';
+const COOKIE = '__Host-unleashed-connect';
 const OTHER_ORG = '00D5g00000OTHERAAA';
 
 jest.setTimeout(30_000);
@@ -87,20 +91,50 @@ async function harness(
     };
 }
 
-const startPath = (orgId: string, returnUrl: string) =>
-    `/oauth/salesforce/start?orgId=${encodeURIComponent(orgId)}&returnUrl=${encodeURIComponent(returnUrl)}`;
+const startPath = (orgId: string, returnUrl: string, loginUrl?: string) =>
+    `/oauth/salesforce/start?orgId=${encodeURIComponent(orgId)}&returnUrl=${encodeURIComponent(returnUrl)}` +
+    (loginUrl ? `&loginUrl=${encodeURIComponent(loginUrl)}` : '');
+
+/** The `name=value` of the connect cookie a start set. */
+function connectCookie(setCookie: string | string[] | undefined): string {
+    const line = [setCookie ?? []].flat().find((c) => c.startsWith(`${COOKIE}=`));
+    expect(line).toBeDefined();
+    return line!.split(';')[0]!;
+}
+
+interface ToCallback {
+    authorizeUrl: URL;
+    callbackPath: string;
+    /** The browser's connect cookie, as the callback request carries it. */
+    cookie: string;
+}
 
 /** Start -> the simulator's authorize page -> the callback URL it redirects the browser to. */
-async function toCallback(h: Harness, orgId = h.sim.orgId, returnUrl = RETURN_URL) {
-    const start = await h.app.inject({ url: startPath(orgId, returnUrl) });
+async function toCallback(
+    h: Harness,
+    orgId = h.sim.orgId,
+    returnUrl = RETURN_URL,
+    loginUrl?: string,
+    sim: SalesforceSim = h.sim
+): Promise<ToCallback> {
+    const start = await h.app.inject({ url: startPath(orgId, returnUrl, loginUrl) });
     expect(start.statusCode).toBe(302);
     const authorizeUrl = new URL(String(start.headers.location));
+    expect(authorizeUrl.origin).toBe(new URL(loginUrl ?? sim.url).origin);
     const authorize = await fetch(authorizeUrl, { redirect: 'manual' });
     expect(authorize.status).toBe(302);
     const callback = new URL(authorize.headers.get('location')!);
     expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
-    return { authorizeUrl, callbackPath: `${callback.pathname}${callback.search}` };
+    return {
+        authorizeUrl,
+        callbackPath: `${callback.pathname}${callback.search}`,
+        cookie: connectCookie(start.headers['set-cookie'])
+    };
 }
+
+/** The browser arriving at the callback with its cookie. */
+const callBack = (h: Harness, c: ToCallback) =>
+    h.app.inject({ url: c.callbackPath, headers: { cookie: c.cookie } });
 
 function signedCall(h: Harness, method: 'GET' | 'DELETE', url: string, orgId: string, secret: string) {
     return h.app.inject({
@@ -138,7 +172,8 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
     });
 
     it('connects the org: PKCE authorize, code exchange, secret delivered by Apex REST, then signed calls work', async () => {
-        const { authorizeUrl, callbackPath } = await toCallback(h);
+        const started = await toCallback(h);
+        const { authorizeUrl, callbackPath } = started;
         expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(
             `${h.sim.url}/services/oauth2/authorize`
         );
@@ -157,10 +192,16 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
         const stateRows = await h.store.db.query<Record<string, unknown>>('SELECT * FROM oauth_states');
         expect(stateRows).toHaveLength(1);
         expect(JSON.stringify(stateRows)).not.toContain(state);
-        expect(stateRows[0]).toMatchObject({ org_id: h.sim.orgId, return_url: RETURN_URL });
+        expect(stateRows[0]).toMatchObject({
+            org_id: h.sim.orgId,
+            return_url: RETURN_URL,
+            login_url: h.sim.url
+        });
+        // Nor is the browser's cookie: the row keeps its hash.
+        expect(JSON.stringify(stateRows)).not.toContain(started.cookie.split('=')[1]);
 
         const code = new URL(callbackPath, PUBLIC_URL).searchParams.get('code')!;
-        const callback = await h.app.inject({ url: callbackPath });
+        const callback = await callBack(h, started);
         expect(callback.statusCode).toBe(302);
         const back = new URL(String(callback.headers.location));
         expect(`${back.origin}${back.pathname}`).toBe(RETURN_URL);
@@ -209,15 +250,17 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
         const logText = h.logs.join('');
         expect(logText).toContain('org connected');
         expect(logText).toContain('/oauth/salesforce/callback?code=%5Bredacted%5D');
-        for (const s of [secret!, refreshToken, state, code]) expect(logText).not.toContain(s);
+        for (const s of [secret!, refreshToken, state, code, started.cookie.split('=')[1]!]) {
+            expect(logText).not.toContain(s);
+        }
     });
 
     it('refuses a replayed callback and keeps the first connection', async () => {
-        const { callbackPath } = await toCallback(h);
-        expect((await h.app.inject({ url: callbackPath })).statusCode).toBe(302);
+        const started = await toCallback(h);
+        expect((await callBack(h, started)).statusCode).toBe(302);
         const secret = h.sim.apex.connection!.secret;
 
-        const replay = await h.app.inject({ url: callbackPath });
+        const replay = await callBack(h, started);
         expect(replay.statusCode).toBe(400);
         expect(replay.headers['content-type']).toMatch(/^text\/html/);
         expect(replay.body).toContain('Connect request already used');
@@ -240,9 +283,9 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
     });
 
     it('refuses an expired state (older than 10 minutes)', async () => {
-        const { callbackPath } = await toCallback(h);
+        const started = await toCallback(h);
         await h.store.db.query(`UPDATE oauth_states SET expires_at = now() - interval '1 second'`);
-        const res = await h.app.inject({ url: callbackPath });
+        const res = await callBack(h, started);
         expect(res.statusCode).toBe(400);
         expect(res.body).toContain('Connect request expired');
         expect(res.body).toContain('10 minutes');
@@ -252,9 +295,10 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
 
     it('shows a clear page when the admin denies access', async () => {
         h.sim.oauth.denyAuthorization = true;
-        const { callbackPath } = await toCallback(h);
+        const started = await toCallback(h);
+        const { callbackPath } = started;
         expect(callbackPath).toContain('error=access_denied');
-        const res = await h.app.inject({ url: callbackPath });
+        const res = await callBack(h, started);
         expect(res.statusCode).toBe(403);
         expect(res.headers['content-type']).toMatch(/^text\/html/);
         expect(res.body).toContain('Connection not allowed');
@@ -262,12 +306,12 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
         expect(res.body).toContain(`href="${RETURN_URL}"`);
         expect(await h.store.tenants.list()).toEqual([]);
         // The state is spent too.
-        expect((await h.app.inject({ url: callbackPath })).body).toContain('already used');
+        expect((await callBack(h, started)).body).toContain('already used');
     });
 
     it('refuses a login into another org than the one that started, and revokes that grant', async () => {
-        const { callbackPath } = await toCallback(h, OTHER_ORG);
-        const res = await h.app.inject({ url: callbackPath });
+        const started = await toCallback(h, OTHER_ORG);
+        const res = await callBack(h, started);
         expect(res.statusCode).toBe(403);
         expect(res.body).toContain('Logged in to another org');
         expect(res.body).toContain(OTHER_ORG);
@@ -280,8 +324,8 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
 
     it('stores nothing when the org refuses the secret (user without Unleashed_Manage_Connection)', async () => {
         h.sim.apex.userCanManageConnection = false;
-        const { callbackPath } = await toCallback(h);
-        const res = await h.app.inject({ url: callbackPath });
+        const started = await toCallback(h);
+        const res = await callBack(h, started);
         expect(res.statusCode).toBe(502);
         expect(res.body).toContain('The org did not accept the connection');
         expect(res.body).toContain('Unleashed_Manage_Connection');
@@ -295,7 +339,7 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
 
     it('keeps the earlier connection when a reconnect cannot deliver its secret', async () => {
         const first = await toCallback(h);
-        expect((await h.app.inject({ url: first.callbackPath })).statusCode).toBe(302);
+        expect((await callBack(h, first)).statusCode).toBe(302);
         const oldSecret = h.sim.apex.connection!.secret;
 
         h.sim.setApexHandler('events', () => ({
@@ -303,7 +347,7 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
             body: [{ errorCode: 'APEX_ERROR', message: 'System.LimitException' }]
         }));
         const second = await toCallback(h);
-        const res = await h.app.inject({ url: second.callbackPath });
+        const res = await callBack(h, second);
         expect(res.statusCode).toBe(502);
         expect(res.body).toContain('the earlier connection still works');
         expect((await h.store.tenants.get(h.sim.orgId))!.tenantSecret.toString('base64')).toBe(oldSecret);
@@ -312,7 +356,7 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
 
     it('reconnecting makes a new secret, keeps Unleashed credentials and tells the org the company', async () => {
         const first = await toCallback(h);
-        await h.app.inject({ url: first.callbackPath });
+        await callBack(h, first);
         const oldSecret = h.sim.apex.connection!.secret;
         await h.store.tenants.upsert({
             orgId: h.sim.orgId,
@@ -320,9 +364,18 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
             settings: { companyName: 'Acme Ltd', baseCurrency: 'NZD' }
         });
 
+        const oldToken = (await h.store.tenants.get(h.sim.orgId))!.salesforce!.refreshToken;
+        expect(await refreshWorks(h.sim, oldToken)).toBe(true);
+
         const second = await toCallback(h);
-        expect((await h.app.inject({ url: second.callbackPath })).statusCode).toBe(302);
+        expect((await callBack(h, second)).statusCode).toBe(302);
         const newSecret = h.sim.apex.connection!.secret;
+        // The earlier refresh token is revoked; the new one works.
+        const newToken = (await h.store.tenants.get(h.sim.orgId))!.salesforce!.refreshToken;
+        expect(newToken).not.toBe(oldToken);
+        expect(await refreshWorks(h.sim, oldToken)).toBe(false);
+        expect(await refreshWorks(h.sim, newToken)).toBe(true);
+        expect(revokeCalls(h.sim)).toHaveLength(1);
         expect(newSecret).not.toBe(oldSecret);
         expect(h.sim.apex.connection).toMatchObject({ companyName: 'Acme Ltd', baseCurrency: 'NZD' });
         const tenant = (await h.store.tenants.get(h.sim.orgId))!;
@@ -335,7 +388,7 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
 
     it('two connects of one org at once end with the org and the store holding the same secret', async () => {
         const [a, b] = [await toCallback(h), await toCallback(h)];
-        const answers = await Promise.all([a, b].map((c) => h.app.inject({ url: c.callbackPath })));
+        const answers = await Promise.all([a, b].map((c) => callBack(h, c)));
         expect(answers.map((r) => r.statusCode)).toEqual([302, 302]);
         expect(eventsCalls(h.sim)).toHaveLength(2);
         const tenant = (await h.store.tenants.get(h.sim.orgId))!;
@@ -362,25 +415,209 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
         'https://acme.my.salesforce.com/lightning/n/unleashed__Unleashed_Admin',
         'https://acme.lightning.force.com/lightning/n/unleashed__Unleashed_Admin',
         'https://acme.my.salesforce-setup.com/lightning/setup/SetupOneHome/home'
-    ])('accepts the Salesforce return address %s', async (returnUrl) => {
-        const res = await h.app.inject({ url: startPath(h.sim.orgId, returnUrl) });
+    ])('accepts the return address %s of the org whose My Domain logs in', async (returnUrl) => {
+        const res = await h.app.inject({
+            url: startPath(h.sim.orgId, returnUrl, 'https://acme.my.salesforce.com')
+        });
         expect(res.statusCode).toBe(302);
+        expect(new URL(String(res.headers.location)).origin).toBe('https://acme.my.salesforce.com');
     });
 
-    it('limits connect starts per address', async () => {
-        const statuses: number[] = [];
-        for (let i = 0; i < STARTS_PER_MINUTE + 1; i++) {
-            statuses.push((await h.app.inject({ url: startPath(h.sim.orgId, RETURN_URL) })).statusCode);
+    it.each([
+        ['a Site anyone can publish', 'https://evil.force.com/x'],
+        ['an Experience Cloud site', 'https://evil.my.site.com/x'],
+        ['another org’s My Domain', 'https://evil-dev-ed.develop.my.salesforce.com/x'],
+        ['another org’s Lightning host', 'https://evil.lightning.force.com/x']
+    ])('refuses at start %s as the return address of a My Domain login', async (_label, returnUrl) => {
+        const res = await h.app.inject({
+            url: startPath(h.sim.orgId, returnUrl, 'https://acme.my.salesforce.com')
+        });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().title).toBe('Refused return address');
+        expect(await h.store.db.query('SELECT * FROM oauth_states')).toEqual([]);
+    });
+
+    it.each([
+        ['a foreign host', 'https://evil.example.com'],
+        ['plain http on a My Domain', 'http://acme.my.salesforce.com'],
+        ['an Experience Cloud site', 'https://acme.my.site.com'],
+        ['a Lightning host (not a login host)', 'https://acme.lightning.force.com'],
+        ['a path', 'https://acme.my.salesforce.com/secur/frontdoor.jsp'],
+        ['another port', 'https://acme.my.salesforce.com:8443'],
+        ['credentials', 'https://u:p@acme.my.salesforce.com']
+    ])('refuses a loginUrl with %s, storing nothing', async (_label, loginUrl) => {
+        const res = await h.app.inject({ url: startPath(h.sim.orgId, RETURN_URL, loginUrl) });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().title).toBe('Refused login address');
+        expect(res.headers.location).toBeUndefined();
+        expect(await h.store.db.query('SELECT * FROM oauth_states')).toEqual([]);
+    });
+
+    it('refuses at the callback a return address that is not a page of the org that consented, and revokes the grant', async () => {
+        // A look-alike the start cannot tell apart: the shared login host names no org.
+        const evil = 'https://evil-dev-ed.develop.my.salesforce.com/lightning/n/x';
+        const start = await h.app.inject({
+            url: startPath(h.sim.orgId, evil, 'https://login.salesforce.com')
+        });
+        expect(start.statusCode).toBe(302);
+        // The browser is sent to login.salesforce.com; the simulator plays it.
+        const authorizeUrl = new URL(String(start.headers.location));
+        expect(authorizeUrl.origin).toBe('https://login.salesforce.com');
+        const authorize = await fetch(`${h.sim.url}${authorizeUrl.pathname}${authorizeUrl.search}`, {
+            redirect: 'manual'
+        });
+        const back = new URL(authorize.headers.get('location')!);
+        // The code exchange goes where the connect logged in: redirect the stored login host to the simulator.
+        await h.store.db.query('UPDATE oauth_states SET login_url = $1', [h.sim.url]);
+        const res = await h.app.inject({
+            url: `${back.pathname}${back.search}`,
+            headers: { cookie: connectCookie(start.headers['set-cookie']) }
+        });
+        expect(res.statusCode).toBe(403);
+        expect(res.body).toContain('Refused return address');
+        expect(res.body).not.toContain('href=');
+        expect(res.headers.location).toBeUndefined();
+        expect(eventsCalls(h.sim)).toHaveLength(0);
+        expect(await h.store.tenants.list()).toEqual([]);
+        expect(revokeCalls(h.sim)).toHaveLength(1);
+    });
+
+    it('binds the connect to the browser that started it (HttpOnly, SameSite=Lax, Secure cookie)', async () => {
+        const started = await toCallback(h);
+        const start = await h.app.inject({ url: startPath(h.sim.orgId, RETURN_URL) });
+        const line = [start.headers['set-cookie'] ?? []].flat()[0]!;
+        expect(line).toMatch(
+            /^__Host-unleashed-connect=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/
+        );
+
+        // Another browser (no cookie, or its own cookie) cannot complete it, and does not spend it.
+        const bare = await h.app.inject({ url: started.callbackPath });
+        expect(bare.statusCode).toBe(403);
+        expect(bare.body).toContain('Connect started in another browser');
+        const other = await h.app.inject({
+            url: started.callbackPath,
+            headers: { cookie: connectCookie(start.headers['set-cookie']) }
+        });
+        expect(other.statusCode).toBe(403);
+        expect(h.sim.requests.filter((r) => r.path === '/services/oauth2/token')).toHaveLength(0);
+        expect(await h.store.tenants.list()).toEqual([]);
+
+        expect((await callBack(h, started)).statusCode).toBe(302);
+    });
+
+    it('keeps the browser’s cookie across starts, so two tabs of one browser both finish', async () => {
+        const first = await toCallback(h);
+        const again = await h.app.inject({
+            url: startPath(h.sim.orgId, RETURN_URL),
+            headers: { cookie: first.cookie }
+        });
+        expect(connectCookie(again.headers['set-cookie'])).toBe(first.cookie);
+        expect((await callBack(h, first)).statusCode).toBe(302);
+    });
+
+    it('serves its pages and redirects with a Content-Security-Policy, no-store and no framing', async () => {
+        const start = await h.app.inject({ url: startPath(h.sim.orgId, RETURN_URL) });
+        const page = await h.app.inject({ url: '/oauth/salesforce/callback?code=abc&state=not-a-state' });
+        for (const res of [start, page]) {
+            expect(res.headers['content-security-policy']).toBe(PAGE_CSP);
+            expect(res.headers['cache-control']).toBe('no-store');
+            expect(res.headers['x-frame-options']).toBe('DENY');
+            expect(res.headers['referrer-policy']).toBe('no-referrer');
         }
-        expect(statuses.slice(0, STARTS_PER_MINUTE).every((s) => s === 302)).toBe(true);
+        expect(PAGE_CSP).toContain("default-src 'none'");
+        expect(PAGE_CSP).toContain("frame-ancestors 'none'");
+        // The page's one style is the one the policy allows by hash; it has no script and no inline style attribute.
+        const style = /<style>([^<]*)<\/style>/.exec(page.body)![1]!;
+        const hash = createHash('sha256').update(style).digest('base64');
+        expect(PAGE_CSP).toContain(`style-src 'sha256-${hash}'`);
+        expect(page.body).not.toMatch(/<script|style="/);
+    });
+
+    it('caps unfinished connects per address, then across the service', async () => {
+        for (let i = 0; i < PENDING_PER_ADDRESS; i++) {
+            expect((await h.app.inject({ url: startPath(h.sim.orgId, RETURN_URL) })).statusCode).toBe(302);
+        }
+        const capped = await h.app.inject({ url: startPath(h.sim.orgId, RETURN_URL) });
+        expect(capped.statusCode).toBe(429);
+        expect(capped.json()).toMatchObject({ title: 'Too many connects in progress' });
+        expect(capped.json().detail).toContain(`${PENDING_PER_ADDRESS} connects`);
+        const elsewhere = await h.app.inject({
+            url: startPath(h.sim.orgId, RETURN_URL),
+            remoteAddress: '10.0.0.9'
+        });
+        expect(elsewhere.statusCode).toBe(302);
+        expect(await h.store.db.query('SELECT 1 FROM oauth_states')).toHaveLength(PENDING_PER_ADDRESS + 1);
+    });
+
+    it('limits connect starts per address and minute, refused ones included', async () => {
+        const statuses: number[] = [];
+        for (let i = 0; i < STARTS_PER_MINUTE; i++) {
+            statuses.push((await h.app.inject({ url: startPath('00Dbad', RETURN_URL) })).statusCode);
+        }
+        expect(statuses.every((s) => s === 400)).toBe(true);
         const last = await h.app.inject({ url: startPath(h.sim.orgId, RETURN_URL) });
         expect(last.statusCode).toBe(429);
+        expect(last.json().title).toBe('Too many requests');
         expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
         const other = await h.app.inject({
             url: startPath(h.sim.orgId, RETURN_URL),
             remoteAddress: '10.0.0.9'
         });
         expect(other.statusCode).toBe(302);
+    });
+
+    it('refuses an instance_url that is not Salesforce before sending it anything, and revokes at the login host', async () => {
+        h.sim.oauth.answerInstanceUrl = 'http://attacker.example.test';
+        const started = await toCallback(h);
+        const res = await callBack(h, started);
+        expect(res.statusCode).toBe(502);
+        expect(res.body).toContain('Salesforce answered an unexpected address');
+        expect(res.body).toContain('nothing was sent to it');
+        expect(eventsCalls(h.sim)).toHaveLength(0);
+        expect(await h.store.tenants.list()).toEqual([]);
+        // Revoked where the connect logged in (the simulator), never at the address Salesforce named.
+        expect(revokeCalls(h.sim)).toHaveLength(1);
+    });
+
+    it('logs in at the org’s own host, whatever SALESFORCE_LOGIN_URL says', async () => {
+        await h.close();
+        h = await harness({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' });
+        const started = await toCallback(h, h.sim.orgId, RETURN_URL, h.sim.url);
+        expect((await callBack(h, started)).statusCode).toBe(302);
+        expect(h.sim.requests.filter((r) => r.path === '/services/oauth2/token')).toHaveLength(1);
+        expect((await h.store.tenants.get(h.sim.orgId))!.instanceUrl).toBe(h.sim.url);
+    });
+
+    it('a sandbox connects to the same middleware as its production org, each at its own login host', async () => {
+        await h.close();
+        h = await harness({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' });
+        const sandbox = await startSalesforceSim({
+            orgId: '00D5g00000SANDB',
+            connectedApp: { redirectUris: [REDIRECT_URI] }
+        });
+        try {
+            const prod = await toCallback(h, h.sim.orgId, RETURN_URL, h.sim.url);
+            expect((await callBack(h, prod)).statusCode).toBe(302);
+            const sbx = await toCallback(h, sandbox.orgId, RETURN_URL, sandbox.url, sandbox);
+            expect((await callBack(h, sbx)).statusCode).toBe(302);
+
+            const [p, s] = [await h.store.tenants.get(h.sim.orgId), await h.store.tenants.get(sandbox.orgId)];
+            expect(p!.instanceUrl).toBe(h.sim.url);
+            expect(s!.instanceUrl).toBe(sandbox.url);
+            expect(s!.tenantSecret.toString('base64')).toBe(sandbox.apex.connection!.secret);
+            expect(sandbox.apex.connection!.orgId).toBe(sandbox.orgId);
+            expect(p!.tenantSecret.equals(s!.tenantSecret)).toBe(false);
+            const signed = await signedCall(
+                h,
+                'GET',
+                '/v1/connection',
+                sandbox.orgId,
+                sandbox.apex.connection!.secret
+            );
+            expect(signed.json()).toMatchObject({ orgId: sandbox.orgId });
+        } finally {
+            await sandbox.close();
+        }
     });
 
     it('refuses a malformed org id', async () => {
@@ -392,8 +629,8 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
     });
 
     it('disconnect revokes the refresh token, deletes the tenant, and signed calls then get 401', async () => {
-        const { callbackPath } = await toCallback(h);
-        await h.app.inject({ url: callbackPath });
+        const started = await toCallback(h);
+        await callBack(h, started);
         const secret = h.sim.apex.connection!.secret;
         const refreshToken = (await h.store.tenants.get(h.sim.orgId))!.salesforce!.refreshToken;
         expect(await refreshWorks(h.sim, refreshToken)).toBe(true);
@@ -462,8 +699,8 @@ describe('hosted connect configuration', () => {
     it('shows what Salesforce said when the code exchange fails (wrong client secret), storing nothing', async () => {
         const h = await harness({ SALESFORCE_CLIENT_SECRET: 'not-the-app-secret' });
         try {
-            const { callbackPath } = await toCallback(h);
-            const res = await h.app.inject({ url: callbackPath });
+            const started = await toCallback(h);
+            const res = await callBack(h, started);
             expect(res.statusCode).toBe(502);
             expect(res.body).toContain('Salesforce did not complete the connection');
             expect(res.body).toContain('invalid_client');
@@ -478,8 +715,8 @@ describe('hosted connect configuration', () => {
     it('delivers to the unprefixed resource in an org without a namespace', async () => {
         const h = await harness({}, '');
         try {
-            const { callbackPath } = await toCallback(h);
-            expect((await h.app.inject({ url: callbackPath })).statusCode).toBe(302);
+            const started = await toCallback(h);
+            expect((await callBack(h, started)).statusCode).toBe(302);
             expect(eventsCalls(h.sim).map((c) => c.path)).toEqual(['/events']);
             expect((await h.store.tenants.get(h.sim.orgId))!.settings.namespace).toBe('');
         } finally {
@@ -490,8 +727,8 @@ describe('hosted connect configuration', () => {
     it('says so when the package is not found under the configured namespace', async () => {
         const h = await harness({ SALESFORCE_NAMESPACE: 'otherns' });
         try {
-            const { callbackPath } = await toCallback(h);
-            const res = await h.app.inject({ url: callbackPath });
+            const started = await toCallback(h);
+            const res = await callBack(h, started);
             expect(res.statusCode).toBe(502);
             expect(res.body).toContain('/services/apexrest/otherns/events');
             expect(res.body).toContain('is the package installed');

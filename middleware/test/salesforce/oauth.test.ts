@@ -1,5 +1,7 @@
 import './node-realm';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -133,6 +135,30 @@ describe('OAuth web-server flow with PKCE', () => {
         await expect(exchangeCode({ ...base, fetch: answer(noRefresh) })).rejects.toMatchObject({
             code: 'NO_REFRESH_TOKEN'
         });
+    });
+
+    it('gives up on a token endpoint that never answers, with a clear error', async () => {
+        // Accepts the connection and never answers.
+        const silent = createServer(() => undefined);
+        await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+        const { port } = silent.address() as AddressInfo;
+        try {
+            const err = await exchangeCode({
+                loginUrl: `http://127.0.0.1:${port}`,
+                clientId: DEMO_CLIENT_ID,
+                clientSecret: DEMO_CLIENT_SECRET,
+                redirectUri: DEMO_REDIRECT_URI,
+                code: 'aPrx-code',
+                codeVerifier: createPkcePair().codeVerifier,
+                timeoutMs: 100
+            }).catch((e: unknown) => e);
+            expect(err).toBeInstanceOf(SalesforceError);
+            expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true });
+            expect((err as Error).message).toBe('Salesforce did not answer the code exchange within 0.1 s');
+        } finally {
+            silent.closeAllConnections();
+            await new Promise((r) => silent.close(r));
+        }
     });
 
     it('reads org and user ids from identity URLs, 15 or 18 characters', () => {

@@ -106,8 +106,10 @@ it('re-encrypts the PKCE verifiers of connect flows in progress', async () => {
     const stateHash = 'a'.repeat(64);
     const context = `oauth_states:${stateHash}`;
     await store.db.query(
-        `INSERT INTO oauth_states (state_hash, org_id, return_url, verifier_enc, expires_at)
-         VALUES ($1, $2, 'https://acme.my.salesforce.com/', $3, now() + interval '10 minutes')`,
+        `INSERT INTO oauth_states
+             (state_hash, org_id, return_url, login_url, verifier_enc, browser_hash, client_hash, expires_at)
+         VALUES ($1, $2, 'https://acme.my.salesforce.com/', 'https://acme.my.salesforce.com', $3,
+             repeat('b', 64), repeat('c', 64), now() + interval '10 minutes')`,
         [stateHash, ORG, encryptSecret('the-verifier', KEY1, context)]
     );
     await store.close();

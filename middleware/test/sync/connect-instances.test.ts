@@ -18,7 +18,16 @@ import { backends, type Backend } from '../store/backends';
 jest.setTimeout(120_000);
 
 const PUBLIC_URL = 'https://connector.example.test';
-const RETURN_URL = 'https://acme.my.salesforce.com/lightning/n/unleashed__Unleashed_Admin';
+/** The simulator's org serves on loopback, so its pages (the local preview) are loopback too. */
+const RETURN_URL = 'http://127.0.0.1:3000/lightning/n/unleashed__Unleashed_Admin';
+/** The browser's connect cookie (the route makes it; here one browser does every connect). */
+const BROWSER = 'b'.repeat(43);
+const startOf = (orgId: string) => ({
+    orgId,
+    returnUrl: RETURN_URL,
+    browserKey: BROWSER,
+    client: '127.0.0.1'
+});
 
 describe.each(backends())('hosted connect across instances on %s', (_name: string, backend: Backend) => {
     let sim: SalesforceSim;
@@ -56,7 +65,7 @@ describe.each(backends())('hosted connect across instances on %s', (_name: strin
     });
 
     async function authorize(connect: ConnectService): Promise<{ code: string; state: string }> {
-        const { authorizeUrl } = await connect.start(sim.orgId, RETURN_URL);
+        const { authorizeUrl } = await connect.start(startOf(sim.orgId));
         const res = await fetch(authorizeUrl, { redirect: 'manual' });
         const back = new URL(res.headers.get('location')!);
         return { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! };
@@ -64,7 +73,7 @@ describe.each(backends())('hosted connect across instances on %s', (_name: strin
 
     it('finishes on one instance what another started', async () => {
         const [a, b] = instances as [ConnectService, ConnectService];
-        const done = await b.finish(await authorize(a));
+        const done = await b.finish(await authorize(a), BROWSER);
         expect(done.orgId).toBe(sim.orgId);
         const tenant = await stores[0]!.tenants.get(sim.orgId);
         expect(tenant!.tenantSecret.toString('base64')).toBe(sim.apex.connection!.secret);
@@ -73,7 +82,7 @@ describe.each(backends())('hosted connect across instances on %s', (_name: strin
     it('connects once when the same callback reaches two instances at the same moment', async () => {
         const [a, b] = instances as [ConnectService, ConnectService];
         const answer = await authorize(a);
-        const outcomes = await Promise.allSettled([a.finish(answer), b.finish(answer)]);
+        const outcomes = await Promise.allSettled([a.finish(answer, BROWSER), b.finish(answer, BROWSER)]);
         const ok = outcomes.filter((o) => o.status === 'fulfilled');
         const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
         expect(ok).toHaveLength(1);
@@ -100,9 +109,9 @@ describe.each(backends())('hosted connect across instances on %s', (_name: strin
         });
         const [a, b] = instances as [ConnectService, ConnectService];
         const [first, second] = [await authorize(a), await authorize(b)];
-        const one = a.finish(first);
+        const one = a.finish(first, BROWSER);
         await new Promise((r) => setTimeout(r, 50));
-        await Promise.all([one, b.finish(second)]);
+        await Promise.all([one, b.finish(second, BROWSER)]);
         expect(calls).toBe(2);
         const tenant = await stores[1]!.tenants.get(sim.orgId);
         expect(tenant!.tenantSecret.toString('base64')).toBe(sim.apex.connection!.secret);

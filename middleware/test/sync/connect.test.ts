@@ -23,7 +23,16 @@ jest.setTimeout(30_000);
 
 const PUBLIC_URL = 'https://connector.example.test';
 const REDIRECT_URI = `${PUBLIC_URL}/oauth/salesforce/callback`;
-const RETURN_URL = 'https://acme.my.salesforce.com/lightning/n/unleashed__Unleashed_Admin';
+/** The simulator's org serves on loopback, so its pages (the local preview) are loopback too. */
+const RETURN_URL = 'http://127.0.0.1:3000/lightning/n/unleashed__Unleashed_Admin';
+/** The browser's connect cookie (the route makes it; here one browser does every connect). */
+const BROWSER = 'b'.repeat(43);
+const startOf = (orgId: string) => ({
+    orgId,
+    returnUrl: RETURN_URL,
+    browserKey: BROWSER,
+    client: '127.0.0.1'
+});
 const SELF_HOSTED = {
     CONNECTOR_ORG_ID: '00D5g00000SELFHAAA',
     CONNECTOR_TENANT_SECRET: Buffer.alloc(32, 9).toString('base64')
@@ -64,7 +73,7 @@ describe('checkReturnUrl', () => {
         ]) {
             const err = refused(() => checkReturnUrl(url, prod));
             expect(err.status).toBe(400);
-            expect(err.detail).toMatch(/returnUrl must be an https address on a Salesforce domain/);
+            expect(err.detail).toMatch(/returnUrl must be an https page of the org's My Domain/);
         }
         expect(refused(() => checkReturnUrl('x'.repeat(2001), prod)).detail).toMatch(/too long/);
         expect(refused(() => checkReturnUrl('not a url', prod)).detail).toMatch(/not an absolute URL/);
@@ -95,12 +104,11 @@ describe('start-up notes', () => {
         expect(modeNotices(hosted)).toEqual([]);
     });
 
-    it('warns that import and back-sync are off for a self-hosted org without Salesforce access', () => {
+    it('warns that a self-hosted org without Salesforce access cannot receive its secret', () => {
         const [warning] = messages(testConfig(SELF_HOSTED), 'warn');
+        expect(warning).toContain('its tenant secret cannot be delivered to the org');
         expect(warning).toContain('import and status back-sync are disabled');
-        expect(warning).toContain('stock, preview and send work');
-        expect(warning).toContain('SALESFORCE_INSTANCE_URL');
-        expect(warning).toContain('SALESFORCE_REFRESH_TOKEN');
+        expect(warning).toContain('SALESFORCE_INSTANCE_URL, SALESFORCE_CLIENT_ID, SALESFORCE_REFRESH_TOKEN');
 
         const withToken = testConfig({
             ...SELF_HOSTED,
@@ -109,14 +117,6 @@ describe('start-up notes', () => {
             SALESFORCE_REFRESH_TOKEN: '5Aep-token'
         });
         expect(messages(withToken, 'warn')).toEqual([]);
-        const withJwt = testConfig({
-            ...SELF_HOSTED,
-            SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
-            SALESFORCE_CLIENT_ID: 'id',
-            SALESFORCE_JWT_PRIVATE_KEY: 'pem',
-            SALESFORCE_USERNAME: 'admin@acme.example'
-        });
-        expect(messages(withJwt, 'warn')).toEqual([]);
         const onlyToken = testConfig({ ...SELF_HOSTED, SALESFORCE_REFRESH_TOKEN: '5Aep-token' });
         const [partial] = messages(onlyToken, 'warn');
         expect(partial).toContain('SALESFORCE_INSTANCE_URL, SALESFORCE_CLIENT_ID');
@@ -139,7 +139,7 @@ describe('start-up notes', () => {
         const app = await buildApp(config, { services: await createServices(config, { store }), logStream });
         try {
             const lines = logs.map((l) => JSON.parse(l) as { level: number; msg: string });
-            const warning = lines.find((l) => l.msg.includes('import and status back-sync are disabled'));
+            const warning = lines.find((l) => l.msg.includes('its tenant secret cannot be delivered'));
             expect(warning?.level).toBe(40);
             expect(lines.some((l) => l.msg.startsWith('Hosted connect is off'))).toBe(true);
             expect(logs.join('')).not.toContain(SELF_HOSTED.CONNECTOR_TENANT_SECRET);
@@ -191,16 +191,16 @@ describe('ConnectService against the Salesforce simulator', () => {
 
     it('accepts a callback until 10 minutes after the start, not later', async () => {
         const connect = service();
-        const early = await authorize((await connect.start(sim.orgId, RETURN_URL)).authorizeUrl);
-        const late = await authorize((await connect.start(sim.orgId, RETURN_URL)).authorizeUrl);
+        const early = await authorize((await connect.start(startOf(sim.orgId))).authorizeUrl);
+        const late = await authorize((await connect.start(startOf(sim.orgId))).authorizeUrl);
 
         clock += STATE_TTL_MS - 1;
-        const done = await connect.finish(early);
+        const done = await connect.finish(early, BROWSER);
         expect(done).toMatchObject({ orgId: sim.orgId, reconnected: false });
         expect(new URL(done.returnUrl).searchParams.get('unleashedConnected')).toBe('1');
 
         clock += 1;
-        await expect(connect.finish(late)).rejects.toMatchObject({
+        await expect(connect.finish(late, BROWSER)).rejects.toMatchObject({
             status: 400,
             title: 'Connect request expired',
             returnUrl: RETURN_URL
@@ -210,23 +210,25 @@ describe('ConnectService against the Salesforce simulator', () => {
     it('keeps the state in the store, so another instance can finish what one started', async () => {
         const first = service();
         const second = service();
-        const answer = await authorize((await first.start(sim.orgId, RETURN_URL)).authorizeUrl);
-        const done = await second.finish(answer);
+        const answer = await authorize((await first.start(startOf(sim.orgId))).authorizeUrl);
+        const done = await second.finish(answer, BROWSER);
         expect(done.orgId).toBe(sim.orgId);
         expect((await store.tenants.get(sim.orgId))!.tenantSecret.toString('base64')).toBe(
             sim.apex.connection!.secret
         );
-        await expect(first.finish(answer)).rejects.toMatchObject({ title: 'Connect request already used' });
+        await expect(first.finish(answer, BROWSER)).rejects.toMatchObject({
+            title: 'Connect request already used'
+        });
     });
 
     it('drops states an hour past their expiry when the next connect starts', async () => {
         const connect = service();
-        await connect.start(sim.orgId, RETURN_URL);
+        await connect.start(startOf(sim.orgId));
         clock += STATE_TTL_MS + 59 * 60_000;
-        await connect.start(sim.orgId, RETURN_URL);
+        await connect.start(startOf(sim.orgId));
         expect(await store.db.query('SELECT 1 FROM oauth_states')).toHaveLength(2);
         clock += 2 * 60_000;
-        await connect.start(sim.orgId, RETURN_URL);
+        await connect.start(startOf(sim.orgId));
         expect(await store.db.query('SELECT 1 FROM oauth_states')).toHaveLength(2);
     });
 
@@ -271,13 +273,54 @@ describe('ConnectService against the Salesforce simulator', () => {
         expect(await store.tenants.get(sim.orgId)).toBeNull();
     });
 
+    it('gives up on a code exchange Salesforce does not answer, storing nothing', async () => {
+        const hanging: typeof fetch = (input, init) => {
+            if (!String(input).endsWith('/services/oauth2/token')) return fetch(input, init);
+            return new Promise((_resolve, reject) => {
+                init?.signal?.addEventListener('abort', () => reject(init.signal!.reason));
+            });
+        };
+        const connect = service({ fetch: hanging, exchangeTimeoutMs: 50 });
+        const answer = await authorize((await connect.start(startOf(sim.orgId))).authorizeUrl);
+        await expect(connect.finish(answer, BROWSER)).rejects.toMatchObject({
+            status: 502,
+            title: 'Salesforce did not complete the connection',
+            detail: 'Salesforce did not answer the code exchange within 0.05 s. Nothing was changed.'
+        });
+        expect(await store.tenants.list()).toEqual([]);
+        expect(sim.apex.connection).toBeNull();
+    });
+
+    it('caps unfinished connects across the service at OAUTH_PENDING_LIMIT; finished and expired ones free their place', async () => {
+        config = testConfig({
+            SALESFORCE_LOGIN_URL: sim.url,
+            SALESFORCE_CLIENT_ID: DEMO_CLIENT_ID,
+            SALESFORCE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+            PUBLIC_URL,
+            OAUTH_PENDING_LIMIT: '2'
+        });
+        const connect = service();
+        const from = (client: string) => ({ ...startOf(sim.orgId), client });
+        const first = await authorize((await connect.start(from('10.0.0.1'))).authorizeUrl);
+        await connect.start(from('10.0.0.2'));
+        await expect(connect.start(from('10.0.0.3'))).rejects.toMatchObject({
+            status: 503,
+            title: 'Too many connects in progress'
+        });
+        await connect.finish(first, BROWSER);
+        await connect.start(from('10.0.0.3'));
+        await expect(connect.start(from('10.0.0.4'))).rejects.toMatchObject({ status: 503 });
+        clock += STATE_TTL_MS;
+        await connect.start(from('10.0.0.4'));
+    });
+
     it('refuses to start or finish without the hosted settings', async () => {
         const bare = new ConnectService({ store, config: testConfig() });
         expect(bare.settings).toBeNull();
-        await expect(bare.start(sim.orgId, RETURN_URL)).rejects.toMatchObject({
+        await expect(bare.start(startOf(sim.orgId))).rejects.toMatchObject({
             status: 503,
             title: 'Hosted connect is not configured on this middleware'
         });
-        await expect(bare.finish({ code: 'c', state: 's' })).rejects.toMatchObject({ status: 503 });
+        await expect(bare.finish({ code: 'c', state: 's' }, BROWSER)).rejects.toMatchObject({ status: 503 });
     });
 });

@@ -19,8 +19,15 @@ export function apexContext(
     };
 }
 
-/** UnleashedConnectionStore.isConnected(). */
+/** UnleashedConnectionStore.isCopiedFromAnotherOrg(): a secret stored for another org (a sandbox copy). */
+export function isCopiedFromAnotherOrg(ctx: ApexContext): boolean {
+    const { tenantSecret, orgId } = ctx.org.connection;
+    if (!tenantSecret?.trim() || !orgId?.trim()) return false;
+    return orgId.trim().slice(0, 15) !== ctx.org.orgId.slice(0, 15);
+}
+
+/** UnleashedConnectionStore.isConnected(): a secret is stored, and it is this org's. */
 export function isConnected(ctx: ApexContext): boolean {
     const secret = ctx.org.connection.tenantSecret;
-    return typeof secret === 'string' && secret.trim() !== '';
+    return typeof secret === 'string' && secret.trim() !== '' && !isCopiedFromAnotherOrg(ctx);
 }

@@ -24,6 +24,8 @@ export interface OrgUser {
 /** The protected hierarchy setting Unleashed_Connection__c (org defaults). */
 export interface OrgConnection {
     tenantSecret: string | null;
+    /** Org_Id__c: the org the secret was delivered to (a sandbox copy keeps the original org's). */
+    orgId: string | null;
     connectedAt: string | null;
     connectedBy: string | null;
     companyName: string | null;
@@ -64,6 +66,11 @@ export interface BridgeOrg {
     middlewareUrl: string | null;
     /** Url.getOrgDomainUrl(): where the connect flow sends the browser back to. */
     orgDomainUrl: string;
+    /**
+     * Url.getOrgDomainUrl() as the login host of the connect flow. One host in an org; in the demo the
+     * preview serves the pages and the Salesforce simulator the login, so they differ.
+     */
+    orgLoginUrl: string;
     user: OrgUser;
     connection: OrgConnection;
     settings: OrgSettingsRecord;

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { AuraError, auraDatetime } from './aura';
-import { isConnected, type ApexContext } from './context';
+import { isConnected, isCopiedFromAnotherOrg, type ApexContext } from './context';
 import { bool, integerValue, isBlank, isObject, obj, str, urlEncode, type Json } from './json';
 import { MiddlewareError } from './middleware-client';
 import { OP_CONNECT, STATUS_SUCCESS, recordLog } from './sync-log';
@@ -58,7 +58,11 @@ function connectUrl(ctx: ApexContext): string | null {
     if (isBlank(endpoint)) return null;
     const tab = ctx.org.namespace ? `${ctx.org.namespace}__${ADMIN_TAB}` : ADMIN_TAB;
     const returnUrl = `${ctx.org.orgDomainUrl.replace(/\/$/, '')}/lightning/n/${tab}`;
-    return `${(endpoint as string).replace(/\/$/, '')}/oauth/salesforce/start?orgId=${urlEncode(ctx.org.orgId)}&returnUrl=${urlEncode(returnUrl)}`;
+    const loginUrl = ctx.org.orgLoginUrl.replace(/\/$/, '');
+    return (
+        `${(endpoint as string).replace(/\/$/, '')}/oauth/salesforce/start?orgId=${urlEncode(ctx.org.orgId)}` +
+        `&returnUrl=${urlEncode(returnUrl)}&loginUrl=${urlEncode(loginUrl)}`
+    );
 }
 
 interface SetupState {
@@ -72,6 +76,8 @@ interface SetupState {
     message: string | null;
     connectedAt: string | null;
     quota: Json | null;
+    copiedFromOrgId: string | null;
+    needsReconnect: boolean;
 }
 
 function localState(ctx: ApexContext): SetupState {
@@ -87,9 +93,18 @@ function localState(ctx: ApexContext): SetupState {
         baseCurrency: stored.baseCurrency,
         message: null,
         connectedAt: auraDatetime(stored.connectedAt),
-        quota: null
+        quota: null,
+        copiedFromOrgId: null,
+        needsReconnect: false
     };
-    if (!state.middlewareConnected) {
+    if (isCopiedFromAnotherOrg(ctx)) {
+        state.copiedFromOrgId = stored.orgId;
+        state.needsReconnect = true;
+        state.message =
+            `This org holds the Unleashed connection of org ${stored.orgId}, copied here when this sandbox was ` +
+            'refreshed or copied from it. That connection cannot work in this org. Connect this org to give it ' +
+            'its own connection; the org it came from keeps its own.';
+    } else if (!state.middlewareConnected) {
         state.message =
             state.connectUrl === null && canManage
                 ? 'The Named Credential Unleashed_Middleware is missing or has no URL.'
@@ -127,7 +142,15 @@ export async function getSetupState(ctx: ApexContext): Promise<unknown> {
         applyConnection(ctx, state, await fetchConnection(ctx));
     } catch (err) {
         if (!(err instanceof MiddlewareError)) throw err;
-        state.message = `The Unleashed connector service could not be asked about this org: ${err.message}`;
+        if (err.status === 401) {
+            // The service no longer knows this org's secret (disconnected there, or replaced by another connect).
+            state.needsReconnect = true;
+            state.message =
+                `The Unleashed connector service does not accept this org's connection any more (${err.message}). ` +
+                'Connect again to renew it; the Unleashed settings stay as they are.';
+        } else {
+            state.message = `The Unleashed connector service could not be asked about this org: ${err.message}`;
+        }
     }
     return state;
 }
@@ -182,6 +205,7 @@ export async function disconnect(ctx: ApexContext): Promise<unknown> {
     }
     Object.assign(ctx.org.connection, {
         tenantSecret: null,
+        orgId: null,
         connectedAt: null,
         connectedBy: null,
         companyName: null,

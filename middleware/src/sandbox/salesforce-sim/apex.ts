@@ -34,6 +34,8 @@ export type ApexHandler = (req: ApexRequest) => ApexResponse | Promise<ApexRespo
 /** The org's protected connection setting, written by the connection.secret event. */
 export interface ConnectionSetting {
     secret: string;
+    /** The org the secret was delivered to (Org_Id__c); a sandbox copy keeps production's. */
+    orgId?: string;
     companyName: string | null;
     baseCurrency: string | null;
     connectedAt: string;
@@ -111,10 +113,13 @@ export class ApexRest {
                 if (typeof e.secret !== 'string' || Buffer.from(e.secret, 'base64').length !== 32) {
                     throw new Error('secret must be the base64 text of 32 bytes');
                 }
+                // As UnleashedConnectionStore.saveSecret: company facts the event leaves out are kept.
+                const before = this.connection;
                 this.connection = {
                     secret: e.secret,
-                    companyName: (e.companyName as string | undefined) ?? null,
-                    baseCurrency: (e.baseCurrency as string | undefined) ?? null,
+                    orgId: org.orgId,
+                    companyName: (e.companyName as string | undefined) ?? before?.companyName ?? null,
+                    baseCurrency: (e.baseCurrency as string | undefined) ?? before?.baseCurrency ?? null,
                     connectedAt: new Date().toISOString()
                 };
                 return;

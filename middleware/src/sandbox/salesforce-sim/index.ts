@@ -74,6 +74,8 @@ export interface StartSalesforceSimOptions {
     seed?: SeedName;
     settings?: Partial<SalesforceSimSettings>;
     connectedApp?: Partial<ConnectedApp>;
+    /** The org's id (15 or 18 characters); a second org (a sandbox beside production) needs its own. */
+    orgId?: string;
 }
 
 export interface SimRequestLogEntry {
@@ -118,7 +120,7 @@ export async function startSalesforceSim(opts: StartSalesforceSimOptions = {}): 
         ...opts.settings
     };
     const namespace = opts.namespace ?? 'unleashed';
-    const orgId = to18('00D5g00000UNLSH');
+    const orgId = to18(opts.orgId ?? '00D5g00000UNLSH');
     const org = new SimOrg({ namespace, orgId, ids: new IdFactory() });
     const users = seedOrg(org, opts.seed ?? 'demo');
     let url = '';
@@ -182,8 +184,8 @@ export async function startSalesforceSim(opts: StartSalesforceSimOptions = {}): 
             return send(res, answer.status, answer.body, answer.headers?.['content-type']);
         }
         if (path === '/services/oauth2/revoke' && method === 'POST') {
-            oauth.revokeRefreshTokens();
-            return send(res, 200, undefined);
+            const answer = oauth.revoke(new URLSearchParams(raw).get('token') ?? '');
+            return send(res, answer.status, answer.body);
         }
         if (path === '/services/data' || path === '/services/data/') {
             const versions = [];

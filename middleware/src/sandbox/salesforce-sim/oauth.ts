@@ -78,6 +78,8 @@ function safeEqual(a: string, b: string): boolean {
 export class OAuthServer {
     /** When set, the authorize endpoint answers access_denied as if the user clicked Deny. */
     denyAuthorization = false;
+    /** When set, token answers name this instance_url (a test of what the client trusts), not the server's own. */
+    answerInstanceUrl: string | null = null;
     private readonly access = new Map<string, AccessToken>();
     private readonly refresh = new Map<string, string>();
     private readonly codes = new Map<string, AuthCode>();
@@ -123,6 +125,12 @@ export class OAuthServer {
         this.refresh.clear();
     }
 
+    /** POST /services/oauth2/revoke: the token given (refresh or access) stops working; others stay. */
+    revoke(token: string): OAuthAnswer {
+        if (this.refresh.delete(token) || this.access.delete(token)) return { status: 200 };
+        return oauthError('invalid_token', 'invalid token');
+    }
+
     private user(username: string): SimUser | undefined {
         return this.opts.users().find((u) => u.username.toLowerCase() === username.toLowerCase());
     }
@@ -141,7 +149,7 @@ export class OAuthServer {
             access_token: this.mintAccess(userId),
             signature: tokenSignature(this.opts.app.clientSecret, id, issuedAt),
             scope: withRefresh ? 'refresh_token api' : 'api',
-            instance_url: base,
+            instance_url: this.answerInstanceUrl ?? base,
             id,
             token_type: 'Bearer',
             issued_at: issuedAt

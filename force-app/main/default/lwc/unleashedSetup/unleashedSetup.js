@@ -84,6 +84,28 @@ export default class UnleashedSetup extends NavigationMixin(LightningElement) {
         return this.connected && this.state.unleashedConnected === true;
     }
 
+    /** The org a sandbox's copied connection was made for (a refresh from production copies it). */
+    get copiedFromOrgId() {
+        return this.notConnected ? this.state.copiedFromOrgId : undefined;
+    }
+
+    get connectLabel() {
+        return this.copiedFromOrgId ? 'Connect this org' : 'Connect';
+    }
+
+    /** Connected, but the service no longer accepts the connection: connecting again renews it. */
+    get needsReconnect() {
+        return this.connected && this.state.needsReconnect === true;
+    }
+
+    get reconnectLabel() {
+        return this.needsReconnect ? 'Connect again' : 'Reconnect';
+    }
+
+    get reconnectVariant() {
+        return this.needsReconnect ? 'brand' : 'neutral';
+    }
+
     get connectDisabled() {
         return !this.state || !this.state.connectUrl;
     }

@@ -122,6 +122,55 @@ describe('c-unleashed-setup', () => {
         ]);
     });
 
+    it('tells a sandbox copied from production that its connection is the other org’s, and connects this org', async () => {
+        getSetupState.mockResolvedValue(
+            state({
+                middlewareConnected: false,
+                unleashedConnected: false,
+                copiedFromOrgId: '00D000000000009AAA',
+                needsReconnect: true,
+                message: 'This org holds the Unleashed connection of org 00D000000000009AAA.'
+            })
+        );
+        const element = await mount();
+        const copied = q(element, '[data-id="copied"]');
+        expect(copied.getAttribute('role')).toBe('alert');
+        expect(text(copied)).toContain('copied from (00D000000000009AAA)');
+        expect(text(copied)).toContain('does not work here');
+        expect(text(copied)).toContain('the other org is not affected');
+        expect(q(element, '[data-id="connected"]')).toBeNull();
+        const connect = q(element, 'lightning-button[data-id="connect"]');
+        expect(connect.label).toBe('Connect this org');
+        connect.click();
+        expect(navigateCalls.map((c) => c.pageReference.attributes.url)).toEqual([CONNECT_URL]);
+    });
+
+    it('says nothing about a copy when the org was never connected', async () => {
+        getSetupState.mockResolvedValue(state({ middlewareConnected: false, copiedFromOrgId: null }));
+        const element = await mount();
+        expect(q(element, '[data-id="copied"]')).toBeNull();
+        expect(q(element, 'lightning-button[data-id="connect"]').label).toBe('Connect');
+    });
+
+    it('offers Reconnect on a working connection, and asks to connect again when the service refuses it', async () => {
+        getSetupState.mockResolvedValue(state());
+        const element = await mount();
+        const reconnect = q(element, 'lightning-button[data-id="reconnect"]');
+        expect(reconnect.label).toBe('Reconnect');
+        expect(reconnect.variant).toBe('neutral');
+        expect(q(element, '[data-id="reconnect-needed"]')).toBeNull();
+
+        getSetupState.mockResolvedValue(state({ needsReconnect: true }));
+        q(element, 'lightning-button-icon[data-id="refresh"]').click();
+        await flushPromises();
+        const again = q(element, 'lightning-button[data-id="reconnect"]');
+        expect(again.label).toBe('Connect again');
+        expect(again.variant).toBe('brand');
+        expect(text(q(element, '[data-id="reconnect-needed"]'))).toContain('no longer accepts');
+        again.click();
+        expect(navigateCalls.map((c) => c.pageReference.attributes.url)).toEqual([CONNECT_URL]);
+    });
+
     it('disables Connect when there is no connect URL', async () => {
         getSetupState.mockResolvedValue(state({ middlewareConnected: false, connectUrl: null }));
         const element = await mount();
