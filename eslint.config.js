@@ -2,6 +2,50 @@
 const lwcConfig = require('@salesforce/eslint-config-lwc');
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
+const importPlugin = require('eslint-plugin-import');
+
+// The middleware's layers: data flows route -> rule (sync/) -> edge (unleashed/, salesforce/, store/),
+// and nothing on a production path reaches the local demo, the simulators or the benchmarks.
+const src = './middleware/src';
+const production = [
+    'app.ts',
+    'server.ts',
+    'services.ts',
+    'config.ts',
+    'logger.ts',
+    'problem.ts',
+    'http',
+    'routes',
+    'sync',
+    'unleashed',
+    'salesforce',
+    'store',
+    'money'
+].map((p) => `${src}/${p}`);
+const edges = ['unleashed', 'salesforce', 'store', 'money'].map((p) => `${src}/${p}`);
+const layerZones = [
+    {
+        target: `${src}/sync`,
+        from: [`${src}/http`, `${src}/routes`, `${src}/app.ts`, `${src}/server.ts`],
+        message:
+            'Rules (sync/) know nothing of HTTP: throw HttpProblem from problem.ts, let the routes answer.'
+    },
+    {
+        target: `${src}/routes`,
+        from: edges.filter((e) => !e.endsWith('money')),
+        message: 'Routes call rules (sync/), never an edge (unleashed/, salesforce/, store/) directly.'
+    },
+    ...edges.map((edge) => ({
+        target: edge,
+        from: [`${src}/sync`, `${src}/routes`, `${src}/http`, `${src}/app.ts`, `${src}/services.ts`],
+        message: 'Edges know nothing of the rules or the routes that use them.'
+    })),
+    ...production.map((target) => ({
+        target,
+        from: [`${src}/dev`, `${src}/sandbox`, `${src}/bench`],
+        message: 'Production code never imports the local demo, the simulators or the benchmarks.'
+    }))
+];
 
 module.exports = [
     {
@@ -34,6 +78,13 @@ module.exports = [
                 { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
             ]
         }
+    },
+    {
+        files: ['middleware/src/**/*.ts'],
+        plugins: { import: importPlugin },
+        // The rule compares resolved files: teach the resolver TypeScript's extensions.
+        settings: { 'import/resolver': { node: { extensions: ['.ts', '.js', '.json'] } } },
+        rules: { 'import/no-restricted-paths': ['error', { zones: layerZones }] }
     },
     // Plain Node scripts and config files.
     {

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Builds a managed package version of force-app and prints its install URL.
-//   node scripts/release-package.mjs --devhub <alias> [--version-name <name>] [--root <project dir>]
-// Creates the package in the Dev Hub first when sfdx-project.json has no alias for it (or records the
-// alias of a package the Dev Hub already has). Exit codes: 0 released, 1 sf failed, 2 missing Dev Hub or
-// bad usage.
+// Builds a managed package version of force-app (Apex tests run and code coverage computed in a build org
+// shaped by the package directory's definitionFile) and, with --promote, promotes it to released.
+//   node scripts/release-package.mjs --devhub <alias> [--version-name <name>] [--promote] [--root <dir>]
+//   node scripts/release-package.mjs --devhub <alias> --promote --version-id <04t...>   (promote a built beta)
+// A beta version installs only in sandboxes and scratch orgs and cannot be upgraded, so only a promoted
+// version gets the production install URL. Creates the package in the Dev Hub first when sfdx-project.json
+// has no alias for it (or records the alias of a package the Dev Hub already has). Exit codes: 0 done,
+// 1 sf failed or the version cannot be promoted, 2 missing Dev Hub or bad usage.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -34,13 +37,13 @@ const NO_DEV_HUB =
 
 function usage(message, code = 2) {
     process.stderr.write(
-        `${message}\nusage: node scripts/release-package.mjs --devhub <alias> [--version-name <name>] [--root <dir>]\n`
+        `${message}\nusage: node scripts/release-package.mjs --devhub <alias> [--version-name <name>] [--promote [--version-id <04t...>]] [--root <dir>]\n`
     );
     process.exit(code);
 }
 
 function parseArgs(argv) {
-    const opts = { devhub: null, versionName: null, root: repoRoot };
+    const opts = { devhub: null, versionName: null, root: repoRoot, promote: false, versionId: null };
     const value = (i, flag) => {
         const v = argv[i];
         if (v === undefined || v.startsWith('--')) usage(`${flag} needs a value`);
@@ -51,9 +54,20 @@ function parseArgs(argv) {
         if (arg === '--devhub') opts.devhub = value(++i, arg);
         else if (arg === '--version-name') opts.versionName = value(++i, arg);
         else if (arg === '--root') opts.root = resolve(value(++i, arg));
+        else if (arg === '--promote') opts.promote = true;
+        else if (arg === '--version-id') opts.versionId = value(++i, arg);
         else if (arg === '--help' || arg === '-h')
-            usage('Builds a managed package version and prints its install URL.', 0);
+            usage(
+                'Builds a managed package version, promotes it with --promote, and prints its install URL.',
+                0
+            );
         else usage(`unknown argument "${arg}"`);
+    }
+    if (opts.versionId !== null) {
+        if (!opts.promote) usage('--version-id is only for --promote (promoting a version already built)');
+        if (!/^04t[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/.test(opts.versionId))
+            usage(`--version-id must be a subscriber package version id (04t...), not "${opts.versionId}"`);
+        if (opts.versionName) usage('--version-name does not apply when promoting a version already built');
     }
     return opts;
 }
@@ -91,6 +105,11 @@ const packageDir =
 if (!packageDir?.package) usage('sfdx-project.json names no package in its default package directory');
 const packageName = packageDir.package;
 const namespace = project.namespace ?? '';
+// The build org must have the features the package's code paths use (Person Accounts, multi-currency), or
+// those branches are neither compiled nor tested at version build.
+if (!packageDir.definitionFile) usage('sfdx-project.json names no definitionFile for the version build org');
+if (!existsSync(join(opts.root, packageDir.definitionFile)))
+    usage(`the definitionFile ${packageDir.definitionFile} named in sfdx-project.json does not exist`);
 const hubArgs = opts.devhub ? ['--target-dev-hub', opts.devhub] : [];
 
 async function sfStep(step, args) {
@@ -107,8 +126,8 @@ async function sfStep(step, args) {
 // 1. The Dev Hub answers, and says which packages it already owns.
 const packages = await sfStep('listing the Dev Hub packages', ['package', 'list', ...hubArgs]);
 
-// 2. The package exists and sfdx-project.json has its alias.
-if (!project.packageAliases?.[packageName]) {
+// 2. The package exists and sfdx-project.json has its alias (not needed to promote a version already built).
+if (!opts.versionId && !project.packageAliases?.[packageName]) {
     const existing = (packages ?? []).find(
         (p) => p.Name === packageName && (p.NamespacePrefix ?? '') === namespace
     );
@@ -136,33 +155,82 @@ if (!project.packageAliases?.[packageName]) {
     process.stdout.write('sfdx-project.json now holds the package alias: commit it.\n');
 }
 
-// 3. The version: Apex tests run in the build org and coverage is computed, so it can be promoted later.
-const versionArgs = [
+// 3. The version: Apex tests run in the build org and coverage is computed, so it can be promoted.
+async function buildVersion() {
+    const versionArgs = [
+        'package',
+        'version',
+        'create',
+        '--package',
+        packageName,
+        '--code-coverage',
+        '--installation-key-bypass',
+        '--wait',
+        '60',
+        ...hubArgs
+    ];
+    if (opts.versionName) versionArgs.push('--version-name', opts.versionName);
+    const version = await sfStep('creating the package version', versionArgs);
+    const id = version?.SubscriberPackageVersionId;
+    if (!id || !String(id).startsWith('04t')) {
+        fail('creating the package version', {
+            name: 'NoVersionId',
+            message: `no subscriber package version id in the answer (status ${version?.Status ?? 'unknown'})`
+        });
+    }
+    const coverage =
+        version.CodeCoverage === null || version.CodeCoverage === undefined
+            ? ''
+            : ` (code coverage ${typeof version.CodeCoverage === 'object' ? JSON.stringify(version.CodeCoverage) : `${version.CodeCoverage}%`})`;
+    process.stdout.write(`Package version ${id} created${coverage}.\n`);
+    return { id, passedCoverage: version.HasPassedCodeCoverageCheck };
+}
+
+function printBeta(id, why) {
+    process.stdout.write(
+        [
+            `${id} is a BETA version${why}: it installs only in sandboxes and scratch orgs, and cannot be upgraded.`,
+            `Sandbox install URL: ${SANDBOX_INSTALL_URL}${id}`,
+            `Scratch org: sf package install --package ${id} --target-org <scratch org alias> --wait 20`,
+            `To release it: node scripts/release-package.mjs${opts.devhub ? ` --devhub ${opts.devhub}` : ''} --promote --version-id ${id}`,
+            ''
+        ].join('\n')
+    );
+}
+
+const built = opts.versionId ? { id: opts.versionId, passedCoverage: undefined } : await buildVersion();
+if (!opts.promote) {
+    printBeta(built.id, ' (not promoted)');
+    process.exit(0);
+}
+if (built.passedCoverage === false) {
+    printBeta(built.id, '');
+    process.stderr.write(
+        'release-package: the version did not pass the code coverage check (75% of Apex lines), so it cannot be promoted.\n'
+    );
+    process.exit(1);
+}
+// 4. Promotion makes the version installable in production orgs and upgradeable; it cannot be undone.
+const promoted = await sfStep('promoting the package version', [
     'package',
     'version',
-    'create',
+    'promote',
     '--package',
-    packageName,
-    '--code-coverage',
-    '--installation-key-bypass',
-    '--wait',
-    '60',
+    built.id,
+    '--no-prompt',
     ...hubArgs
-];
-if (opts.versionName) versionArgs.push('--version-name', opts.versionName);
-const version = await sfStep('creating the package version', versionArgs);
-const subscriberVersionId = version?.SubscriberPackageVersionId;
-if (!subscriberVersionId || !String(subscriberVersionId).startsWith('04t')) {
-    fail('creating the package version', {
-        name: 'NoVersionId',
-        message: `no subscriber package version id in the answer (status ${version?.Status ?? 'unknown'})`
+]);
+if (promoted?.success === false) {
+    fail('promoting the package version', {
+        name: 'PromoteRefused',
+        message: JSON.stringify(promoted.errors ?? [])
     });
 }
 process.stdout.write(
     [
-        `Package version ${subscriberVersionId} created${version.CodeCoverage ? ` (code coverage ${JSON.stringify(version.CodeCoverage)})` : ''}.`,
-        `Install URL: ${INSTALL_URL}${subscriberVersionId}`,
-        `Sandbox install URL: ${SANDBOX_INSTALL_URL}${subscriberVersionId}`,
+        `Package version ${built.id} promoted: released, installable in production and upgradeable.`,
+        `Install URL: ${INSTALL_URL}${built.id}`,
+        `Sandbox install URL: ${SANDBOX_INSTALL_URL}${built.id}`,
         ''
     ].join('\n')
 );

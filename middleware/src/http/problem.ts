@@ -1,22 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { HttpProblem } from '../problem';
 
-/**
- * An error that becomes an RFC 9457 problem+json answer. Rules throw it; the error handler below
- * renders it. `extras` are merged into the body (e.g. the Unleashed error text).
- */
-export class HttpProblem extends Error {
-    constructor(
-        public readonly status: number,
-        public readonly title: string,
-        public readonly detail?: string,
-        public readonly extras: Record<string, unknown> = {}
-    ) {
-        super(detail ?? title);
-        this.name = 'HttpProblem';
-    }
-}
+export { HttpProblem };
 
 export interface ProblemBody {
     type: string;

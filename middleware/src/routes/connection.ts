@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../services';
-import type { Tenant } from '../store';
-import { saveUnleashedCredentials } from '../sync/connect';
+import { connectionView, saveUnleashedCredentials } from '../sync/connect';
 
 const connectionState = z.object({
     orgId: z.string(),
@@ -19,14 +18,7 @@ export async function connectionRoutes(app: FastifyInstance, opts: { services: S
     const { services } = opts;
     const r = app.withTypeProvider<ZodTypeProvider>();
 
-    const state = async (tenant: Tenant) => ({
-        orgId: tenant.orgId,
-        unleashedConnected: tenant.unleashed !== null,
-        apiId: tenant.unleashed?.apiId ?? null,
-        companyName: typeof tenant.settings.companyName === 'string' ? tenant.settings.companyName : null,
-        baseCurrency: typeof tenant.settings.baseCurrency === 'string' ? tenant.settings.baseCurrency : null,
-        quota: await services.store.quota.read(tenant.orgId, tenant.settings.monthlyQuota)
-    });
+    const state = (tenant: Parameters<typeof connectionView>[1]) => connectionView(services.store, tenant);
 
     r.get(
         '/v1/connection',

@@ -1,4 +1,4 @@
-import { HttpProblem } from '../http/problem';
+import { HttpProblem } from '../problem';
 import { isUnleashedError } from '../unleashed/errors';
 
 /**

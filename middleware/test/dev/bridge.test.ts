@@ -304,6 +304,39 @@ describe('send to Unleashed', () => {
         }
     });
 
+    it('leaves out optional fields the user cannot read, and names a required one', async () => {
+        const opp = recordNamed('Opportunity', ACME_OPP);
+        try {
+            stack.org.unreadableFields = ['Account.Phone', 'Account.BillingCity', 'Opportunity.Amount'];
+            const context = await ok('UnleashedSendController', 'getSendContext', { opportunityId: opp.Id });
+            // Aura leaves null properties out of the answer.
+            expect(context.account.phone).toBeUndefined();
+            expect(context.billingAddress.city).toBeUndefined();
+            expect(context.billingAddress.street).toBe('1 Queen Street');
+            expect(context.amount).toBeUndefined();
+            const preview = await ok('UnleashedSendController', 'previewOrder', {
+                opportunityId: opp.Id,
+                choicesJson: '{}'
+            });
+            expect(preview.amountDiffers).toBe(false);
+            expect(preview.warnings).toContain(
+                'Left out because you cannot read them: Opportunity Amount, Account Phone, Account Billing City.'
+            );
+
+            stack.org.unreadableFields = ['OpportunityLineItem.Discount'];
+            const refused = await apex('UnleashedSendController', 'sendOrder', {
+                opportunityId: opp.Id,
+                choicesJson: '{}'
+            });
+            expect(refused.status).toBe(400);
+            expect(refused.body.message).toBe(
+                'You cannot read Opportunity Product Discount (Discount), which sending this order needs. Ask your administrator for read access to that field.'
+            );
+        } finally {
+            stack.org.unreadableFields = [];
+        }
+    });
+
     it('explains bad choices instead of sending', async () => {
         const opp = recordNamed('Opportunity', ACME_OPP);
         const bad = await apex('UnleashedSendController', 'previewOrder', {
@@ -418,7 +451,7 @@ describe('connection setting', () => {
         const answer = await stack.salesforce.apex.handle('POST', `/${stack.salesforce.namespace}/events`, {
             events: [{ type: 'connection.secret', secret, companyName: 'Demo Company', baseCurrency: 'NZD' }]
         });
-        expect(answer.body).toEqual({ results: [{ index: 0, ok: true, error: null }] });
+        expect(answer.body).toEqual({ results: [{ index: 0, ok: true, error: null, retry: false }] });
         const state = await ok('UnleashedSetupController', 'getSetupState');
         expect(state).toMatchObject({
             middlewareConnected: true,

@@ -286,7 +286,7 @@ describe.each([
         const answer = await writer.apexRest<{ results: unknown[] }>('events', {
             events: [{ type: 'import.progress', jobId: 'j-1', status: 'Succeeded', done: 2, total: 2 }]
         });
-        expect(answer.results).toEqual([{ index: 0, ok: true, error: null }]);
+        expect(answer.results).toEqual([{ index: 0, ok: true, error: null, retry: false }]);
         expect(sim.apexRestCalls).toHaveLength(1);
         expect(sim.apexRestCalls[0]).toMatchObject({
             method: 'POST',

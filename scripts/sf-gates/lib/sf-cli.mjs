@@ -36,8 +36,13 @@ export function run(cmd, args, options) {
     });
 }
 
-/** Runs `sf <args>` in `cwd`; `env` adds to (or overrides) the standard sf environment. */
+/**
+ * Runs `sf <args>` in `cwd`; `env` adds to (or overrides) the standard sf environment. SF_CLI_BIN names
+ * another sf executable to run instead of this repository's (a global install, or a stand-in in tests).
+ */
 export function sf(args, { cwd, env = {} }) {
+    const other = process.env.SF_CLI_BIN;
+    if (other) return run(other, args, { cwd, env: sfEnv(env) });
     if (!SF_BIN) throw new Error('@salesforce/cli is not installed (run npm ci)');
     return run(process.execPath, [SF_BIN, ...args], { cwd, env: sfEnv(env) });
 }

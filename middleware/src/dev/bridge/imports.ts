@@ -1,9 +1,10 @@
 import Decimal from 'decimal.js';
-import { AuraError, ApexFault, auraDatetime } from './aura';
+import { AuraError, auraDatetime } from './aura';
 import type { ApexContext } from './context';
 import { arr, dec, isBlank, isObject, isoDatetime, num, obj, str, strings, type Json } from './json';
 import { MiddlewareError } from './middleware-client';
 import { requireManageConnection, quotaOrNull } from './setup';
+import { soqlString } from '../../salesforce/soql';
 
 /**
  * UnleashedImportController with UnleashedImportService and UnleashedImportJobViews: what can be
@@ -142,13 +143,53 @@ function toRecord(ctx: ApexContext, job: Json): JobRow {
     if (startedAt) row.Started_At__c = startedAt.toISOString();
     if (finishedAt) row.Finished_At__c = finishedAt.toISOString();
     else if (FINISHED.has(status)) row.Finished_At__c = ctx.now().toISOString();
-    const summary = job.errorSummary;
-    let text: string | null = null;
-    if (typeof summary === 'string') text = summary;
-    else if (summary !== null && summary !== undefined) text = JSON.stringify(summary);
-    else if (arr(job, 'errors').length > 0) text = JSON.stringify(job.errors);
-    if (text !== null) row.Error_Summary__c = text.slice(0, 131072);
+    const text = errorSummary(job);
+    if (text !== null) row.Error_Summary__c = text;
     return row;
+}
+
+const ERROR_SUMMARY_MAX = 131_072;
+const TOO_LONG = {
+    reason: 'The import reported an error too long to keep; the middleware log has it in full.'
+};
+
+/**
+ * UnleashedImportErrorSummary.of: errorSummary, else the errors array, as at most 131,072
+ * characters; a JSON array too long is shortened by whole errors so it stays valid JSON.
+ */
+export function errorSummary(job: Json): string | null {
+    let summary: unknown = job.errorSummary;
+    if ((summary === null || summary === undefined) && arr(job, 'errors').length > 0) summary = job.errors;
+    if (typeof summary === 'string') {
+        let parsed: unknown = null;
+        if (summary.length > ERROR_SUMMARY_MAX) {
+            try {
+                parsed = JSON.parse(summary);
+            } catch {
+                parsed = null;
+            }
+        }
+        // Short enough, or plain text (cutting it keeps it what it was).
+        if (parsed === null) return summary.slice(0, ERROR_SUMMARY_MAX);
+        summary = parsed;
+    }
+    if (summary === null || summary === undefined) return null;
+    if (Array.isArray(summary)) return fittingArray(summary);
+    const text = JSON.stringify(summary);
+    return text.length <= ERROR_SUMMARY_MAX ? text : fittingArray([TOO_LONG]);
+}
+
+function fittingArray(errors: unknown[]): string {
+    const items: string[] = [];
+    let size = 2;
+    for (const error of errors) {
+        const item = JSON.stringify(error);
+        const grown = size + item.length + (items.length === 0 ? 0 : 1);
+        if (grown > ERROR_SUMMARY_MAX) break;
+        items.push(item);
+        size = grown;
+    }
+    return `[${items.join(',')}]`;
 }
 
 export async function getImportState(ctx: ApexContext): Promise<unknown> {
@@ -216,23 +257,45 @@ export async function startImport(
     const jobId = isObject(answer) ? str(answer, 'jobId') : null;
     if (isBlank(jobId))
         throw new AuraError('The import could not be started: the connector service sent no job id.');
-    const job: JobRow = {
+    const started: StartedJob = {
         Job_Id__c: jobId as string,
         Entities__c: names.join(';').slice(0, 255),
-        Status__c: 'Queued',
-        Started_At__c: ctx.now().toISOString(),
-        Full_Reimport__c: fullReimport === true,
-        Done__c: 0,
-        Total__c: 0
+        Full_Reimport__c: fullReimport === true
     };
-    // Database.upsert with allOrNone true: a refusal is an unhandled DmlException.
-    const [result] = await ctx.org.data.upsert('Unleashed_Import_Job__c', 'Job_Id__c', [job]);
+    return fromRecord(await recordStart(ctx, started));
+}
+
+/**
+ * UnleashedImportJobStart.record: progress an import.progress event delivered before the start
+ * answer is kept (only entities, full re-import and a missing start time are filled in); an insert
+ * that collided on Job_Id__c with the event's insert is done once more as an update.
+ */
+type StartedJob = Pick<JobRow, 'Job_Id__c' | 'Entities__c' | 'Full_Reimport__c'>;
+
+async function recordStart(ctx: ApexContext, started: StartedJob): Promise<JobRow> {
+    const current = async () =>
+        (
+            await ctx.org.data.query<JobRow>(
+                `SELECT ${JOB_FIELDS} FROM Unleashed_Import_Job__c WHERE Job_Id__c = ${soqlString(started.Job_Id__c as string)} WITH USER_MODE`
+            )
+        )[0] ?? null;
+    const save = async (existing: JobRow | null) => {
+        const row: Record<string, unknown> = { ...started };
+        if (!existing) Object.assign(row, { Status__c: 'Queued', Done__c: 0, Total__c: 0 });
+        if (!existing?.Started_At__c) row.Started_At__c = ctx.now().toISOString();
+        const [result] = await ctx.org.data.upsert('Unleashed_Import_Job__c', 'Job_Id__c', [row]);
+        return result;
+    };
+    let result = await save(await current());
+    const transient = (code: string | undefined) =>
+        code === 'DUPLICATE_VALUE' || code === 'UNABLE_TO_LOCK_ROW';
+    if (!result?.success && transient(result?.errors[0]?.statusCode)) result = await save(await current());
     if (!result?.success) {
-        throw new ApexFault(
-            `Upsert failed. First exception: ${result?.errors[0]?.message ?? 'the job was not saved'}`
+        throw new AuraError(
+            `The import started, but its job could not be recorded in Salesforce: ${result?.errors[0]?.message ?? 'The record could not be saved.'}`
         );
     }
-    return fromRecord(job);
+    return (await current()) ?? { ...started, Status__c: 'Queued' };
 }
 
 export async function getImportJob(ctx: ApexContext, jobId: string | null): Promise<unknown> {

@@ -40,8 +40,7 @@ export interface OrgSettingsRecord {
     Use_Opportunity_Number__c?: boolean | null;
     Order_Number_Prefix__c?: string | null;
     Order_Date_Source__c?: string | null;
-    Rounding_Mode__c?: string | null;
-    Stock_Cache_Seconds__c?: number | null;
+    Sync_Log_Retention_Days__c?: number | null;
     Order_Number_Field__c?: string | null;
 }
 
@@ -76,6 +75,8 @@ export interface BridgeOrg {
     settings: OrgSettingsRecord;
     /** Fields that exist only in some orgs (multi-currency, Person Accounts). */
     features: { multiCurrency: boolean; personAccounts: boolean };
+    /** 'Object.Field' names the running user may not read (field-level security); none when absent. */
+    unreadableFields?: readonly string[];
     data: OrgData;
 }
 

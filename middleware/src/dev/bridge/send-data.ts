@@ -61,8 +61,7 @@ export interface Settings {
     orderNumberPrefix: string;
     orderNumberField: string | null;
     orderDateSource: string;
-    roundingMode: string;
-    stockCacheSeconds: number;
+    syncLogRetentionDays: number;
 }
 
 export function effectiveSettings(raw: OrgSettingsRecord): Settings {
@@ -75,12 +74,13 @@ export function effectiveSettings(raw: OrgSettingsRecord): Settings {
         orderNumberPrefix: raw.Order_Number_Prefix__c ?? 'SF-',
         orderNumberField: blankToNull(raw.Order_Number_Field__c),
         orderDateSource: raw.Order_Date_Source__c === 'CloseDate' ? 'CloseDate' : 'Today',
-        roundingMode: raw.Rounding_Mode__c === 'half-even' ? 'half-even' : 'half-away-from-zero',
-        stockCacheSeconds:
-            raw.Stock_Cache_Seconds__c === null || raw.Stock_Cache_Seconds__c === undefined
-                ? 60
-                : Math.trunc(raw.Stock_Cache_Seconds__c)
+        syncLogRetentionDays: retentionDays(raw.Sync_Log_Retention_Days__c)
     };
+}
+
+// Blank or out of range (0 would purge everything) falls back to 90 days.
+function retentionDays(days: number | null | undefined): number {
+    return typeof days !== 'number' || days < 1 || days > 3650 ? 90 : Math.trunc(days);
 }
 
 // ---- records ----
@@ -148,8 +148,10 @@ export interface OpportunityLineRow {
     [k: string]: unknown;
 }
 
-const ACCOUNT_FIELDS = [
-    'Name',
+// As UnleashedOpportunitySelector: standard fields a profile may hide. Optional ones are left out
+// when unreadable; a required one stops the send with a message naming it.
+const OPTIONAL_OPPORTUNITY_FIELDS = ['Amount'];
+const OPTIONAL_ACCOUNT_FIELDS = [
     'Phone',
     'BillingStreet',
     'BillingCity',
@@ -160,7 +162,40 @@ const ACCOUNT_FIELDS = [
     'ShippingCity',
     'ShippingState',
     'ShippingPostalCode',
-    'ShippingCountry',
+    'ShippingCountry'
+];
+const OPTIONAL_LINE_FIELDS = ['Description'];
+const REQUIRED_LINE_FIELDS = ['Quantity', 'UnitPrice', 'Discount'];
+const OBJECT_LABELS: Record<string, string> = {
+    Opportunity: 'Opportunity',
+    Account: 'Account',
+    OpportunityLineItem: 'Opportunity Product'
+};
+// The labels Salesforce's describe gives these standard fields (the simulator's describe derives
+// labels from API names).
+const STANDARD_LABELS: Record<string, string> = {
+    'Opportunity.Amount': 'Amount',
+    'Account.Phone': 'Account Phone',
+    ...Object.fromEntries(
+        ['Billing', 'Shipping'].flatMap((kind) => [
+            [`Account.${kind}Street`, `${kind} Street`],
+            [`Account.${kind}City`, `${kind} City`],
+            [`Account.${kind}State`, `${kind} State/Province`],
+            [`Account.${kind}PostalCode`, `${kind} Zip/Postal Code`],
+            [`Account.${kind}Country`, `${kind} Country`]
+        ])
+    ),
+    'Account.PersonEmail': 'Email',
+    'Account.FirstName': 'First Name',
+    'Account.LastName': 'Last Name',
+    'OpportunityLineItem.Description': 'Line Description',
+    'OpportunityLineItem.Quantity': 'Quantity',
+    'OpportunityLineItem.UnitPrice': 'Sales Price',
+    'OpportunityLineItem.Discount': 'Discount'
+};
+
+const ACCOUNT_FIELDS = [
+    'Name',
     'Unleashed_Customer_Code__c',
     'Unleashed_Currency__c',
     'Unleashed_Do_Not_Send__c',
@@ -170,7 +205,6 @@ const ACCOUNT_FIELDS = [
 const OPPORTUNITY_FIELDS = [
     'Id',
     'Name',
-    'Amount',
     'CloseDate',
     'AccountId',
     ...ACCOUNT_FIELDS.map((f) => `Account.${f}`),
@@ -214,6 +248,68 @@ export interface OpportunityData {
     /** The order number from the Opportunity (null: Unleashed numbers the order) and what stops it. */
     orderNumber: string | null;
     orderNumberProblem: string | null;
+    /** Labels of the optional fields the user may not read, left out ("Account Phone"). */
+    omittedFields: string[];
+}
+
+/**
+ * UnleashedFieldAccess: which of an object's fields the running user may read
+ * (BridgeOrg.unreadableFields), labelled as the describe labels them.
+ */
+class FieldAccess {
+    private labels: Map<string, string> | null = null;
+
+    constructor(
+        private readonly ctx: ApexContext,
+        private readonly sobject: string
+    ) {}
+
+    readable(field: string): boolean {
+        const hidden = this.ctx.org.unreadableFields ?? [];
+        return !hidden.some((f) => f.toLowerCase() === `${this.sobject}.${field}`.toLowerCase());
+    }
+
+    /** "Object Field", without repeating the object when the field's label starts with it. */
+    async labelOf(field: string): Promise<string> {
+        const objectLabel = OBJECT_LABELS[this.sobject] ?? this.sobject;
+        let label = STANDARD_LABELS[`${this.sobject}.${field}`];
+        if (!label) {
+            this.labels ??= new Map(
+                (await this.ctx.org.data.describeFields(this.sobject)).map((f) => [
+                    f.name.toLowerCase(),
+                    f.label
+                ])
+            );
+            label = this.labels.get(field.toLowerCase()) ?? field;
+        }
+        return label.startsWith(`${objectLabel} `) ? label : `${objectLabel} ${label}`;
+    }
+
+    async readableOnly(prefix: string, names: string[], omitted: string[]): Promise<string[]> {
+        const kept: string[] = [];
+        for (const name of names) {
+            if (this.readable(name)) kept.push(prefix + name);
+            else omitted.push(await this.labelOf(name));
+        }
+        return kept;
+    }
+
+    async required(prefix: string, names: string[]): Promise<string[]> {
+        const missing: string[] = [];
+        for (const name of names)
+            if (!this.readable(name)) missing.push(`${await this.labelOf(name)} (${name})`);
+        if (missing.length > 0)
+            throw new AuraError(
+                `You cannot read ${missing.join(', ')}, which sending this order needs. Ask your administrator for read access to ${missing.length === 1 ? 'that field.' : 'those fields.'}`
+            );
+        return names.map((n) => prefix + n);
+    }
+}
+
+/** Fields left out of a query read as null, as Apex reads them through getPopulatedFieldsAsMap. */
+function nullsFor(record: Record<string, unknown> | null | undefined, names: string[]): void {
+    if (!record) return;
+    for (const name of names) if (record[name] === undefined) record[name] = null;
 }
 
 /**
@@ -226,9 +322,26 @@ export async function loadOpportunity(
     opportunityId: string | null
 ): Promise<OpportunityData> {
     const data = ctx.org.data;
+    const omitted: string[] = [];
+    const lineAccess = new FieldAccess(ctx, 'OpportunityLineItem');
+    const oppFields = [
+        ...OPPORTUNITY_FIELDS,
+        ...(await new FieldAccess(ctx, 'Opportunity').readableOnly('', OPTIONAL_OPPORTUNITY_FIELDS, omitted)),
+        ...(await new FieldAccess(ctx, 'Account').readableOnly('Account.', OPTIONAL_ACCOUNT_FIELDS, omitted))
+    ];
+    const lineFields = [
+        'Id',
+        ...(await lineAccess.required('', REQUIRED_LINE_FIELDS)),
+        ...(await lineAccess.readableOnly('', OPTIONAL_LINE_FIELDS, omitted)),
+        'Unleashed_Tax_Code__c',
+        'Product2Id',
+        'Product2.Name',
+        'Product2.Unleashed_Product_Code__c',
+        'Product2.Unleashed_Guid__c'
+    ];
     const rows = opportunityId
         ? await data.query<OpportunityRow>(
-              `SELECT ${OPPORTUNITY_FIELDS.join(', ')} FROM Opportunity WHERE Id = ${soqlString(opportunityId)} WITH USER_MODE LIMIT 1`
+              `SELECT ${oppFields.join(', ')} FROM Opportunity WHERE Id = ${soqlString(opportunityId)} WITH USER_MODE LIMIT 1`
           )
         : [];
     const opp = rows[0];
@@ -236,8 +349,11 @@ export async function loadOpportunity(
         throw new AuraError('The Opportunity was not found, or you do not have access to it.');
     }
     const lines = await data.query<OpportunityLineRow>(
-        `SELECT Id, Quantity, UnitPrice, Discount, TotalPrice, Description, Unleashed_Tax_Code__c, Product2Id, Product2.Name, Product2.Unleashed_Product_Code__c, Product2.Unleashed_Guid__c FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY CreatedDate ASC, Id ASC`
+        `SELECT ${lineFields.join(', ')} FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY CreatedDate ASC, Id ASC`
     );
+    nullsFor(opp, OPTIONAL_OPPORTUNITY_FIELDS);
+    nullsFor(opp.Account, OPTIONAL_ACCOUNT_FIELDS);
+    for (const line of lines) nullsFor(line, OPTIONAL_LINE_FIELDS);
     const settings = effectiveSettings(ctx.org.settings);
     const result: OpportunityData = {
         opp,
@@ -252,7 +368,8 @@ export async function loadOpportunity(
         accountLastName: null,
         numbering: await OrderNumbering.resolve(ctx, settings),
         orderNumber: null,
-        orderNumberProblem: null
+        orderNumberProblem: null,
+        omittedFields: omitted
     };
     await readOptional(ctx, opportunityId, result);
     return result;
@@ -267,14 +384,17 @@ async function readOptional(ctx: ApexContext, opportunityId: string, data: Oppor
     if (personAccounts)
         fields.push(
             'Account.IsPersonAccount',
-            'Account.PersonEmail',
-            'Account.FirstName',
-            'Account.LastName'
+            ...(await new FieldAccess(ctx, 'Account').readableOnly(
+                'Account.',
+                ['PersonEmail', 'FirstName', 'LastName'],
+                data.omittedFields
+            ))
         );
     // SOQL refuses a field selected twice, and field names are not case sensitive.
     const numberField = data.numbering.fieldName;
     if (numberField && !fields.some((f) => f.toLowerCase() === numberField.toLowerCase()))
-        fields.push(numberField);
+        // The admin chose this field for order numbers: the order cannot be numbered without it.
+        fields.push(...(await new FieldAccess(ctx, 'Opportunity').required('', [numberField])));
     const rows = await ctx.org.data.query(
         `SELECT ${fields.join(', ')} FROM Opportunity WHERE Id = ${soqlString(opportunityId)} LIMIT 1`
     );

@@ -340,6 +340,13 @@ export async function previewOrder(
     const subTotal = dec(answer, 'subTotal');
     const amount = decimalOf(p.data.opp.Amount);
     const expected = (amount ?? new Decimal(0)).plus(freight(p.data));
+    const warnings = messages(arr(answer, 'warnings'));
+    if (p.data.omittedFields.length > 0)
+        warnings.push(`Left out because you cannot read them: ${p.data.omittedFields.join(', ')}.`);
+    // Without read access to Amount there is nothing to compare with.
+    const amountReadable = !(ctx.org.unreadableFields ?? []).some(
+        (f) => f.toLowerCase() === 'opportunity.amount'
+    );
     return {
         lines,
         subTotal: str(answer, 'subTotal'),
@@ -347,8 +354,11 @@ export async function previewOrder(
         total: str(answer, 'total'),
         currencyCode: str(answer, 'currencyCode'),
         opportunityAmount: num(amount),
-        amountDiffers: subTotal !== null && !subTotal.toDecimalPlaces(2).eq(expected.toDecimalPlaces(2)),
-        warnings: messages(arr(answer, 'warnings')),
+        amountDiffers:
+            subTotal !== null &&
+            amountReadable &&
+            !subTotal.toDecimalPlaces(2).eq(expected.toDecimalPlaces(2)),
+        warnings,
         errors: messages(arr(answer, 'errors'))
     };
 }

@@ -21,7 +21,26 @@ export interface ApexRequest {
     /** Path after the namespace, e.g. '/events'. */
     path: string;
     body: unknown;
+    /** Size of the request body as sent. */
+    bodyBytes: number;
     org: SimOrg;
+}
+
+/** As UnleashedEventsResource: larger bodies get 413 before they are read, and at most 1,000 events. */
+export const EVENTS_MAX_BODY_BYTES = 1_048_576;
+const EVENTS_MAX = 1000;
+
+/** Save errors worth sending again unchanged (UnleashedEventService.isTransient). */
+const TRANSIENT = new Set(['UNABLE_TO_LOCK_ROW', 'DUPLICATE_VALUE']);
+
+/** One event refused: `retry` says whether the same event may pass later. */
+class EventRefusal extends Error {
+    constructor(
+        message: string,
+        readonly retry = false
+    ) {
+        super(message);
+    }
 }
 
 export interface ApexResponse {
@@ -57,7 +76,7 @@ export class ApexRest {
         this.routes.set('/' + mapping.replace(/^\/|\/\*?$/g, ''), handler);
     }
 
-    async handle(method: string, fullPath: string, body: unknown): Promise<ApexResponse> {
+    async handle(method: string, fullPath: string, body: unknown, bodyBytes = 0): Promise<ApexResponse> {
         this.calls.push({ method, path: fullPath, body, userId: this.org.currentUserId, at: new Date() });
         const ns = this.org.namespace;
         let path = fullPath;
@@ -69,7 +88,7 @@ export class ApexRest {
         const mapping = [...this.routes.keys()].find((m) => path === m || path.startsWith(m + '/'));
         if (!mapping) throw new RequestError(404, 'NOT_FOUND', `Could not find a match for URL ${fullPath}`);
         try {
-            return await this.routes.get(mapping)!({ method, path, body, org: this.org });
+            return await this.routes.get(mapping)!({ method, path, body, bodyBytes, org: this.org });
         } catch (err) {
             if (err instanceof RequestError) throw err;
             throw new RequestError(500, 'APEX_ERROR', `System.HandledException: ${(err as Error).message}`);
@@ -83,15 +102,27 @@ export class ApexRest {
                 'METHOD_NOT_ALLOWED',
                 `HTTP Method '${req.method}' not allowed. Allowed are POST`
             );
+        const problem = (status: number, title: string, detail: string): ApexResponse => ({
+            status,
+            body: { status, title, detail }
+        });
+        if (req.bodyBytes > EVENTS_MAX_BODY_BYTES)
+            return problem(
+                413,
+                'Payload too large',
+                `The body has ${req.bodyBytes} bytes; at most ${EVENTS_MAX_BODY_BYTES} are accepted. Send fewer events per call.`
+            );
         const events = (req.body as { events?: unknown } | null)?.events;
-        if (!Array.isArray(events))
-            return { status: 400, body: { error: 'The body must be {"events": [...]}' } };
+        if (!Array.isArray(events)) return problem(400, 'Malformed body', '"events" must be an array.');
+        if (events.length > EVENTS_MAX)
+            return problem(400, 'Malformed body', `At most ${EVENTS_MAX} events may be sent at once.`);
         const results = events.map((event, index) => {
             try {
                 this.applyEvent(event as Record<string, unknown>);
-                return { index, ok: true, error: null };
+                return { index, ok: true, error: null, retry: false };
             } catch (err) {
-                return { index, ok: false, error: (err as Error).message };
+                const retry = err instanceof EventRefusal && err.retry;
+                return { index, ok: false, error: (err as Error).message, retry };
             }
         });
         return { status: 200, body: { results } };
@@ -133,10 +164,36 @@ export class ApexRest {
                     Unleashed_Tax_Total__c: e.taxTotal,
                     Unleashed_Total__c: e.total
                 });
-                if (typeof e.opportunityId !== 'string' || !org.get(table, e.opportunityId)) {
-                    throw new Error(`Opportunity not found: ${String(e.opportunityId)}`);
+                const opp = typeof e.opportunityId === 'string' ? org.get(table, e.opportunityId) : undefined;
+                if (!opp) throw new Error(`Opportunity not found: ${String(e.opportunityId)}`);
+                // As UnleashedOrderStatusEvents: one Sync Log row, owned by the Opportunity's owner, with
+                // the status Unleashed has and, when the org refuses it, the reason.
+                const summary =
+                    `Order ${typeof e.orderNumber === 'string' ? `${e.orderNumber} ` : ''}status ${String(e.status)}` +
+                    (e.total === undefined || e.total === null
+                        ? ''
+                        : `, total ${Number(e.total).toFixed(2)}`);
+                let refusal: EventRefusal | null = null;
+                try {
+                    wrap(() => org.update(table, String(opp.Id), out));
+                } catch (err) {
+                    refusal = err as EventRefusal;
                 }
-                wrap(() => org.update(table, e.opportunityId as string, out));
+                const log = put('Unleashed_Sync_Log__c', {
+                    Operation__c: 'Order Status',
+                    Status__c: refusal ? 'Error' : 'Success',
+                    Record_Id__c: opp.Id,
+                    Opportunity__c: opp.Id,
+                    Request_Summary__c: refusal
+                        ? `${summary} in Unleashed; not shown on the Opportunity${refusal.retry ? ' yet (sent again later).' : '.'}`
+                        : summary,
+                    Error_Text__c: refusal?.message,
+                    Attempts__c: 1,
+                    Occurred_At__c: new Date().toISOString(),
+                    OwnerId: opp.OwnerId || undefined
+                });
+                org.create(log.table, log.out);
+                if (refusal) throw refusal;
                 return;
             }
             case 'import.progress': {
@@ -215,7 +272,11 @@ function wrap(fn: () => unknown): void {
     try {
         fn();
     } catch (err) {
-        if (err instanceof RecordError || err instanceof RequestError) throw new Error(err.message);
+        if (err instanceof RecordError) {
+            const first = err.errors[0];
+            throw new EventRefusal(first?.message ?? err.message, TRANSIENT.has(first?.statusCode ?? ''));
+        }
+        if (err instanceof RequestError) throw new EventRefusal(err.message);
         throw err;
     }
 }

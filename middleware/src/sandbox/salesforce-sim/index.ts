@@ -237,7 +237,7 @@ export async function startSalesforceSim(opts: StartSalesforceSimOptions = {}): 
                     ]);
                 }
             }
-            const answer = await apex.handle(method, apexMatch[1]!, body);
+            const answer = await apex.handle(method, apexMatch[1]!, body, Buffer.byteLength(raw ?? ''));
             return send(res, answer.status ?? 200, answer.body === null ? 'null' : answer.body);
         }
         const dataMatch = /^\/services\/data\/v(\d+)\.0(\/.*)?$/.exec(path);

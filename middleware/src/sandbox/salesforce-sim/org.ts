@@ -66,6 +66,10 @@ export class SimOrg {
     currentUserId = '';
     private readonly now: () => Date;
     private readonly tables = new Map<string, Table>();
+    /** Validation rules a test adds, by table name: a message refuses the write. */
+    private readonly validationRules = new Map<string, ((row: Row) => string | null)[]>();
+    /** Records a test has locked: an approval lock, or a row lock another transaction holds. */
+    private readonly locks = new Map<string, 'approval' | 'row'>();
     private readonly tablesByName = new Map<string, Table>();
 
     constructor(opts: OrgOptions) {
@@ -192,11 +196,45 @@ export class SimOrg {
         return { id, created: true };
     }
 
+    /**
+     * A validation rule on a table (e.g. 'Opportunity'): writes whose resulting row (fields by their
+     * unprefixed names) makes the rule return a message are refused with FIELD_CUSTOM_VALIDATION_EXCEPTION.
+     */
+    addValidationRule(tableName: string, rule: (row: Row) => string | null): void {
+        const table = this.tableByName(tableName);
+        const rules = this.validationRules.get(table.def.name) ?? [];
+        this.validationRules.set(table.def.name, [...rules, rule]);
+    }
+
+    /**
+     * Locks a record as an approval process does (updates refused with ENTITY_IS_LOCKED until it is
+     * unlocked), or as another transaction holding its row does (UNABLE_TO_LOCK_ROW); null unlocks.
+     */
+    lock(id: string, kind: 'approval' | 'row' | null): void {
+        if (kind) this.locks.set(id, kind);
+        else this.locks.delete(id);
+    }
+
     update(table: Table, id: string, input: Row, journal?: Journal): WriteResult {
         const row = this.get(table, id);
         if (!row) {
             throw new RecordError([
                 { statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }
+            ]);
+        }
+        const lock = this.locks.get(String(row.Id));
+        if (lock === 'approval') {
+            throw new RecordError([
+                { statusCode: 'ENTITY_IS_LOCKED', message: 'the entity is locked for editing', fields: [] }
+            ]);
+        }
+        if (lock === 'row') {
+            throw new RecordError([
+                {
+                    statusCode: 'UNABLE_TO_LOCK_ROW',
+                    message: 'unable to obtain exclusive access to this record or 1 records',
+                    fields: []
+                }
             ]);
         }
         this.write(table, row, input, journal);
@@ -337,6 +375,11 @@ export class SimOrg {
 
         const row: Row = creating ? { ...this.defaults(table), ...changes } : { ...existing, ...changes };
         this.applyObjectRules(table, row, creating, errors);
+        for (const rule of this.validationRules.get(table.def.name) ?? []) {
+            const message = rule(row);
+            if (message)
+                errors.push({ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message, fields: [] });
+        }
         if (creating) {
             const missing = table.fields
                 .filter(

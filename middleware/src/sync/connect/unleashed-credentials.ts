@@ -1,4 +1,4 @@
-import { HttpProblem } from '../../http/problem';
+import { HttpProblem } from '../../problem';
 import type { Store, Tenant } from '../../store';
 import { isUnleashedError } from '../../unleashed/errors';
 import { CompanySchema } from '../../unleashed/schemas';

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { ExactDecimal, formatMoney, type RoundingMode } from '../../money/decimal';
-import { HttpProblem } from '../../http/problem';
+import { HttpProblem } from '../../problem';
 import { LockTimeoutError } from '../../store/sql';
 import { parseUnleashedDate } from '../../unleashed/dates';
 import { isUnleashedError } from '../../unleashed/errors';

@@ -28,6 +28,12 @@ export interface DeliveryResult {
      * when the call as a whole failed (outage, session, limits), which says nothing about the event.
      */
     rejected: boolean;
+    /**
+     * True when the org said the same event would be refused again (a validation rule, a locked
+     * record, an Opportunity it cannot see): the event is given up at once instead of retried.
+     * Orgs on a package version that does not say so are retried up to the attempt limit.
+     */
+    final: boolean;
 }
 
 /** Delivers events to an org; one result per event, in order. Never throws. */
@@ -67,7 +73,7 @@ export function modifiedOn(order: UnleashedSalesOrder): Date | null {
 }
 
 interface ApexAnswer {
-    results?: { index?: number; ok?: boolean; error?: string | null }[];
+    results?: { index?: number; ok?: boolean; error?: string | null; retry?: boolean }[];
 }
 
 /**
@@ -91,19 +97,22 @@ export function eventsViaWriter(writerFor: (orgId: string) => Promise<Salesforce
                             out.push({
                                 ok: false,
                                 error: 'Salesforce returned no result for the event',
-                                rejected: false
+                                rejected: false,
+                                final: false
                             });
-                        else if (r.ok === true) out.push({ ok: true, error: null, rejected: false });
+                        else if (r.ok === true)
+                            out.push({ ok: true, error: null, rejected: false, final: false });
                         else
                             out.push({
                                 ok: false,
                                 error: r.error ?? 'refused by Salesforce',
-                                rejected: true
+                                rejected: true,
+                                final: r.retry === false
                             });
                     });
                 } catch (err) {
                     const error = err instanceof Error ? err.message : String(err);
-                    for (const _ of chunk) out.push({ ok: false, error, rejected: false });
+                    for (const _ of chunk) out.push({ ok: false, error, rejected: false, final: false });
                 }
             }
             return out;

@@ -155,7 +155,7 @@ export class StatusPoller {
             await polls.release(orgId, this.owner, {
                 modifiedSince: newest ?? watermark,
                 nextInSeconds,
-                error: report.failed > 0 ? `${report.failed} status events not delivered yet` : null
+                error: pollError(report)
             });
             return { ...report, orgId, seen, pages, modifiedSince };
         } catch (err) {
@@ -165,4 +165,16 @@ export class StatusPoller {
             return null;
         }
     }
+}
+
+/** What the poll left undone: events still to deliver, and events the org refused for good. */
+function pollError(report: PushReport): string | null {
+    const pending = report.failed - report.refused;
+    const parts = [
+        pending > 0 ? `${pending} status events not delivered yet` : null,
+        report.refused > 0
+            ? `${report.refused} status events refused by Salesforce for good (the reason is in the org's Sync Log)`
+            : null
+    ].filter((p): p is string => p !== null);
+    return parts.length > 0 ? parts.join('; ') : null;
 }

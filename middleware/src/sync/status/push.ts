@@ -27,8 +27,10 @@ export interface PushReport {
     stale: number;
     delivered: number;
     failed: number;
-    /** Events dropped after too many refusals. */
+    /** Events dropped after too many refusals, or at once when the org refused them for good. */
     abandoned: number;
+    /** Of those, the events the org refused for good (a validation rule, a locked record). */
+    refused: number;
     /** Orders whose current state was already given up on. */
     givenUp: number;
     /** Size of each events call made. */
@@ -62,6 +64,7 @@ export class StatusPusher {
             delivered: 0,
             failed: 0,
             abandoned: 0,
+            refused: 0,
             givenUp: 0,
             calls: []
         };
@@ -131,7 +134,7 @@ export class StatusPusher {
                 report.calls.push(Math.min(MAX_EVENTS_PER_CALL, work.length - i));
             }
             for (const [i, { row, event, modifiedAt, attempts: before }] of work.entries()) {
-                const r = results[i] ?? { ok: false, error: 'no result', rejected: false };
+                const r = results[i] ?? { ok: false, error: 'no result', rejected: false, final: false };
                 if (r.ok) {
                     await sentOrders.delivered(orgId, row.orderGuid, {
                         status: event.status,
@@ -142,8 +145,11 @@ export class StatusPusher {
                     continue;
                 }
                 report.failed++;
-                // An outage (the call failed as a whole) does not use up the event's attempts.
-                const attempts = before + (r.rejected ? 1 : 0);
+                // An outage (the call failed as a whole) does not use up the event's attempts; a refusal
+                // for good uses them all, so this state is never sent again (a newer one is). The org
+                // keeps the status and the reason in its Sync Log, where the rep sees it.
+                const attempts =
+                    r.rejected && r.final ? Math.max(maxAttempts, before + 1) : before + (r.rejected ? 1 : 0);
                 await sentOrders.failed(orgId, row.orderGuid, {
                     event: event as unknown as Record<string, unknown>,
                     error: r.error ?? 'not delivered',
@@ -153,6 +159,7 @@ export class StatusPusher {
                 if (r.rejected && attempts >= maxAttempts) {
                     await sentOrders.abandon(orgId, row.orderGuid);
                     report.abandoned++;
+                    if (r.final) report.refused++;
                 }
             }
             return report;

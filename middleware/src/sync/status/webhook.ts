@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { HttpProblem } from '../../http/problem';
+import { HttpProblem } from '../../problem';
 import type { OrderStatusRepos } from '../../store/order-status';
 import type { Tenant } from '../../store/types';
 import { isUnleashedError } from '../../unleashed/errors';

@@ -5,6 +5,7 @@ import {
     DEMO_USERNAME,
     type SalesforceSim
 } from '../../../src/sandbox/salesforce-sim';
+import { EVENTS_MAX_BODY_BYTES } from '../../../src/sandbox/salesforce-sim/apex';
 import { tokenSignature } from '../../../src/sandbox/salesforce-sim/oauth';
 import { checksumSuffix, normaliseId } from '../../../src/sandbox/salesforce-sim/ids';
 import { api, demoClient, ns, tokenRequest } from './helpers';
@@ -439,8 +440,8 @@ describe.each([
         });
         expect(res.status).toBe(200);
         expect(res.body.results).toEqual([
-            { index: 0, ok: true, error: null },
-            { index: 1, ok: false, error: 'Unknown event type: nope' }
+            { index: 0, ok: true, error: null, retry: false },
+            { index: 1, ok: false, error: 'Unknown event type: nope', retry: false }
         ]);
         const jobs = sim.records(ns(sim, 'Unleashed_Import_Job__c'));
         expect(jobs).toHaveLength(1);
@@ -476,5 +477,95 @@ describe.each([
 
         sim.setApexHandler('/events', () => ({ status: 201, body: { custom: true } }));
         expect((await c.post(path, {})).body).toEqual({ custom: true });
+    });
+
+    it('reports each refused order.status event with whether it is worth retrying, and logs it for the owner', async () => {
+        const c = api(sim);
+        const path = namespace ? `/services/apexrest/${namespace}/events` : '/services/apexrest/events';
+        const owner = sim.org.insertRaw('User', {
+            Username: `owner-${namespace || 'none'}@example.com`,
+            LastName: 'Owner',
+            Name: 'Opp Owner',
+            Email: 'owner@example.com',
+            IsActive: true
+        });
+        const opp = (name: string) =>
+            sim.org.insertRaw('Opportunity', {
+                Name: name,
+                StageName: 'Proposal',
+                CloseDate: '2026-12-01',
+                OwnerId: owner
+            });
+        const [ruled, approval, busy, fine] = [opp('Ruled'), opp('In approval'), opp('Busy'), opp('Fine')];
+        sim.org.addValidationRule('Opportunity', (row) =>
+            row.Id === ruled && row.Unleashed_Order_Status__c === 'Completed' ? 'Needs a PO number.' : null
+        );
+        sim.org.lock(approval, 'approval');
+        sim.org.lock(busy, 'row');
+        const status = (opportunityId: string) => ({
+            type: 'order.status',
+            opportunityId,
+            orderGuid: '5c7e4a52-8f0e-5b1a-9d3c-2a1b0c9d8e7f',
+            orderNumber: 'SO-1',
+            status: 'Completed',
+            subTotal: '10.00',
+            taxTotal: '1.50',
+            total: '11.50'
+        });
+        const res = await c.post(path, {
+            events: [
+                status(ruled),
+                status(approval),
+                status(busy),
+                status(fine),
+                status('006000000000000AAA')
+            ]
+        });
+        expect(res.status).toBe(200);
+        expect(res.body.results).toEqual([
+            { index: 0, ok: false, error: 'Needs a PO number.', retry: false },
+            { index: 1, ok: false, error: 'the entity is locked for editing', retry: false },
+            {
+                index: 2,
+                ok: false,
+                error: 'unable to obtain exclusive access to this record or 1 records',
+                retry: true
+            },
+            { index: 3, ok: true, error: null, retry: false },
+            { index: 4, ok: false, error: 'Opportunity not found: 006000000000000AAA', retry: false }
+        ]);
+        const logs = sim
+            .records(ns(sim, 'Unleashed_Sync_Log__c'))
+            .filter((r) => r[ns(sim, 'Operation__c')] === 'Order Status');
+        const logOf = (id: string) => logs.find((r) => r[ns(sim, 'Opportunity__c')] === id);
+        expect(logOf(ruled)).toMatchObject({
+            OwnerId: owner,
+            [ns(sim, 'Status__c')]: 'Error',
+            [ns(sim, 'Error_Text__c')]: 'Needs a PO number.',
+            [ns(sim, 'Request_Summary__c')]:
+                'Order SO-1 status Completed, total 11.50 in Unleashed; not shown on the Opportunity.'
+        });
+        expect(logOf(busy)![ns(sim, 'Request_Summary__c')]).toMatch(/yet \(sent again later\)\.$/);
+        expect(logOf(fine)).toMatchObject({ OwnerId: owner, [ns(sim, 'Status__c')]: 'Success' });
+        sim.org.lock(approval, null);
+        sim.org.lock(busy, null);
+    });
+
+    it('refuses a body over 1 MB with 413 before reading it', async () => {
+        const c = api(sim);
+        const path = namespace ? `/services/apexrest/${namespace}/events` : '/services/apexrest/events';
+        const body = JSON.stringify({
+            events: [{ type: 'nope', padding: 'x'.repeat(EVENTS_MAX_BODY_BYTES) }]
+        });
+        const res = await c.post(path, body, { 'content-type': 'application/json' });
+        expect(res.status).toBe(413);
+        expect(res.body).toEqual({
+            status: 413,
+            title: 'Payload too large',
+            detail: `The body has ${Buffer.byteLength(body)} bytes; at most ${EVENTS_MAX_BODY_BYTES} are accepted. Send fewer events per call.`
+        });
+        const many = await c.post(path, { events: Array.from({ length: 1001 }, () => ({ type: 'nope' })) });
+        expect(many.status).toBe(400);
+        expect(many.body.detail).toBe('At most 1000 events may be sent at once.');
     });
 });

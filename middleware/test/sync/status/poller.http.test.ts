@@ -159,7 +159,7 @@ describe('with orders sent from Salesforce', () => {
         expect((await h.services.orderStatus.polls.get(h.orgId))?.lastError).toBeNull();
     });
 
-    test('an event Salesforce refuses is tried 5 times, then dropped with its error kept', async () => {
+    test('an event the org refuses for good is sent once, not again, with its reason kept', async () => {
         const guid = '0f0e0000-0000-4000-8000-00000000d002';
         await h.services.orderStatus.sentOrders.record(h.orgId, {
             orderGuid: guid,
@@ -168,17 +168,97 @@ describe('with orders sent from Salesforce', () => {
             status: 'Parked'
         });
         await h.unleashed.post(`/SalesOrders/${guid}`, ORDER('Placed'));
-        const failures: number[] = [];
-        let last;
-        for (let i = 0; i < 6; i++) {
-            [last] = await poller().pollDue();
-            failures.push(last!.failed);
-        }
-        expect(failures).toEqual([1, 1, 1, 1, 1, 0]);
-        expect(last).toMatchObject({ givenUp: 1, calls: [] });
+        const before = h.eventCalls().length;
+        const reports = [];
+        for (let i = 0; i < 3; i++) reports.push((await poller().pollDue())[0]);
+        expect(reports[0]).toMatchObject({ failed: 1, refused: 1, abandoned: 1 });
+        expect(reports[1]).toMatchObject({ failed: 0, givenUp: 1, calls: [] });
+        expect(reports[2]).toMatchObject({ failed: 0, givenUp: 1, calls: [] });
+        expect(
+            h
+                .eventCalls()
+                .slice(before)
+                .flat()
+                .filter((e) => e.orderGuid === guid)
+        ).toHaveLength(1);
         const row = await h.services.orderStatus.sentOrders.get(h.orgId, guid);
         expect(row).toMatchObject({ status: 'Parked', pending: null, attempts: 5 });
-        expect(row!.lastError).toMatch(/Opportunity/);
+        expect(row!.lastError).toMatch(/Opportunity not found/);
+    });
+
+    test("a validation rule on the Opportunity: the status stays in the rep's Sync Log and is not sent again", async () => {
+        const org = h.sfsim.org;
+        const rep = org.insertRaw('User', {
+            Username: 'rep@unleashed-connector.example',
+            LastName: 'Rep',
+            Name: 'Sam Rep',
+            Email: 'rep@unleashed-connector.example',
+            IsActive: true
+        });
+        const opp = org.insertRaw('Opportunity', {
+            Name: 'Poll D',
+            StageName: 'Proposal',
+            CloseDate: '2026-12-01',
+            CurrencyIsoCode: 'NZD',
+            OwnerId: rep
+        });
+        const order = await h.send(opp);
+        org.addValidationRule('Opportunity', (row) =>
+            row.Id === opp && row.Unleashed_Order_Status__c === 'Completed'
+                ? 'A completed order needs a purchase order number first.'
+                : null
+        );
+        await h.unleashed.post(`/SalesOrders/${order.orderGuid}/Complete`, {});
+        const before = h.eventCalls().length;
+
+        const [refused] = await poller().pollDue();
+        expect(refused).toMatchObject({ failed: 1, refused: 1 });
+        expect((await h.services.orderStatus.polls.get(h.orgId))?.lastError).toMatch(
+            /1 status events refused by Salesforce for good/
+        );
+        const logs = h.sfsim
+            .records(field('Unleashed_Sync_Log__c'))
+            .filter((r) => r[field('Opportunity__c')] === opp);
+        expect(logs).toHaveLength(1);
+        expect(logs[0]).toMatchObject({
+            OwnerId: rep,
+            [field('Status__c')]: 'Error',
+            [field('Operation__c')]: 'Order Status',
+            [field('Error_Text__c')]: 'A completed order needs a purchase order number first.'
+        });
+        expect(logs[0]![field('Request_Summary__c')]).toMatch(
+            /status Completed.*not shown on the Opportunity\.$/
+        );
+        expect(statusOf(opp)).toBeNull();
+
+        const [again] = await poller().pollDue();
+        expect(again).toMatchObject({ failed: 0, calls: [] });
+        expect(
+            h
+                .eventCalls()
+                .slice(before)
+                .flat()
+                .filter((e) => e.opportunityId === opp)
+        ).toHaveLength(1);
+    });
+
+    test('a row lock held elsewhere is retried until it passes', async () => {
+        const opp = h.opportunity('Poll E');
+        const order = await h.send(opp);
+        h.sfsim.org.lock(opp, 'row');
+        await h.unleashed.put(`/SalesOrders/${order.orderGuid}`, { OrderStatus: 'Placed' });
+        try {
+            const [locked] = await poller().pollDue();
+            expect(locked).toMatchObject({ failed: 1, refused: 0, abandoned: 0 });
+            const row = await h.services.orderStatus.sentOrders.get(h.orgId, order.orderGuid);
+            expect(row).toMatchObject({ status: 'Parked', attempts: 1, pending: { status: 'Placed' } });
+            expect(row!.lastError).toMatch(/unable to obtain exclusive access/);
+        } finally {
+            h.sfsim.org.lock(opp, null);
+        }
+        const [passed] = await poller().pollDue();
+        expect(passed).toMatchObject({ delivered: 1, failed: 0 });
+        expect(statusOf(opp)).toBe('Placed');
     });
 
     test('250 changed orders go out as calls of 200 and 50', async () => {
