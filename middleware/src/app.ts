@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppConfig } from './config';
 import { loggerOptions } from './logger';
-import { problemPlugin } from './http/problem';
+import { clientErrorHandler, frameworkErrors, problemPlugin } from './http/problem';
 import { docsPlugin } from './http/docs';
 import { healthRoutes, type ReadinessCheck } from './http/health';
 import { signedRequestsPlugin, type SignedRequestsOptions } from './http/auth';
@@ -28,6 +28,14 @@ export interface AppDeps {
 }
 
 /**
+ * TRUST_PROXY as Fastify takes it. This Fastify trusts no one for a bare number, so a hop count
+ * becomes a function: the nearest `hops` addresses (the socket peer first) are proxies.
+ */
+function trustProxyOption(value: AppConfig['TRUST_PROXY']): string | false | ((a: string, hop: number) => boolean) {
+    return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
+/**
  * Builds the Fastify app without listening, so tests call it with `inject` and server.ts with
  * `listen`. One plugin per concern; routes validate with zod and answer problem+json on error.
  */
@@ -36,7 +44,15 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     const app = Fastify({
         logger: deps.logStream ? { ...logger, stream: deps.logStream } : logger,
         bodyLimit: config.BODY_LIMIT_BYTES,
-        trustProxy: config.TRUST_PROXY,
+        trustProxy: trustProxyOption(config.TRUST_PROXY),
+        // A client trickling its request (slowloris) is cut off instead of holding a connection.
+        requestTimeout: config.REQUEST_TIMEOUT_MS,
+        connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+        // Node checks the request timeout on this interval (30 s by default).
+        http: { connectionsCheckingInterval: Math.min(30000, Math.ceil(config.REQUEST_TIMEOUT_MS / 4)) },
+        // Errors raised before routing still answer problem+json.
+        frameworkErrors,
+        clientErrorHandler,
         // Our own ids in logs; never echo a caller's header into them.
         genReqId: () => crypto.randomUUID()
     });
@@ -64,6 +80,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     await app.register(signedRequestsPlugin, {
         store: services.store,
         rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+        failuresPerIpPerMinute: config.AUTH_FAILURES_PER_IP_PER_MINUTE,
+        basePath: config.PUBLIC_BASE_PATH,
         ...deps.auth
     });
     await app.register(stockRoutes, { services });
