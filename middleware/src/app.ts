@@ -31,7 +31,9 @@ export interface AppDeps {
  * TRUST_PROXY as Fastify takes it. This Fastify trusts no one for a bare number, so a hop count
  * becomes a function: the nearest `hops` addresses (the socket peer first) are proxies.
  */
-function trustProxyOption(value: AppConfig['TRUST_PROXY']): string | false | ((a: string, hop: number) => boolean) {
+function trustProxyOption(
+    value: AppConfig['TRUST_PROXY']
+): string | false | ((a: string, hop: number) => boolean) {
     return typeof value === 'number' ? (_address, hop) => hop < value : value;
 }
 
@@ -48,8 +50,12 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         // A client trickling its request (slowloris) is cut off instead of holding a connection.
         requestTimeout: config.REQUEST_TIMEOUT_MS,
         connectionTimeout: config.CONNECTION_TIMEOUT_MS,
-        // Node checks the request timeout on this interval (30 s by default).
-        http: { connectionsCheckingInterval: Math.min(30000, Math.ceil(config.REQUEST_TIMEOUT_MS / 4)) },
+        // Node enforces the larger of the two timeouts below as the whole-request limit, so the
+        // headers get no longer than the request; it checks them on this interval (30 s by default).
+        http: {
+            headersTimeout: Math.min(60000, config.REQUEST_TIMEOUT_MS),
+            connectionsCheckingInterval: Math.min(30000, Math.ceil(config.REQUEST_TIMEOUT_MS / 4))
+        },
         // Errors raised before routing still answer problem+json.
         frameworkErrors,
         clientErrorHandler,

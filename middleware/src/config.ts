@@ -30,7 +30,8 @@ export function weakKeyReason(key: Buffer): string | null {
 /** A master key that must also be random (earlier keys are not checked: they are being retired). */
 const strongKey32 = base64Key32.superRefine((v, ctx) => {
     const reason = weakKeyReason(Buffer.from(v, 'base64'));
-    if (reason) ctx.addIssue({ code: 'custom', message: `${reason}; generate one with: openssl rand -base64 32` });
+    if (reason)
+        ctx.addIssue({ code: 'custom', message: `${reason}; generate one with: openssl rand -base64 32` });
 });
 
 /**
@@ -38,26 +39,24 @@ const strongKey32 = base64Key32.superRefine((v, ctx) => {
  * proxy addresses and CIDR ranges (or proxy-addr's names loopback, linklocal, uniquelocal). `true`
  * (trust every hop) is refused: anyone could then choose the client address the per-IP limits see.
  */
-const trustProxy = z
-    .string()
-    .transform((v, ctx): false | number | string => {
-        const t = v.trim();
-        if (t === 'false' || t === '0') return false;
-        if (/^[0-9]{1,2}$/.test(t)) return Number(t);
-        const entries = t.split(',').map((s) => s.trim());
-        const bad = entries.filter((e) => !isProxyAddress(e));
-        if (t === 'true' || t === '1' || bad.length > 0) {
-            ctx.addIssue({
-                code: 'custom',
-                message:
-                    t === 'true'
-                        ? 'true would trust every hop (a forged X-Forwarded-For would pick the client address); give the number of proxies in front, e.g. 1, or their addresses/CIDR ranges'
-                        : `must be false, a hop count, or a comma list of addresses/CIDR ranges (not understood: ${bad.join(', ')})`
-            });
-            return z.NEVER;
-        }
-        return entries.join(',');
-    });
+const trustProxy = z.string().transform((v, ctx): false | number | string => {
+    const t = v.trim();
+    if (t === 'false' || t === '0') return false;
+    if (/^[0-9]{1,2}$/.test(t)) return Number(t);
+    const entries = t.split(',').map((s) => s.trim());
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (t === 'true' || t === '1' || bad.length > 0) {
+        ctx.addIssue({
+            code: 'custom',
+            message:
+                t === 'true'
+                    ? 'true would trust every hop (a forged X-Forwarded-For would pick the client address); give the number of proxies in front, e.g. 1, or their addresses/CIDR ranges'
+                    : `must be false, a hop count, or a comma list of addresses/CIDR ranges (not understood: ${bad.join(', ')})`
+        });
+        return z.NEVER;
+    }
+    return entries.join(',');
+});
 
 function isProxyAddress(entry: string): boolean {
     if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
@@ -80,7 +79,10 @@ const basePath = z
                 /^(\/[A-Za-z0-9._~-]+)*$/,
                 'must be a path such as /connector (leading slash, letters, digits, . _ ~ -)'
             )
-            .refine((v) => !v.split('/').some((s) => s === '.' || s === '..'), 'must not contain . or .. segments')
+            .refine(
+                (v) => !v.split('/').some((s) => s === '.' || s === '..'),
+                'must not contain . or .. segments'
+            )
     );
 
 const csv = z.string().transform((v) =>
@@ -89,7 +91,6 @@ const csv = z.string().transform((v) =>
         .map((s) => s.trim())
         .filter(Boolean)
 );
-
 
 export const configSchema = z.object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
@@ -221,9 +222,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         throw new ConfigError(['UNLEASHED_API_ID and UNLEASHED_API_KEY must be set together']);
     }
     if (cfg.NODE_ENV === 'production') {
-        const plain = (['UNLEASHED_BASE_URL', 'SALESFORCE_LOGIN_URL', 'SALESFORCE_INSTANCE_URL'] as const).filter(
-            (name) => isPlainHttpOffLoopback(cfg[name])
-        );
+        const plain = (
+            ['UNLEASHED_BASE_URL', 'SALESFORCE_LOGIN_URL', 'SALESFORCE_INSTANCE_URL'] as const
+        ).filter((name) => isPlainHttpOffLoopback(cfg[name]));
         if (plain.length > 0) {
             throw new ConfigError(
                 plain.map(

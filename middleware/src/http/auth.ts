@@ -191,6 +191,8 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                     'client address reached its limit of failed signature checks'
                 );
             }
+            // A refused caller reconnects; a body not read yet is not waited for.
+            reply.header('connection', 'close');
             return sendProblem(reply, { type: 'about:blank', title, status: 401, detail });
         };
 
@@ -210,6 +212,7 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
             const blocked = failures.blockedFor(request.ip);
             if (blocked > 0) {
                 reply.header('retry-after', String(blocked));
+                reply.header('connection', 'close');
                 return sendProblem(reply, {
                     type: 'about:blank',
                     title: 'Too many failed attempts',
@@ -302,7 +305,10 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
             // Only JSON bodies keep their bytes; a body parsed any other way (text/plain) was not
             // covered by the check below, so it never reaches a handler.
             if (request.rawBody === undefined && request.body !== undefined && request.body !== null) {
-                request.log.warn({ orgId, path: request.url.split('?')[0] }, 'signed request with a non-JSON body');
+                request.log.warn(
+                    { orgId, path: request.url.split('?')[0] },
+                    'signed request with a non-JSON body'
+                );
                 return sendProblem(reply, {
                     type: 'about:blank',
                     title: 'Unsupported media type',
@@ -312,7 +318,13 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
             }
             const expected = hmac(
                 tenant?.tenantSecret ?? decoySecret,
-                canonicalRequest(request.method, `${basePath}${request.url}`, timestamp, nonce, request.rawBody)
+                canonicalRequest(
+                    request.method,
+                    `${basePath}${request.url}`,
+                    timestamp,
+                    nonce,
+                    request.rawBody
+                )
             );
             if (!timingSafeEqual(expected, signature) || !tenant) {
                 return reject(

@@ -61,7 +61,8 @@ function checkShape(root: unknown): void {
                 );
             }
             const item = (value as Record<string, unknown>)[key];
-            if (item !== null && typeof item === 'object') stack.push({ value: item, depth: depth + 1, path: where });
+            if (item !== null && typeof item === 'object')
+                stack.push({ value: item, depth: depth + 1, path: where });
         }
     }
 }

@@ -51,9 +51,19 @@ function frameworkProblem(error: FastifyError, status: number, request: FastifyR
                 detail: `The body is larger than the ${request.routeOptions.bodyLimit ?? 'configured'} bytes this server accepts (BODY_LIMIT_BYTES)`
             };
         case 'FST_ERR_BAD_URL':
-            return { type: 'about:blank', title: 'Bad request', status, detail: 'The URL is not validly percent-encoded' };
+            return {
+                type: 'about:blank',
+                title: 'Bad request',
+                status,
+                detail: 'The URL is not validly percent-encoded'
+            };
         case 'FST_ERR_MAX_PARAM_LENGTH':
-            return { type: 'about:blank', title: 'URI too long', status, detail: 'A path segment is longer than any accepted value' };
+            return {
+                type: 'about:blank',
+                title: 'URI too long',
+                status,
+                detail: 'A path segment is longer than any accepted value'
+            };
         default:
             return { type: 'about:blank', title, status, detail: error.message || title };
     }
@@ -61,7 +71,8 @@ function frameworkProblem(error: FastifyError, status: number, request: FastifyR
 
 /** Fastify's errors raised before routing (bad percent-encoding, an overlong path parameter). */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+    const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
     void sendProblem(reply, frameworkProblem(error, status, request));
 }
 
@@ -80,7 +91,11 @@ export function clientErrorHandler(
         error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
             ? [408, 'Request timeout', 'The request was not received in time (REQUEST_TIMEOUT_MS)']
             : error.code === 'HPE_HEADER_OVERFLOW'
-              ? [431, 'Request headers too large', 'The request line and headers exceed what this server accepts']
+              ? [
+                    431,
+                    'Request headers too large',
+                    'The request line and headers exceed what this server accepts'
+                ]
               : [400, 'Bad request', 'The request is not valid HTTP/1.1'];
     this.log.debug({ code: error.code, status }, 'client error');
     if (socket.writable) {

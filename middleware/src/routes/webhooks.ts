@@ -40,7 +40,10 @@ export async function webhookRoutes(app: FastifyInstance, opts: { services: Serv
      * signature headers, can never be accepted, so it is answered at once instead of being allowed
      * to trickle a body in. The answer is the processor's own refusal, whichever check failed.
      */
-    const checkBeforeBody = async (request: FastifyRequest<{ Params: { orgId: string } }>, reply: FastifyReply) => {
+    const checkBeforeBody = async (
+        request: FastifyRequest<{ Params: { orgId: string } }>,
+        reply: FastifyReply
+    ) => {
         const { orgId } = request.params;
         const timestamp = header(request.headers['x-unleashed-timestamp']);
         const signature = header(request.headers['x-unleashed-signature']);
@@ -57,6 +60,8 @@ export async function webhookRoutes(app: FastifyInstance, opts: { services: Serv
                     : null;
         if (reason === null) return;
         request.log.warn({ orgId: ORG_ID.test(orgId ?? '') ? orgId : undefined, reason }, 'webhook refused');
+        // The body is not read; closing the connection stops a sender from trickling it anyway.
+        reply.header('connection', 'close');
         return sendProblem(reply, {
             type: 'about:blank',
             title: 'Webhook not accepted',
