@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import helmet from '@fastify/helmet';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppConfig } from './config';
@@ -25,6 +25,8 @@ export interface AppDeps {
     auth?: Partial<Omit<SignedRequestsOptions, 'store'>>;
     /** Where logs go (tests capture them); stdout by default. */
     logStream?: NodeJS.WritableStream;
+    /** Sees every route as it is added (the fuzz suite enumerates them this way). */
+    onRoute?: (route: RouteOptions) => void;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         // Our own ids in logs; never echo a caller's header into them.
         genReqId: () => crypto.randomUUID()
     });
+    if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
 
