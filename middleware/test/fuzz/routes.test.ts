@@ -109,6 +109,7 @@ afterAll(async () => {
     await app?.close();
     await services?.statusSync.webhooks.close();
     await services?.close();
+    await services?.store.close();
     await sim?.close();
 });
 

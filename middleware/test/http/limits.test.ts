@@ -47,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
     await app?.close();
     await services?.close();
+    await store?.close();
 });
 
 interface RawAnswer {
