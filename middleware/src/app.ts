@@ -39,6 +39,15 @@ function trustProxyOption(
     return typeof value === 'number' ? (_address, hop) => hop < value : value;
 }
 
+/** `/connector/v1/stock?x` -> `/v1/stock?x` for base path `/connector`; other URLs unchanged. */
+export function withoutBasePath(url: string, basePath: string): string {
+    if (!basePath || !url.startsWith(basePath)) return url;
+    const rest = url.slice(basePath.length);
+    if (rest === '') return '/';
+    if (rest.startsWith('?')) return `/${rest}`;
+    return rest.startsWith('/') ? rest : url;
+}
+
 /**
  * Builds the Fastify app without listening, so tests call it with `inject` and server.ts with
  * `listen`. One plugin per concern; routes validate with zod and answer problem+json on error.
@@ -58,6 +67,10 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
             headersTimeout: Math.min(60000, config.REQUEST_TIMEOUT_MS),
             connectionsCheckingInterval: Math.min(30000, Math.ceil(config.REQUEST_TIMEOUT_MS / 4))
         },
+        // Behind a proxy that forwards the Named Credential's path prefix, every route (and the
+        // request signature, which Apex computes over the path after that prefix) sees the path
+        // without it.
+        rewriteUrl: (req) => withoutBasePath(req.url ?? '/', config.PUBLIC_BASE_PATH),
         // Errors raised before routing still answer problem+json.
         frameworkErrors,
         clientErrorHandler,
@@ -90,7 +103,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         store: services.store,
         rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
         failuresPerIpPerMinute: config.AUTH_FAILURES_PER_IP_PER_MINUTE,
-        basePath: config.PUBLIC_BASE_PATH,
         ...deps.auth
     });
     await app.register(stockRoutes, { services });

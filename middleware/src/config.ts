@@ -100,8 +100,9 @@ export const configSchema = z.object({
     /** Public base URL of this middleware, used for the OAuth callback. */
     PUBLIC_URL: z.url().optional(),
     /**
-     * Path prefix a reverse proxy strips before forwarding (a Named Credential URL such as
-     * https://host/connector): Apex signs the path it sends, prefix included.
+     * Path prefix of the Named Credential URL (https://host/connector) when the proxy in front
+     * forwards it: removed before routing. Apex signs the path after the Named Credential's URL, so
+     * the signature never covers the prefix, whether a proxy strips it or we do.
      */
     PUBLIC_BASE_PATH: basePath.default(''),
 

@@ -42,11 +42,6 @@ export interface SignedRequestsOptions {
      * (AUTH_FAILURES_PER_IP_PER_MINUTE); 0 turns it off.
      */
     failuresPerIpPerMinute?: number;
-    /**
-     * The path prefix a reverse proxy strips (PUBLIC_BASE_PATH): Apex signs the path it sends, so the
-     * signature is checked over this prefix followed by the path we receive.
-     */
-    basePath?: string;
     /** Current time in ms; tests move it. */
     now?: () => number;
 }
@@ -138,7 +133,6 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
         const prefix = (opts.prefix ?? '/v1').replace(/\/+$/, '');
         const now = opts.now ?? Date.now;
         const perMinute = opts.rateLimitPerMinute ?? 600;
-        const basePath = (opts.basePath ?? '').replace(/\/+$/, '');
         const failures = new FailureLimit(opts.failuresPerIpPerMinute ?? 60);
         // Stands in for the secret of an org that is not connected.
         const decoySecret = randomBytes(32);
@@ -318,13 +312,7 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
             }
             const expected = hmac(
                 tenant?.tenantSecret ?? decoySecret,
-                canonicalRequest(
-                    request.method,
-                    `${basePath}${request.url}`,
-                    timestamp,
-                    nonce,
-                    request.rawBody
-                )
+                canonicalRequest(request.method, request.url, timestamp, nonce, request.rawBody)
             );
             if (!timingSafeEqual(expected, signature) || !tenant) {
                 return reject(

@@ -52,9 +52,9 @@ function routes(app: FastifyInstance): void {
 
 async function appWith(
     opts: Partial<SignedRequestsOptions> = {},
-    s: Store = store
+    s: Store = store,
+    config = testConfig()
 ): Promise<FastifyInstance> {
-    const config = testConfig();
     const app = await buildApp(config, { services: await createServices(config, { store: s }), auth: opts });
     routes(app);
     return app;
@@ -64,7 +64,7 @@ interface Call {
     method?: 'GET' | 'POST';
     url: string;
     body?: string | Buffer;
-    /** The path Apex signs when it differs from the one received (a proxy strips a prefix). */
+    /** The path Apex signs when it differs from the one sent (the Named Credential's path prefix). */
     signedPath?: string;
     tenant?: Tenant;
     secret?: Buffer;
@@ -393,21 +393,29 @@ describe('failed signatures per client address', () => {
 });
 
 describe('a middleware behind a path prefix (PUBLIC_BASE_PATH)', () => {
-    it('checks the signature over the prefix Apex signed, which the proxy stripped', async () => {
-        const app = await appWith({ basePath: '/connector' });
+    // Apex signs the path after the Named Credential's URL (https://host/connector), never the prefix.
+    it('serves and verifies requests whose prefix the proxy forwarded, and those it stripped', async () => {
+        const app = await appWith({}, store, testConfig({ PUBLIC_BASE_PATH: '/connector' }));
         try {
-            const ok = await app.inject(
-                signed({ url: '/v1/whoami?x=1', signedPath: '/connector/v1/whoami?x=1' })
+            const forwarded = await app.inject(
+                signed({ url: '/connector/v1/whoami?x=1', signedPath: '/v1/whoami?x=1' })
             );
-            expect(ok.statusCode).toBe(200);
+            expect([forwarded.statusCode, forwarded.json()]).toEqual([
+                200,
+                { orgId: ORG_A, query: { x: '1' } }
+            ]);
             const post = await app.inject(
-                signed({ method: 'POST', url: '/v1/echo', signedPath: '/connector/v1/echo', body: '{"a":1}' })
+                signed({ method: 'POST', url: '/connector/v1/echo', signedPath: '/v1/echo', body: '{"a":1}' })
             );
             expect(post.statusCode).toBe(200);
-            // Signed over the path without the prefix: not what Apex sends through this proxy.
-            const bare = await app.inject(signed({ url: '/v1/whoami' }));
-            expect(bare.statusCode).toBe(401);
-            expect(bare.json().title).toBe('Bad signature');
+            expect((await app.inject(signed({ url: '/v1/whoami' }))).statusCode).toBe(200);
+            expect((await app.inject({ url: '/connector/healthz' })).statusCode).toBe(200);
+            // Still guarded under the prefix, and a signature over the prefix is not what Apex sends.
+            expect((await app.inject({ url: '/connector/v1/whoami' })).statusCode).toBe(401);
+            const overPrefix = await app.inject(signed({ url: '/connector/v1/whoami' }));
+            expect([overPrefix.statusCode, overPrefix.json().title]).toEqual([401, 'Bad signature']);
+            // Only the whole prefix segment is removed.
+            expect((await app.inject(signed({ url: '/connectorx/v1/whoami' }))).statusCode).toBe(404);
         } finally {
             await app.close();
         }
