@@ -15,8 +15,8 @@ function header(v: string | string[] | undefined): string | undefined {
 }
 
 const ORG_ID = /^00D[A-Za-z0-9]{15}$/;
-/** base64 of an HMAC-SHA256, with or without padding; anything else cannot match. */
-const SIGNATURE = /^\s*[A-Za-z0-9+/]{43}=?\s*$/;
+/** base64 (or base64url) of an HMAC-SHA256, padded or not: all the processor can decode to 32 bytes. */
+const SIGNATURE = /^\s*[A-Za-z0-9+/_-]{43}=?\s*$/;
 
 /**
  * Unleashed's webhook deliveries (not under /v1: Unleashed signs them with the subscription's key,

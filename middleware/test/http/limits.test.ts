@@ -2,6 +2,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
 import { testConfig, type AppConfig } from '../../src/config';
+import { signRequest } from '../../src/http/auth';
 import { createServices, type Services } from '../../src/services';
 import { openStore, type Store } from '../../src/store';
 import { webhookSignature } from '../../src/sync/status';
@@ -235,6 +236,52 @@ describe('errors below the routes are problem+json', () => {
             contentType: expect.stringMatching(/^application\/problem\+json/)
         });
         expect(problem.body.detail).toMatch(/headers exceed/);
+    });
+
+    it('a body over BODY_LIMIT_BYTES: 413 naming the limit', async () => {
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const res = await app.inject({
+            method: 'POST',
+            url: `/webhooks/unleashed/${ORG}`,
+            headers: {
+                'content-type': 'application/json',
+                'x-unleashed-timestamp': timestamp,
+                'x-unleashed-signature': Buffer.alloc(32, 1).toString('base64')
+            },
+            payload: `{"x":"${'y'.repeat(1_100_000)}"}`
+        });
+        expect(res.statusCode).toBe(413);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.json()).toMatchObject({
+            title: 'Request body too large',
+            detail: expect.stringMatching(/1048576 bytes .*BODY_LIMIT_BYTES/)
+        });
+    });
+
+    it('a signed body in a content type the API does not read: 415 naming it', async () => {
+        const tenant = (await store.tenants.get(ORG))!;
+        const body = '<order/>';
+        const res = await app.inject({
+            method: 'POST',
+            url: '/v1/sales-orders',
+            headers: {
+                ...signRequest({
+                    orgId: ORG,
+                    secret: tenant.tenantSecret,
+                    method: 'POST',
+                    pathWithQuery: '/v1/sales-orders',
+                    body
+                }),
+                'content-type': 'application/xml'
+            },
+            payload: body
+        });
+        expect(res.statusCode).toBe(415);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.json()).toMatchObject({
+            title: 'Unsupported media type',
+            detail: 'Content-Type "application/xml" is not accepted here; send application/json'
+        });
     });
 
     it('a badly percent-encoded path: 400', async () => {
