@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Tenant } from '../store/types';
 import type { Store } from '../store';
-import { FailureLimit } from './failure-limit';
+import { clientKey, FailureLimit } from './failure-limit';
 import { parseJsonBody } from './json-body';
 import { sendProblem } from './problem';
 import { createTenantRateLimit } from './rate-limit';
@@ -179,7 +179,7 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                 },
                 'signed request rejected'
             );
-            if (failures.record(request.ip)) {
+            if (failures.record(clientKey(request.ip))) {
                 request.log.warn(
                     { ip: request.ip, limit: opts.failuresPerIpPerMinute ?? 60 },
                     'client address reached its limit of failed signature checks'
@@ -203,7 +203,7 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
         app.addHook('onRequest', async (request, reply) => {
             if (!underPrefix(request)) return;
             // An address that keeps failing is refused before it costs a database read.
-            const blocked = failures.blockedFor(request.ip);
+            const blocked = failures.blockedFor(clientKey(request.ip));
             if (blocked > 0) {
                 reply.header('retry-after', String(blocked));
                 reply.header('connection', 'close');

@@ -3,7 +3,7 @@
  * guessing org ids or signatures is refused before it costs a database read and AES decryptions.
  * Only failures count: many orgs reach us from Salesforce's shared egress addresses, and their
  * valid requests must never spend each other's budget. Fixed one-minute windows; the table holds at
- * most `maxKeys` addresses (expired windows go first, then the oldest), so it cannot grow unbounded.
+ * most `maxKeys` addresses, so a flood from many addresses cannot grow it without bound.
  */
 export class FailureLimit {
     private readonly windows = new Map<string, { count: number; resetAt: number }>();
@@ -53,14 +53,37 @@ export class FailureLimit {
         return this.windows.size;
     }
 
+    /**
+     * Windows sit in the map in the order they started, so the expired ones are at the front: they
+     * go first, then, while the table is full, the oldest. Amortised constant time per failure.
+     */
     private makeRoom(t: number): void {
         const max = this.opts.maxKeys ?? 10_000;
-        if (this.windows.size < max) return;
-        for (const [k, w] of this.windows) if (t >= w.resetAt) this.windows.delete(k);
-        // Still full: the oldest windows (insertion order) make way.
-        for (const k of this.windows.keys()) {
-            if (this.windows.size < max) break;
+        for (const [k, w] of this.windows) {
+            if (t < w.resetAt && this.windows.size < max) break;
             this.windows.delete(k);
         }
     }
+}
+
+/**
+ * The key an address is counted under: IPv4 as is (IPv4-mapped IPv6 included), IPv6 by its /64,
+ * since one host usually holds a whole /64 and could otherwise take a fresh address per attempt.
+ */
+export function clientKey(ip: string): string {
+    const address = ip.replace(/%.*$/, '');
+    if (!address.includes(':')) return address;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped) return mapped[1]!;
+    const [head = '', tail] = address.split('::');
+    const left = head ? head.split(':') : [];
+    const right = tail ? tail.split(':') : [];
+    const groups =
+        tail === undefined
+            ? left
+            : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+    return `${groups
+        .slice(0, 4)
+        .map((g) => (parseInt(g, 16) || 0).toString(16))
+        .join(':')}::/64`;
 }
