@@ -1,9 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import helmet from '@fastify/helmet';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppConfig } from './config';
 import { loggerOptions } from './logger';
-import { problemPlugin } from './http/problem';
+import { clientErrorHandler, frameworkErrors, problemPlugin } from './http/problem';
 import { docsPlugin } from './http/docs';
 import { healthRoutes, type ReadinessCheck } from './http/health';
 import { signedRequestsPlugin, type SignedRequestsOptions } from './http/auth';
@@ -25,6 +25,27 @@ export interface AppDeps {
     auth?: Partial<Omit<SignedRequestsOptions, 'store'>>;
     /** Where logs go (tests capture them); stdout by default. */
     logStream?: NodeJS.WritableStream;
+    /** Sees every route as it is added (the fuzz suite enumerates them this way). */
+    onRoute?: (route: RouteOptions) => void;
+}
+
+/**
+ * TRUST_PROXY as Fastify takes it. This Fastify trusts no one for a bare number, so a hop count
+ * becomes a function: the nearest `hops` addresses (the socket peer first) are proxies.
+ */
+function trustProxyOption(
+    value: AppConfig['TRUST_PROXY']
+): string | false | ((a: string, hop: number) => boolean) {
+    return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
+/** `/connector/v1/stock?x` -> `/v1/stock?x` for base path `/connector`; other URLs unchanged. */
+export function withoutBasePath(url: string, basePath: string): string {
+    if (!basePath || !url.startsWith(basePath)) return url;
+    const rest = url.slice(basePath.length);
+    if (rest === '') return '/';
+    if (rest.startsWith('?')) return `/${rest}`;
+    return rest.startsWith('/') ? rest : url;
 }
 
 /**
@@ -36,10 +57,27 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     const app = Fastify({
         logger: deps.logStream ? { ...logger, stream: deps.logStream } : logger,
         bodyLimit: config.BODY_LIMIT_BYTES,
-        trustProxy: config.TRUST_PROXY,
+        trustProxy: trustProxyOption(config.TRUST_PROXY),
+        // A client trickling its request (slowloris) is cut off instead of holding a connection.
+        requestTimeout: config.REQUEST_TIMEOUT_MS,
+        connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+        // Node enforces the larger of the two timeouts below as the whole-request limit, so the
+        // headers get no longer than the request; it checks them on this interval (30 s by default).
+        http: {
+            headersTimeout: Math.min(60000, config.REQUEST_TIMEOUT_MS),
+            connectionsCheckingInterval: Math.min(30000, Math.ceil(config.REQUEST_TIMEOUT_MS / 4))
+        },
+        // Behind a proxy that forwards the Named Credential's path prefix, every route (and the
+        // request signature, which Apex computes over the path after that prefix) sees the path
+        // without it.
+        rewriteUrl: (req) => withoutBasePath(req.url ?? '/', config.PUBLIC_BASE_PATH),
+        // Errors raised before routing still answer problem+json.
+        frameworkErrors,
+        clientErrorHandler,
         // Our own ids in logs; never echo a caller's header into them.
         genReqId: () => crypto.randomUUID()
     });
+    if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
 
@@ -68,6 +106,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     await app.register(signedRequestsPlugin, {
         store: services.store,
         rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+        failuresPerIpPerMinute: config.AUTH_FAILURES_PER_IP_PER_MINUTE,
         ...deps.auth
     });
     await app.register(stockRoutes, { services });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -12,14 +13,84 @@ const base64Key32 = z
         message: 'must be the base64 text of exactly 32 random bytes'
     });
 
+/**
+ * Why a 32-byte key is not random enough to protect anything, or null. Thresholds are far outside
+ * what 32 random bytes produce (they practically always hold more than 20 distinct values), so only
+ * placeholders trip them: one repeated byte, a counting sequence, a typed password.
+ */
+export function weakKeyReason(key: Buffer): string | null {
+    if (key.every((b) => b === 0)) return 'is all zeros';
+    if (new Set(key).size < 16) return 'repeats too few distinct bytes to be random';
+    const steps = new Set(key.subarray(1).map((b, i) => (b - key[i]! + 256) % 256));
+    if (steps.size < 8) return 'is a regular sequence, not random bytes';
+    if (key.every((b) => b >= 0x20 && b < 0x7f)) return 'is printable text, not random bytes';
+    return null;
+}
+
+/** A master key that must also be random (earlier keys are not checked: they are being retired). */
+const strongKey32 = base64Key32.superRefine((v, ctx) => {
+    const reason = weakKeyReason(Buffer.from(v, 'base64'));
+    if (reason)
+        ctx.addIssue({ code: 'custom', message: `${reason}; generate one with: openssl rand -base64 32` });
+});
+
+/**
+ * TRUST_PROXY: which hops may set X-Forwarded-For. `false` (none), a hop count, or a comma list of
+ * proxy addresses and CIDR ranges (or proxy-addr's names loopback, linklocal, uniquelocal). `true`
+ * (trust every hop) is refused: anyone could then choose the client address the per-IP limits see.
+ */
+const trustProxy = z.string().transform((v, ctx): false | number | string => {
+    const t = v.trim();
+    if (t === 'false' || t === '0') return false;
+    if (/^[0-9]{1,2}$/.test(t)) return Number(t);
+    const entries = t.split(',').map((s) => s.trim());
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (t === 'true' || t === '1' || bad.length > 0) {
+        ctx.addIssue({
+            code: 'custom',
+            message:
+                t === 'true'
+                    ? 'true would trust every hop (a forged X-Forwarded-For would pick the client address); give the number of proxies in front, e.g. 1, or their addresses/CIDR ranges'
+                    : `must be false, a hop count, or a comma list of addresses/CIDR ranges (not understood: ${bad.join(', ')})`
+        });
+        return z.NEVER;
+    }
+    return entries.join(',');
+});
+
+function isProxyAddress(entry: string): boolean {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+    const [addr = '', bits, ...rest] = entry.split('/');
+    const family = isIP(addr);
+    if (!family || rest.length > 0) return false;
+    if (bits === undefined) return true;
+    const max = family === 4 ? 32 : 128;
+    return /^[0-9]{1,3}$/.test(bits) && Number(bits) <= max;
+}
+
+/** A path prefix such as /connector: a leading slash, no trailing one, plain path characters. */
+const basePath = z
+    .string()
+    .transform((v) => v.replace(/\/+$/, ''))
+    .pipe(
+        z
+            .string()
+            .regex(
+                /^(\/[A-Za-z0-9._~-]+)*$/,
+                'must be a path such as /connector (leading slash, letters, digits, . _ ~ -)'
+            )
+            .refine(
+                (v) => !v.split('/').some((s) => s === '.' || s === '..'),
+                'must not contain . or .. segments'
+            )
+    );
+
 const csv = z.string().transform((v) =>
     v
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
 );
-
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const configSchema = z.object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
@@ -28,6 +99,12 @@ export const configSchema = z.object({
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Public base URL of this middleware, used for the OAuth callback. */
     PUBLIC_URL: z.url().optional(),
+    /**
+     * Path prefix of the Named Credential URL (https://host/connector) when the proxy in front
+     * forwards it: removed before routing. Apex signs the path after the Named Credential's URL, so
+     * the signature never covers the prefix, whether a proxy strips it or we do.
+     */
+    PUBLIC_BASE_PATH: basePath.default(''),
 
     // Store: PostgreSQL when DATABASE_URL is set, else embedded PGlite in DATA_DIR.
     DATABASE_URL: z.string().optional(),
@@ -41,7 +118,7 @@ export const configSchema = z.object({
     /** Longest run of one SQL statement (PostgreSQL `statement_timeout`). */
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
     /** Encrypts every secret at rest (AES-256-GCM). */
-    MASTER_KEY: base64Key32,
+    MASTER_KEY: strongKey32,
     /** Earlier master keys, still accepted for reading until `rotate-keys` re-encrypts. */
     MASTER_KEYS_PREVIOUS: csv.pipe(z.array(base64Key32)).default([]),
 
@@ -112,7 +189,14 @@ export const configSchema = z.object({
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Largest request body accepted, in bytes. */
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1048576),
-    TRUST_PROXY: bool.default(false)
+    /** Hops (or proxy addresses) trusted to set X-Forwarded-For; see trustProxy above. */
+    TRUST_PROXY: trustProxy.default(false),
+    /** Longest time a client may take to send a whole request (headers and body). */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
+    /** Longest a connection may stay silent; above the longest request a handler may take. */
+    CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3600000).default(130000),
+    /** Failed signature checks one client address may cause per minute before it is refused unread; 0 = no limit. */
+    AUTH_FAILURES_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).default(60)
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -151,7 +235,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (Boolean(cfg.UNLEASHED_API_ID) !== Boolean(cfg.UNLEASHED_API_KEY)) {
         throw new ConfigError(['UNLEASHED_API_ID and UNLEASHED_API_KEY must be set together']);
     }
+    if (cfg.NODE_ENV === 'production') {
+        const plain = (
+            ['UNLEASHED_BASE_URL', 'SALESFORCE_LOGIN_URL', 'SALESFORCE_INSTANCE_URL'] as const
+        ).filter((name) => isPlainHttpOffLoopback(cfg[name]));
+        if (plain.length > 0) {
+            throw new ConfigError(
+                plain.map(
+                    (name) =>
+                        `${name} must be https in production (http is accepted on loopback only, or with NODE_ENV=development)`
+                )
+            );
+        }
+    }
     return cfg;
+}
+
+/** http:// to anywhere but this machine: credentials would cross the network in clear. */
+function isPlainHttpOffLoopback(url: string | undefined): boolean {
+    if (!url) return false;
+    const u = new URL(url);
+    if (u.protocol !== 'http:') return false;
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    return !(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
 }
 
 /** A config for tests and the local demo: everything defaulted, a fixed throwaway master key. */
@@ -160,7 +266,8 @@ export function testConfig(overrides: Partial<Record<keyof AppConfig, string>> =
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
         DATA_DIR: 'memory://',
-        MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+        // A fixed throwaway key (random bytes, never used outside tests and the demo).
+        MASTER_KEY: 'q5Ez0Vb3XlYtVv4mG2v9Cw1i8Jm6pQy7HsLr0eT2uNk=',
         ...overrides
     });
 }

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Tenant } from '../store/types';
 import type { Store } from '../store';
+import { clientKey, FailureLimit } from './failure-limit';
+import { parseJsonBody } from './json-body';
 import { sendProblem } from './problem';
 import { createTenantRateLimit } from './rate-limit';
 
@@ -36,6 +38,11 @@ export interface SignedRequestsOptions {
     prefix?: string;
     /** Signed requests one tenant may make per minute (RATE_LIMIT_PER_MINUTE); 0 turns it off. */
     rateLimitPerMinute?: number;
+    /**
+     * Failed checks one client address may cause per minute before its requests are refused unread
+     * (AUTH_FAILURES_PER_IP_PER_MINUTE); 0 turns it off.
+     */
+    failuresPerIpPerMinute?: number;
     /** Current time in ms; tests move it. */
     now?: () => number;
 }
@@ -44,6 +51,14 @@ const ORG_ID = /^00D[A-Za-z0-9]{15}$/;
 const TIMESTAMP = /^[0-9]{1,12}$/;
 const NONCE = /^[0-9a-fA-F]{16,128}$/;
 const SIGNATURE = /^[A-Za-z0-9+/]{43}=$/; // base64 of the 32 bytes of an HMAC-SHA256
+
+/** One text per byte string: the two spare bits of the last character must be zero. */
+function isCanonicalBase64(text: string): boolean {
+    return Buffer.from(text, 'base64').toString('base64') === text;
+}
+
+/** The one answer for an unknown org and a wrong signature, so org ids cannot be probed. */
+const NOT_ACCEPTED = 'X-Connector-Signature does not match this request for this org';
 
 /** The exact text that is signed. */
 export function canonicalRequest(
@@ -97,7 +112,9 @@ export function signRequest(input: SignRequestInput): Record<string, string> {
 
 /** What onRequest learned, finished by preValidation once the body bytes are in. */
 interface Pending {
-    tenant: Tenant;
+    /** Null for an org that is not connected: it is refused after the same work as a bad signature. */
+    tenant: Tenant | null;
+    orgId: string;
     timestamp: string;
     nonce: string;
     signature: Buffer;
@@ -117,17 +134,23 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
         const prefix = (opts.prefix ?? '/v1').replace(/\/+$/, '');
         const now = opts.now ?? Date.now;
         const perMinute = opts.rateLimitPerMinute ?? 600;
+        const failures = new FailureLimit(opts.failuresPerIpPerMinute ?? 60);
+        // Stands in for the secret of an org that is not connected.
+        const decoySecret = randomBytes(32);
 
         // JSON bodies are parsed from their exact bytes, which are kept for the signature check
-        // (and for webhook signatures). Fastify's own JSON parser does the parsing and its
-        // prototype-poisoning checks; an empty body is allowed and parses as undefined.
-        const parseJson = app.getDefaultJsonParser('error', 'error');
+        // (and for webhook signatures). parseJsonBody refuses prototype keys and says why; an empty
+        // body is allowed and parses as undefined.
         app.removeContentTypeParser('application/json');
         app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
             const raw = body as Buffer;
             request.rawBody = raw;
             if (raw.length === 0) return done(null, undefined);
-            parseJson(request, raw.toString('utf8'), done);
+            try {
+                done(null, parseJsonBody(raw));
+            } catch (err) {
+                done(err as Error, undefined);
+            }
         });
 
         app.decorateRequest('tenant', null as unknown as Tenant);
@@ -144,7 +167,8 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
             reply: FastifyReply,
             title: string,
             detail: string,
-            orgId?: string
+            orgId?: string,
+            reason: string = title
         ) => {
             // Never the signature, the secret or the headers: who, what and why is enough to investigate.
             request.log.warn(
@@ -152,10 +176,18 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                     orgId: orgId && ORG_ID.test(orgId) ? orgId : undefined,
                     method: request.method,
                     path: request.url.split('?')[0],
-                    reason: title
+                    reason
                 },
                 'signed request rejected'
             );
+            if (failures.record(clientKey(request.ip))) {
+                request.log.warn(
+                    { ip: request.ip, limit: opts.failuresPerIpPerMinute ?? 60 },
+                    'client address reached its limit of failed signature checks'
+                );
+            }
+            // A refused caller reconnects; a body not read yet is not waited for.
+            reply.header('connection', 'close');
             return sendProblem(reply, { type: 'about:blank', title, status: 401, detail });
         };
 
@@ -164,7 +196,7 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                 ? await createTenantRateLimit(
                       app,
                       perMinute,
-                      (request) => (request as WithPending)[PENDING]?.tenant.orgId ?? request.tenant.orgId,
+                      (request) => (request as WithPending)[PENDING]?.orgId ?? request.tenant.orgId,
                       store.rateLimits
                   )
                 : null;
@@ -172,6 +204,18 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
         // Cheap checks first, before the body is read: headers, clock, tenant.
         app.addHook('onRequest', async (request, reply) => {
             if (!underPrefix(request)) return;
+            // An address that keeps failing is refused before it costs a database read.
+            const blocked = failures.blockedFor(clientKey(request.ip));
+            if (blocked > 0) {
+                reply.header('retry-after', String(blocked));
+                reply.header('connection', 'close');
+                return sendProblem(reply, {
+                    type: 'about:blank',
+                    title: 'Too many failed attempts',
+                    status: 429,
+                    detail: `Too many requests from this address failed the signature check; retry in ${blocked} s`
+                });
+            }
             const orgId = header(request, HEADER_ORG);
             const timestamp = header(request, HEADER_TIMESTAMP);
             const nonce = header(request, HEADER_NONCE);
@@ -219,12 +263,12 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                     orgId
                 );
             }
-            if (!SIGNATURE.test(signature)) {
+            if (!SIGNATURE.test(signature) || !isCanonicalBase64(signature)) {
                 return reject(
                     request,
                     reply,
                     'Bad signature',
-                    'X-Connector-Signature is not a base64 HMAC-SHA256',
+                    'X-Connector-Signature is not the canonical base64 of an HMAC-SHA256 (44 characters ending in =)',
                     orgId
                 );
             }
@@ -238,18 +282,11 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                     orgId
                 );
             }
+            // An unknown org goes on like a known one and is refused with the bad-signature answer.
             const tenant = await store.tenants.get(orgId);
-            if (!tenant) {
-                return reject(
-                    request,
-                    reply,
-                    'Unknown org',
-                    'This org is not connected to the middleware',
-                    orgId
-                );
-            }
             (request as WithPending)[PENDING] = {
                 tenant,
+                orgId,
                 timestamp,
                 nonce,
                 signature: Buffer.from(signature, 'base64')
@@ -260,12 +297,12 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
         app.addHook('preValidation', async (request, reply) => {
             const pending = (request as WithPending)[PENDING];
             if (!pending) return;
-            const { tenant, timestamp, nonce, signature } = pending;
+            const { tenant, orgId, timestamp, nonce, signature } = pending;
             // Only JSON bodies keep their bytes; a body parsed any other way (text/plain) was not
             // covered by the check below, so it never reaches a handler.
             if (request.rawBody === undefined && request.body !== undefined && request.body !== null) {
                 request.log.warn(
-                    { orgId: tenant.orgId, path: request.url.split('?')[0] },
+                    { orgId, path: request.url.split('?')[0] },
                     'signed request with a non-JSON body'
                 );
                 return sendProblem(reply, {
@@ -276,16 +313,17 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                 });
             }
             const expected = hmac(
-                tenant.tenantSecret,
+                tenant?.tenantSecret ?? decoySecret,
                 canonicalRequest(request.method, request.url, timestamp, nonce, request.rawBody)
             );
-            if (!timingSafeEqual(expected, signature)) {
+            if (!timingSafeEqual(expected, signature) || !tenant) {
                 return reject(
                     request,
                     reply,
                     'Bad signature',
-                    'X-Connector-Signature does not match this request',
-                    tenant.orgId
+                    NOT_ACCEPTED,
+                    orgId,
+                    tenant ? 'Bad signature' : 'Unknown org'
                 );
             }
             // Kept until the timestamp itself is too old to be accepted; after that the clock check refuses it.

@@ -34,7 +34,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: Readine
                 response: { 200: readyBody, 503: readyBody }
             }
         },
-        async (_req, reply) => {
+        async (request, reply) => {
             const checks: Record<string, string> = {};
             let ok = true;
             for (const c of opts.checks) {
@@ -43,7 +43,9 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: Readine
                     checks[c.name] = 'ok';
                 } catch (err) {
                     ok = false;
-                    checks[c.name] = err instanceof Error ? err.message : 'failed';
+                    // The cause (host, port, user) is for the operator's log, not for anyone who can reach /readyz.
+                    checks[c.name] = 'unavailable';
+                    request.log.error({ err, check: c.name }, 'readiness check failed');
                 }
             }
             return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });

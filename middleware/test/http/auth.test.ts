@@ -52,9 +52,9 @@ function routes(app: FastifyInstance): void {
 
 async function appWith(
     opts: Partial<SignedRequestsOptions> = {},
-    s: Store = store
+    s: Store = store,
+    config = testConfig()
 ): Promise<FastifyInstance> {
-    const config = testConfig();
     const app = await buildApp(config, { services: await createServices(config, { store: s }), auth: opts });
     routes(app);
     return app;
@@ -63,7 +63,9 @@ async function appWith(
 interface Call {
     method?: 'GET' | 'POST';
     url: string;
-    body?: string;
+    body?: string | Buffer;
+    /** The path Apex signs when it differs from the one sent (the Named Credential's path prefix). */
+    signedPath?: string;
     tenant?: Tenant;
     secret?: Buffer;
     timestamp?: number;
@@ -78,7 +80,7 @@ function signed(c: Call) {
         orgId: tenant.orgId,
         secret: c.secret ?? tenant.tenantSecret,
         method,
-        pathWithQuery: c.url,
+        pathWithQuery: c.signedPath ?? c.url,
         body: c.body,
         timestamp: c.timestamp,
         nonce: c.nonce
@@ -231,9 +233,66 @@ describe('signedRequestsPlugin', () => {
         );
     });
 
-    it('refuses an unknown org', async () => {
+    it('answers an unknown org exactly as a wrong signature, so org ids cannot be probed', async () => {
         const stranger = { ...tenantA, orgId: '00D999999999999ZZZ' };
-        await rejects(signed({ url: '/v1/whoami', tenant: stranger }), 'Unknown org');
+        const unknown = await rejects(signed({ url: '/v1/whoami', tenant: stranger }), 'Bad signature');
+        const forged = await rejects(signed({ url: '/v1/whoami', secret: randomBytes(32) }), 'Bad signature');
+        expect(unknown.json()).toEqual(forged.json());
+        expect(unknown.json().detail).toBe('X-Connector-Signature does not match this request for this org');
+        // Both after the body was read (a body does not tell them apart either).
+        const post = await rejects(
+            signed({ method: 'POST', url: '/v1/echo', body: '{"x":1}', tenant: stranger }),
+            'Bad signature'
+        );
+        expect(post.json()).toEqual(forged.json());
+    });
+
+    it('accepts only the canonical base64 of a signature', async () => {
+        const good = signed({ url: '/v1/whoami' });
+        const sig = good.headers['X-Connector-Signature']!;
+        // The last character before "=" carries two spare bits: flipping one decodes to the same bytes.
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+        const spare = alphabet[alphabet.indexOf(sig[42]!) ^ 1]!;
+        const variant = `${sig.slice(0, 42)}${spare}=`;
+        expect(Buffer.from(variant, 'base64').equals(Buffer.from(sig, 'base64'))).toBe(true);
+        const res = await rejects(
+            { ...good, headers: { ...good.headers, 'X-Connector-Signature': variant } },
+            'Bad signature'
+        );
+        expect(res.json().detail).toMatch(/canonical base64/);
+        // The canonical text of the same bytes passes.
+        expect((await app.inject(good)).statusCode).toBe(200);
+    });
+
+    it('says why a JSON body is refused', async () => {
+        const cases: [string | Buffer, RegExp][] = [
+            ['{"qty":', /^The body is not valid JSON$/],
+            ['{qty: 1}', /^The body is not valid JSON \(at character 1\)$/],
+            [
+                '{"a":{"__proto__":{"admin":true}}}',
+                /"a\.__proto__" is refused: __proto__ and constructor keys/
+            ],
+            ['{"constructor":{"prototype":{"x":1}}}', /"constructor" is refused/],
+            [Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), /not valid UTF-8/],
+            [`${'['.repeat(100)}${']'.repeat(100)}`, /deeper than 32 levels/]
+        ];
+        for (const [body, detail] of cases) {
+            const res = await app.inject(signed({ method: 'POST', url: '/v1/echo', body }));
+            expect(res.statusCode).toBe(400);
+            expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+            expect(res.json()).toMatchObject({ title: 'Invalid JSON body', status: 400 });
+            expect(res.json().detail).toMatch(detail);
+        }
+        // Ordinary nesting and keys that merely contain the words pass.
+        const ok = await app.inject(
+            signed({
+                method: 'POST',
+                url: '/v1/echo',
+                body: '{"a":{"b":[{"c":1}]},"proto":1,"constructorName":"x"}'
+            })
+        );
+        expect(ok.statusCode).toBe(200);
+        expect(executed).toHaveLength(1);
     });
 
     it('guards unknown paths under the prefix too, and leaves others alone', async () => {
@@ -295,6 +354,70 @@ describe('across instances', () => {
         } finally {
             await one.close();
             await two.close();
+        }
+    });
+});
+
+describe('failed signatures per client address', () => {
+    it('refuses an address past its budget before reading the store, other addresses unaffected', async () => {
+        const app = await appWith({ failuresPerIpPerMinute: 3 });
+        const reads = jest.spyOn(store.tenants, 'get');
+        try {
+            const from = (remoteAddress: string, req: InjectOptions) => app.inject({ ...req, remoteAddress });
+            for (let i = 0; i < 3; i++) {
+                const stranger = { ...tenantA, orgId: `00D99999999999${i}ZZZ` };
+                expect(
+                    (await from('203.0.113.5', signed({ url: '/v1/whoami', tenant: stranger }))).statusCode
+                ).toBe(401);
+            }
+            const readsBefore = reads.mock.calls.length;
+            // Past the budget even a valid request from that address is refused, unread.
+            const blocked = await from('203.0.113.5', signed({ url: '/v1/whoami' }));
+            expect(blocked.statusCode).toBe(429);
+            expect(blocked.headers['content-type']).toMatch(/^application\/problem\+json/);
+            expect(blocked.json()).toMatchObject({ title: 'Too many failed attempts', status: 429 });
+            expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+            expect(reads.mock.calls.length).toBe(readsBefore);
+            expect(executed).toEqual([]);
+            // Another address (another org behind Salesforce's shared egress) goes on.
+            expect((await from('203.0.113.6', signed({ url: '/v1/whoami' }))).statusCode).toBe(200);
+            // Valid requests do not count: a busy address is never limited by its successes.
+            for (let i = 0; i < 5; i++) {
+                expect((await from('203.0.113.7', signed({ url: '/v1/whoami' }))).statusCode).toBe(200);
+            }
+        } finally {
+            reads.mockRestore();
+            await app.close();
+        }
+    });
+});
+
+describe('a middleware behind a path prefix (PUBLIC_BASE_PATH)', () => {
+    // Apex signs the path after the Named Credential's URL (https://host/connector), never the prefix.
+    it('serves and verifies requests whose prefix the proxy forwarded, and those it stripped', async () => {
+        const app = await appWith({}, store, testConfig({ PUBLIC_BASE_PATH: '/connector' }));
+        try {
+            const forwarded = await app.inject(
+                signed({ url: '/connector/v1/whoami?x=1', signedPath: '/v1/whoami?x=1' })
+            );
+            expect([forwarded.statusCode, forwarded.json()]).toEqual([
+                200,
+                { orgId: ORG_A, query: { x: '1' } }
+            ]);
+            const post = await app.inject(
+                signed({ method: 'POST', url: '/connector/v1/echo', signedPath: '/v1/echo', body: '{"a":1}' })
+            );
+            expect(post.statusCode).toBe(200);
+            expect((await app.inject(signed({ url: '/v1/whoami' }))).statusCode).toBe(200);
+            expect((await app.inject({ url: '/connector/healthz' })).statusCode).toBe(200);
+            // Still guarded under the prefix, and a signature over the prefix is not what Apex sends.
+            expect((await app.inject({ url: '/connector/v1/whoami' })).statusCode).toBe(401);
+            const overPrefix = await app.inject(signed({ url: '/connector/v1/whoami' }));
+            expect([overPrefix.statusCode, overPrefix.json().title]).toEqual([401, 'Bad signature']);
+            // Only the whole prefix segment is removed.
+            expect((await app.inject(signed({ url: '/connectorx/v1/whoami' }))).statusCode).toBe(404);
+        } finally {
+            await app.close();
         }
     });
 });

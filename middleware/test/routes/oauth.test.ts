@@ -642,7 +642,8 @@ describe('hosted connect: GET /oauth/salesforce/start and /callback', () => {
         expect(await h.store.tenants.get(h.sim.orgId)).toBeNull();
         const after = await signedCall(h, 'GET', '/v1/connection', h.sim.orgId, secret);
         expect(after.statusCode).toBe(401);
-        expect(after.json().title).toBe('Unknown org');
+        // The same answer as a wrong signature: an outsider cannot tell which org ids exist.
+        expect(after.json().title).toBe('Bad signature');
         expect(h.logs.join('')).not.toContain(refreshToken);
     });
 

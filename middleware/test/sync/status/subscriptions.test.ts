@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,9 @@ import { startHarness, type Harness } from './harness';
 
 /** Webhook signing keys at rest (encrypted, bound to their row, rotated with the master key) and the subscription flow. */
 
-const KEY1 = Buffer.alloc(32, 1);
-const KEY2 = Buffer.alloc(32, 2);
+// Real random keys: configuration refuses placeholder master keys.
+const KEY1 = randomBytes(32);
+const KEY2 = randomBytes(32);
 const ORG = '00D5g000004ROTATEA';
 const SIGNING_KEY = 'c2lnbmluZy1rZXktc2hvd24tb25jZQ==';
 
