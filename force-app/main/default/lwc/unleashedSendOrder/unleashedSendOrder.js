@@ -581,6 +581,10 @@ export default class UnleashedSendOrder extends LightningElement {
             });
     }
 
+    handleRetryLoad() {
+        this.load();
+    }
+
     handleRetryPreview() {
         this.runPreview();
     }

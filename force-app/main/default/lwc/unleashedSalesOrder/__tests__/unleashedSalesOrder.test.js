@@ -47,6 +47,25 @@ function text(node) {
 
 const q = (element, selector) => element.shadowRoot.querySelector(selector);
 
+// An error shows in c-unleashed-error-panel: its text (slotted reasons included) is read in its alert.
+function errorAlert(element, id) {
+    const panel = element.shadowRoot.querySelector(`c-unleashed-error-panel[data-id="${id}"]`);
+    return panel ? panel.shadowRoot.querySelector('[data-id="alert"]') : null;
+}
+
+function errorText(element, id) {
+    const parts = [];
+    const walker = document.createTreeWalker(errorAlert(element, id), NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        parts.push(walker.currentNode.textContent);
+    }
+    return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
+function clickRetry(element, id) {
+    errorAlert(element, id).querySelector('lightning-button[data-id="retry"]').click();
+}
+
 function mount() {
     const element = createElement('c-unleashed-sales-order', { is: UnleashedSalesOrder });
     element.recordId = OPPORTUNITY_ID;
@@ -112,12 +131,25 @@ describe('c-unleashed-sales-order', () => {
         getOrder.mockRejectedValue({ body: { message: 'Unleashed has no sales order with that GUID' } });
         const element = mount();
         await flushPromises();
-        const error = q(element, '[data-id="error"]');
-        expect(error.getAttribute('role')).toBe('alert');
-        expect(text(error)).toBe(
+        expect(errorAlert(element, 'error').getAttribute('role')).toBe('alert');
+        expect(errorText(element, 'error')).toBe(
             'Could not load the sales order: Unleashed has no sales order with that GUID'
         );
         expect(q(element, '[data-id="no-order"]')).toBeNull();
+    });
+
+    it('loads the order again from the error with Try again', async () => {
+        getOrder.mockRejectedValueOnce({ body: { message: 'Read timed out' } });
+        const element = mount();
+        await flushPromises();
+        expect(errorText(element, 'error')).toBe('Could not load the sales order: Read timed out');
+
+        getOrder.mockResolvedValueOnce({ hasOrder: false, lines: [] });
+        clickRetry(element, 'error');
+        await flushPromises();
+        expect(getOrder).toHaveBeenCalledTimes(2);
+        expect(errorAlert(element, 'error')).toBeNull();
+        expect(q(element, '[data-id="no-order"]')).not.toBeNull();
     });
 
     it('reloads on refresh and when the record page refreshes', async () => {
