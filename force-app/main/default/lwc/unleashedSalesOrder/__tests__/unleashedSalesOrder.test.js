@@ -108,14 +108,15 @@ describe('c-unleashed-sales-order', () => {
         expect(text(q(element, '[data-id="customer-code"]'))).toBe('ACME');
         expect(text(q(element, '[data-id="warehouse-code"]'))).toBe('W1');
 
-        const table = q(element, 'lightning-datatable');
+        const lines = q(element, 'c-unleashed-order-lines').shadowRoot;
+        const table = lines.querySelector('lightning-datatable');
         expect(table.data).toHaveLength(1);
         expect(table.data[0]).toMatchObject({ productCode: 'SKU1', lineTotal: '59.97' });
         expect(table.columns.find((c) => c.fieldName === 'lineTax').typeAttributes.currencyCode).toBe('NZD');
-        expect(q(element, '[data-id="sub-total"]').value).toBe('59.97');
-        expect(q(element, '[data-id="tax-total"]').value).toBe('9.00');
-        expect(q(element, '[data-id="total"]').value).toBe('68.97');
-        expect(q(element, '[data-id="total"]').currencyCode).toBe('NZD');
+        expect(lines.querySelector('[data-id="sub-total"]').value).toBe('59.97');
+        expect(lines.querySelector('[data-id="tax-total"]').value).toBe('9.00');
+        expect(lines.querySelector('[data-id="total"]').value).toBe('68.97');
+        expect(lines.querySelector('[data-id="total"]').currencyCode).toBe('NZD');
     });
 
     it('says when the opportunity has no order yet', async () => {
@@ -123,7 +124,7 @@ describe('c-unleashed-sales-order', () => {
         const element = mount();
         await flushPromises();
         expect(text(q(element, '[data-id="no-order"]'))).toContain('has not been sent to Unleashed yet');
-        expect(q(element, 'lightning-datatable')).toBeNull();
+        expect(q(element, 'c-unleashed-order-lines')).toBeNull();
         expect(q(element, '[data-id="summary"]')).toBeNull();
     });
 
@@ -168,6 +169,7 @@ describe('c-unleashed-sales-order', () => {
         await handler.call(registeredElement);
         await flushPromises();
         expect(getOrder).toHaveBeenCalledTimes(3);
-        expect(text(q(element, '[data-id="no-lines"]'))).toBe('The order has no lines.');
+        const lines = q(element, 'c-unleashed-order-lines').shadowRoot;
+        expect(text(lines.querySelector('[data-id="no-lines"]'))).toBe('The order has no lines.');
     });
 });

@@ -491,7 +491,8 @@ describe('c-unleashed-send-order', () => {
         const element = await mount();
         await goToReview(element);
 
-        const table = q(element, 'lightning-datatable[data-id="preview-lines"]');
+        const lines = q(element, 'c-unleashed-order-lines[data-id="preview-lines"]').shadowRoot;
+        const table = lines.querySelector('lightning-datatable');
         expect(table.data).toHaveLength(1);
         expect(table.data[0]).toMatchObject({
             productCode: 'SKU1',
@@ -501,9 +502,9 @@ describe('c-unleashed-send-order', () => {
         });
         const lineTotal = table.columns.find((c) => c.fieldName === 'lineTotal');
         expect(lineTotal.typeAttributes.currencyCode).toBe('NZD');
-        expect(q(element, '[data-id="sub-total"]').value).toBe('59.97');
-        expect(q(element, '[data-id="tax-total"]').value).toBe('9.00');
-        expect(q(element, '[data-id="total"]').value).toBe('68.97');
+        expect(lines.querySelector('[data-id="sub-total"]').value).toBe('59.97');
+        expect(lines.querySelector('[data-id="tax-total"]').value).toBe('9.00');
+        expect(lines.querySelector('[data-id="total"]').value).toBe('68.97');
         expect(q(element, '[data-id="opportunity-amount"]').value).toBe(68.64);
         expect(text(q(element, '[data-id="amount-differs"]'))).toContain(
             'Differs from the total Unleashed will store'
