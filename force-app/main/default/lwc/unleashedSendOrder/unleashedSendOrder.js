@@ -416,6 +416,15 @@ export default class UnleashedSendOrder extends LightningElement {
         };
     }
 
+    // lightning-input-address calls the region "province"; the name and the suburb are inputs of their own.
+    handleDeliveryAddressChange(event) {
+        const { street, city, province, postalCode, country } = event.detail;
+        this.choices = {
+            ...this.choices,
+            deliveryAddress: { ...this.address, street, city, region: province, postalCode, country }
+        };
+    }
+
     renderedCallback() {
         this._stepChanging = false;
     }

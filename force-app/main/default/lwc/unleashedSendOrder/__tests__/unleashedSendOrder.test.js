@@ -435,21 +435,34 @@ describe('c-unleashed-send-order', () => {
         await click(element, 'next');
         await click(element, 'next');
         const field = (name) => q(element, `lightning-input[data-address-field="${name}"]`);
+        const address = () => q(element, 'lightning-input-address[data-id="delivery-address"]');
 
         expect(q(element, 'lightning-radio-group[data-id="address-source"]').value).toBe('shipping');
-        expect(field('street').value).toBe('1 Queen Street');
+        expect(address().street).toBe('1 Queen Street');
         expect(field('name').value).toBe('Acme Ltd');
-        expect(field('street').readOnly).toBe(true);
+        expect(address().readOnly).toBe(true);
+        expect(field('name').readOnly).toBe(true);
 
         change(q(element, 'lightning-radio-group[data-id="address-source"]'), { value: 'billing' });
         await flushPromises();
-        expect(field('street').value).toBe('PO Box 5');
+        expect(address().street).toBe('PO Box 5');
+        expect(address().city).toBe('Wellington');
+        expect(address().postalCode).toBe('6011');
+        expect(address().country).toBe('New Zealand');
         expect(field('name').value).toBe('Acme Accounts');
 
         change(q(element, 'lightning-radio-group[data-id="address-source"]'), { value: 'typed' });
         await flushPromises();
-        expect(field('street').readOnly).toBe(false);
-        change(field('street'), { value: '9 Dock Road' });
+        expect(address().readOnly).toBe(false);
+        expect(field('suburb').readOnly).toBe(false);
+        change(address(), {
+            street: '9 Dock Road',
+            city: 'Wellington',
+            province: 'Wellington Region',
+            postalCode: '6011',
+            country: 'New Zealand'
+        });
+        change(field('suburb'), { value: 'Te Aro' });
         change(q(element, 'lightning-combobox[data-field="deliveryMethod"]'), { value: 'Courier' });
         change(q(element, 'lightning-combobox[data-field="salesPersonEmail"]'), { value: 'sam@example.com' });
         change(q(element, 'lightning-radio-group[data-field="orderStatus"]'), { value: 'Placed' });
@@ -476,9 +489,9 @@ describe('c-unleashed-send-order', () => {
             deliveryAddress: {
                 name: 'Acme Accounts',
                 street: '9 Dock Road',
-                suburb: null,
+                suburb: 'Te Aro',
                 city: 'Wellington',
-                region: null,
+                region: 'Wellington Region',
                 postalCode: '6011',
                 country: 'New Zealand'
             }
