@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { APEX_BINDINGS } from '../../src/dev/bridge/bindings';
 
 /**
@@ -33,17 +33,21 @@ function auraEnabledMethods(source: string): string[] {
     return names;
 }
 
+/** Paths of the .cls files under a folder, feature subfolders included. */
+function apexFiles(dir: string): string[] {
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) return apexFiles(path);
+        return entry.name.endsWith('.cls') ? [path] : [];
+    });
+}
+
 function apexMethods(): { cls: string; method: string }[] {
-    if (!existsSync(classesDir)) return [];
-    return readdirSync(classesDir)
-        .filter((f) => f.endsWith('.cls'))
-        .flatMap((f) => {
-            const cls = f.replace(/\.cls$/, '');
-            return auraEnabledMethods(readFileSync(join(classesDir, f), 'utf8')).map((method) => ({
-                cls,
-                method
-            }));
-        });
+    return apexFiles(classesDir).flatMap((path) => {
+        const cls = basename(path, '.cls');
+        return auraEnabledMethods(readFileSync(path, 'utf8')).map((method) => ({ cls, method }));
+    });
 }
 
 function lwcApexImports(): { cls: string; method: string; file: string }[] {
@@ -101,7 +105,7 @@ describe('every @AuraEnabled method has a bridge binding', () => {
         expect(unbound).toEqual(['brandNew']);
     });
 
-    it('binds every @AuraEnabled method of force-app/main/default/classes', () => {
+    it('binds every @AuraEnabled method of force-app/main/default/classes and its feature folders', () => {
         const methods = apexMethods();
         // The package's controllers are there: an empty list would make this check vacuous.
         expect(methods.length).toBeGreaterThanOrEqual(14);

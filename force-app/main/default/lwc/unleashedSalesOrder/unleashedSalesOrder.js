@@ -3,26 +3,6 @@ import { registerRefreshHandler, unregisterRefreshHandler } from 'lightning/refr
 import getOrder from '@salesforce/apex/UnleashedOrderController.getOrder';
 import { errorMessage } from 'c/unleashedUtils';
 
-const LINE_COLUMNS = [
-    { label: 'Line', fieldName: 'lineNumber', type: 'text', initialWidth: 70 },
-    { label: 'Product', fieldName: 'productCode', type: 'text' },
-    { label: 'Description', fieldName: 'description', type: 'text', wrapText: true },
-    {
-        label: 'Quantity',
-        fieldName: 'quantity',
-        type: 'number',
-        typeAttributes: { maximumFractionDigits: 4 }
-    },
-    {
-        label: 'Unit price',
-        fieldName: 'unitPrice',
-        type: 'currency',
-        typeAttributes: { maximumFractionDigits: 4 }
-    },
-    { label: 'Line total', fieldName: 'lineTotal', type: 'currency' },
-    { label: 'Line tax', fieldName: 'lineTax', type: 'currency' }
-];
-
 /** The opportunity's sales order as Unleashed has it now: number, status, dates, lines and totals. */
 export default class UnleashedSalesOrder extends LightningElement {
     order;
@@ -108,26 +88,5 @@ export default class UnleashedSalesOrder extends LightningElement {
         return this.hasOrder && this.order.orderNumber
             ? `Unleashed sales order ${this.order.orderNumber}`
             : 'Unleashed sales order';
-    }
-
-    get columns() {
-        const currencyCode = this.order && this.order.currencyCode;
-        return LINE_COLUMNS.map((c) => {
-            if (c.type !== 'currency') {
-                return c;
-            }
-            return { ...c, typeAttributes: { ...(c.typeAttributes || {}), currencyCode } };
-        });
-    }
-
-    get lines() {
-        return ((this.order && this.order.lines) || []).map((line, index) => ({
-            ...line,
-            key: `${line.lineNumber || index + 1}`
-        }));
-    }
-
-    get hasLines() {
-        return this.lines.length > 0;
     }
 }

@@ -28,33 +28,6 @@ const ORDER_STATUSES = [
     { label: 'Placed (allocates stock)', value: 'Placed' }
 ];
 
-const PREVIEW_COLUMNS = [
-    { label: 'Line', fieldName: 'lineNumber', type: 'text', initialWidth: 70 },
-    { label: 'Product', fieldName: 'productCode', type: 'text' },
-    { label: 'Description', fieldName: 'description', type: 'text', wrapText: true },
-    {
-        label: 'Quantity',
-        fieldName: 'quantity',
-        type: 'number',
-        typeAttributes: { maximumFractionDigits: 4 }
-    },
-    {
-        label: 'Unit price',
-        fieldName: 'unitPrice',
-        type: 'currency',
-        typeAttributes: { maximumFractionDigits: 4 }
-    },
-    {
-        label: 'Discount %',
-        fieldName: 'discountPercent',
-        type: 'number',
-        typeAttributes: { maximumFractionDigits: 2 }
-    },
-    { label: 'Tax', fieldName: 'taxText', type: 'text' },
-    { label: 'Line total', fieldName: 'lineTotal', type: 'currency' },
-    { label: 'Line tax', fieldName: 'lineTax', type: 'currency' }
-];
-
 const blank = (value) => value === undefined || value === null || String(value).trim() === '';
 const orNull = (value) => (blank(value) ? null : String(value).trim());
 
@@ -341,37 +314,6 @@ export default class UnleashedSendOrder extends LightningElement {
 
     // ---- step 4: review ----
 
-    get previewRows() {
-        const preview = this.preview;
-        if (!preview) {
-            return [];
-        }
-        return (preview.lines || []).map((line, index) => ({
-            ...line,
-            key: `${line.lineNumber || index + 1}`,
-            lineNumber: `${line.lineNumber || index + 1}`,
-            taxText: line.taxCode
-                ? `${line.taxCode}${blank(line.taxRate) ? '' : ` (${this.percentText(line.taxRate)})`}`
-                : ''
-        }));
-    }
-
-    percentText(rate) {
-        // Unleashed gives tax rates as fractions ("0.15").
-        const value = Number(rate);
-        return Number.isFinite(value) ? `${Math.round(value * 10000) / 100}%` : String(rate);
-    }
-
-    get previewColumnsWithCurrency() {
-        const currency = this.currencyCode;
-        return PREVIEW_COLUMNS.map((c) => {
-            if (c.type !== 'currency') {
-                return c;
-            }
-            return { ...c, typeAttributes: { ...(c.typeAttributes || {}), currencyCode: currency } };
-        });
-    }
-
     get currencyCode() {
         return (this.preview && this.preview.currencyCode) || (this.context && this.context.currencyIsoCode);
     }
@@ -471,6 +413,15 @@ export default class UnleashedSendOrder extends LightningElement {
         this.choices = {
             ...this.choices,
             deliveryAddress: { ...this.address, [field]: event.detail.value }
+        };
+    }
+
+    // lightning-input-address calls the region "province"; the name and the suburb are inputs of their own.
+    handleDeliveryAddressChange(event) {
+        const { street, city, province, postalCode, country } = event.detail;
+        this.choices = {
+            ...this.choices,
+            deliveryAddress: { ...this.address, street, city, region: province, postalCode, country }
         };
     }
 
@@ -579,6 +530,10 @@ export default class UnleashedSendOrder extends LightningElement {
                     this.isPreviewing = false;
                 }
             });
+    }
+
+    handleRetryLoad() {
+        this.load();
     }
 
     handleRetryPreview() {

@@ -62,6 +62,25 @@ function text(node) {
 
 const q = (element, selector) => element.shadowRoot.querySelector(selector);
 
+// An error shows in c-unleashed-error-panel: its text (slotted reasons included) is read in its alert.
+function errorAlert(element, id) {
+    const panel = element.shadowRoot.querySelector(`c-unleashed-error-panel[data-id="${id}"]`);
+    return panel ? panel.shadowRoot.querySelector('[data-id="alert"]') : null;
+}
+
+function errorText(element, id) {
+    const parts = [];
+    const walker = document.createTreeWalker(errorAlert(element, id), NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        parts.push(walker.currentNode.textContent);
+    }
+    return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
+function clickRetry(element, id) {
+    errorAlert(element, id).querySelector('lightning-button[data-id="retry"]').click();
+}
+
 async function mount() {
     const element = createElement('c-unleashed-import', { is: UnleashedImport });
     document.body.appendChild(element);
@@ -97,7 +116,7 @@ describe('c-unleashed-import', () => {
     it('shows the Apex error when the state cannot be read', async () => {
         getImportState.mockRejectedValue({ body: { message: 'Unleashed is not connected yet.' } });
         const element = await mount();
-        expect(text(q(element, '[data-id="error"]'))).toBe('Unleashed is not connected yet.');
+        expect(errorText(element, 'error')).toBe('Unleashed is not connected yet.');
     });
 
     it('hides Start and explains why for a user who cannot import', async () => {
@@ -277,8 +296,8 @@ describe('c-unleashed-import', () => {
         );
         const element = await mount();
         expect(text(q(element, '[data-id="status"]'))).toBe('Failed');
-        expect(q(element, '[data-id="failed"]').getAttribute('role')).toBe('alert');
-        expect(text(q(element, '[data-id="failed"]'))).toContain('The import failed.');
+        expect(errorAlert(element, 'failed').getAttribute('role')).toBe('alert');
+        expect(errorText(element, 'failed')).toContain('The import failed.');
         expect(q(element, 'lightning-icon[alternative-text="Failed"]')).toBeNull();
         const statusIcon = q(element, '[data-id="job"] h3 lightning-icon');
         expect(statusIcon.alternativeText).toBe('Failed');
@@ -304,7 +323,7 @@ describe('c-unleashed-import', () => {
         const element = await mount();
         q(element, 'lightning-button[data-id="start"]').click();
         await flush();
-        expect(text(q(element, '[data-id="error"]'))).toBe('Monthly Unleashed quota used up');
+        expect(errorText(element, 'error')).toBe('Monthly Unleashed quota used up');
         expect(q(element, 'lightning-button[data-id="start"]').disabled).toBe(false);
     });
 
@@ -318,12 +337,12 @@ describe('c-unleashed-import', () => {
             await flush();
         }
         expect(getImportJob).toHaveBeenCalledTimes(3);
-        expect(text(q(element, '[data-id="poll-error"]'))).toContain(
+        expect(errorText(element, 'poll-error')).toContain(
             'Could not read the import progress: Read timed out'
         );
 
         getImportJob.mockResolvedValue(job({ status: 'Succeeded', done: 500, percent: 100 }));
-        q(element, 'lightning-button[data-id="check-again"]').click();
+        clickRetry(element, 'poll-error');
         await flush();
         expect(q(element, '[data-id="poll-error"]')).toBeNull();
         expect(q(element, 'lightning-progress-bar[data-id="progress"]').value).toBe(100);

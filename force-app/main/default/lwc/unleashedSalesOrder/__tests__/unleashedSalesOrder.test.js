@@ -47,6 +47,25 @@ function text(node) {
 
 const q = (element, selector) => element.shadowRoot.querySelector(selector);
 
+// An error shows in c-unleashed-error-panel: its text (slotted reasons included) is read in its alert.
+function errorAlert(element, id) {
+    const panel = element.shadowRoot.querySelector(`c-unleashed-error-panel[data-id="${id}"]`);
+    return panel ? panel.shadowRoot.querySelector('[data-id="alert"]') : null;
+}
+
+function errorText(element, id) {
+    const parts = [];
+    const walker = document.createTreeWalker(errorAlert(element, id), NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        parts.push(walker.currentNode.textContent);
+    }
+    return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
+function clickRetry(element, id) {
+    errorAlert(element, id).querySelector('lightning-button[data-id="retry"]').click();
+}
+
 function mount() {
     const element = createElement('c-unleashed-sales-order', { is: UnleashedSalesOrder });
     element.recordId = OPPORTUNITY_ID;
@@ -89,14 +108,15 @@ describe('c-unleashed-sales-order', () => {
         expect(text(q(element, '[data-id="customer-code"]'))).toBe('ACME');
         expect(text(q(element, '[data-id="warehouse-code"]'))).toBe('W1');
 
-        const table = q(element, 'lightning-datatable');
+        const lines = q(element, 'c-unleashed-order-lines').shadowRoot;
+        const table = lines.querySelector('lightning-datatable');
         expect(table.data).toHaveLength(1);
         expect(table.data[0]).toMatchObject({ productCode: 'SKU1', lineTotal: '59.97' });
         expect(table.columns.find((c) => c.fieldName === 'lineTax').typeAttributes.currencyCode).toBe('NZD');
-        expect(q(element, '[data-id="sub-total"]').value).toBe('59.97');
-        expect(q(element, '[data-id="tax-total"]').value).toBe('9.00');
-        expect(q(element, '[data-id="total"]').value).toBe('68.97');
-        expect(q(element, '[data-id="total"]').currencyCode).toBe('NZD');
+        expect(lines.querySelector('[data-id="sub-total"]').value).toBe('59.97');
+        expect(lines.querySelector('[data-id="tax-total"]').value).toBe('9.00');
+        expect(lines.querySelector('[data-id="total"]').value).toBe('68.97');
+        expect(lines.querySelector('[data-id="total"]').currencyCode).toBe('NZD');
     });
 
     it('says when the opportunity has no order yet', async () => {
@@ -104,7 +124,7 @@ describe('c-unleashed-sales-order', () => {
         const element = mount();
         await flushPromises();
         expect(text(q(element, '[data-id="no-order"]'))).toContain('has not been sent to Unleashed yet');
-        expect(q(element, 'lightning-datatable')).toBeNull();
+        expect(q(element, 'c-unleashed-order-lines')).toBeNull();
         expect(q(element, '[data-id="summary"]')).toBeNull();
     });
 
@@ -112,12 +132,25 @@ describe('c-unleashed-sales-order', () => {
         getOrder.mockRejectedValue({ body: { message: 'Unleashed has no sales order with that GUID' } });
         const element = mount();
         await flushPromises();
-        const error = q(element, '[data-id="error"]');
-        expect(error.getAttribute('role')).toBe('alert');
-        expect(text(error)).toBe(
+        expect(errorAlert(element, 'error').getAttribute('role')).toBe('alert');
+        expect(errorText(element, 'error')).toBe(
             'Could not load the sales order: Unleashed has no sales order with that GUID'
         );
         expect(q(element, '[data-id="no-order"]')).toBeNull();
+    });
+
+    it('loads the order again from the error with Try again', async () => {
+        getOrder.mockRejectedValueOnce({ body: { message: 'Read timed out' } });
+        const element = mount();
+        await flushPromises();
+        expect(errorText(element, 'error')).toBe('Could not load the sales order: Read timed out');
+
+        getOrder.mockResolvedValueOnce({ hasOrder: false, lines: [] });
+        clickRetry(element, 'error');
+        await flushPromises();
+        expect(getOrder).toHaveBeenCalledTimes(2);
+        expect(errorAlert(element, 'error')).toBeNull();
+        expect(q(element, '[data-id="no-order"]')).not.toBeNull();
     });
 
     it('reloads on refresh and when the record page refreshes', async () => {
@@ -136,6 +169,7 @@ describe('c-unleashed-sales-order', () => {
         await handler.call(registeredElement);
         await flushPromises();
         expect(getOrder).toHaveBeenCalledTimes(3);
-        expect(text(q(element, '[data-id="no-lines"]'))).toBe('The order has no lines.');
+        const lines = q(element, 'c-unleashed-order-lines').shadowRoot;
+        expect(text(lines.querySelector('[data-id="no-lines"]'))).toBe('The order has no lines.');
     });
 });

@@ -154,6 +154,25 @@ function text(node) {
 
 const q = (element, selector) => element.shadowRoot.querySelector(selector);
 
+// An error shows in c-unleashed-error-panel: its text (slotted reasons included) is read in its alert.
+function errorAlert(element, id) {
+    const panel = element.shadowRoot.querySelector(`c-unleashed-error-panel[data-id="${id}"]`);
+    return panel ? panel.shadowRoot.querySelector('[data-id="alert"]') : null;
+}
+
+function errorText(element, id) {
+    const parts = [];
+    const walker = document.createTreeWalker(errorAlert(element, id), NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        parts.push(walker.currentNode.textContent);
+    }
+    return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
+function clickRetry(element, id) {
+    errorAlert(element, id).querySelector('lightning-button[data-id="retry"]').click();
+}
+
 async function mount() {
     const element = createElement('c-unleashed-send-order', { is: UnleashedSendOrder });
     element.recordId = OPPORTUNITY_ID;
@@ -222,9 +241,22 @@ describe('c-unleashed-send-order', () => {
     it('shows the Apex error when the opportunity cannot be loaded', async () => {
         getSendContext.mockRejectedValue({ body: { message: 'Insufficient access to the opportunity' } });
         const element = await mount();
-        expect(text(q(element, '[data-id="load-error"]'))).toBe('Insufficient access to the opportunity');
+        expect(errorText(element, 'load-error')).toBe('Insufficient access to the opportunity');
         expect(q(element, 'lightning-progress-indicator')).toBeNull();
         expect(q(element, 'lightning-button[data-id="next"]')).toBeNull();
+    });
+
+    it('loads the opportunity again from the error with Try again', async () => {
+        getSendContext.mockRejectedValueOnce({ body: { message: 'Read timed out' } });
+        const element = await mount();
+        expect(errorText(element, 'load-error')).toBe('Read timed out');
+
+        getSendContext.mockResolvedValueOnce(context());
+        clickRetry(element, 'load-error');
+        await flushPromises();
+        expect(getSendContext).toHaveBeenCalledTimes(2);
+        expect(errorAlert(element, 'load-error')).toBeNull();
+        expect(q(element, '[data-step="warehouse"]')).not.toBeNull();
     });
 
     it('walks through the steps with Next and Back', async () => {
@@ -305,7 +337,7 @@ describe('c-unleashed-send-order', () => {
         expect(q(element, 'lightning-radio-group[data-field="warehouseCode"]').value).toBe('');
         await click(element, 'next');
         expect(q(element, 'lightning-progress-indicator').currentStep).toBe('warehouse');
-        expect(text(q(element, '[data-id="step-error"]'))).toBe('Choose the warehouse the order ships from.');
+        expect(errorText(element, 'step-error')).toBe('Choose the warehouse the order ships from.');
     });
 
     it('proposes an editable code for a new customer and requires one', async () => {
@@ -331,7 +363,7 @@ describe('c-unleashed-send-order', () => {
 
         change(code, { value: '  ' });
         await click(element, 'next');
-        expect(text(q(element, '[data-id="step-error"]'))).toBe(
+        expect(errorText(element, 'step-error')).toBe(
             'Enter a customer code for the new Unleashed customer.'
         );
         expect(q(element, 'lightning-progress-indicator').currentStep).toBe('customer');
@@ -351,7 +383,7 @@ describe('c-unleashed-send-order', () => {
         );
         const element = await mount();
         await click(element, 'next');
-        expect(text(q(element, '[data-id="customer-blocked"]'))).toBe(
+        expect(errorText(element, 'customer-blocked')).toBe(
             'Acme Ltd is marked "Do not send to Unleashed": Account on credit hold'
         );
         expect(q(element, 'lightning-button[data-id="next"]').disabled).toBe(true);
@@ -362,7 +394,7 @@ describe('c-unleashed-send-order', () => {
     it('lists what blocks the opportunity and disables Next', async () => {
         getSendContext.mockResolvedValue(context({ blocking: ['The opportunity has no products.'] }));
         const element = await mount();
-        expect(text(q(element, '[data-id="blocking"]'))).toContain('The opportunity has no products.');
+        expect(errorText(element, 'blocking')).toContain('The opportunity has no products.');
         expect(q(element, 'lightning-button[data-id="next"]').disabled).toBe(true);
     });
 
@@ -403,21 +435,34 @@ describe('c-unleashed-send-order', () => {
         await click(element, 'next');
         await click(element, 'next');
         const field = (name) => q(element, `lightning-input[data-address-field="${name}"]`);
+        const address = () => q(element, 'lightning-input-address[data-id="delivery-address"]');
 
         expect(q(element, 'lightning-radio-group[data-id="address-source"]').value).toBe('shipping');
-        expect(field('street').value).toBe('1 Queen Street');
+        expect(address().street).toBe('1 Queen Street');
         expect(field('name').value).toBe('Acme Ltd');
-        expect(field('street').readOnly).toBe(true);
+        expect(address().readOnly).toBe(true);
+        expect(field('name').readOnly).toBe(true);
 
         change(q(element, 'lightning-radio-group[data-id="address-source"]'), { value: 'billing' });
         await flushPromises();
-        expect(field('street').value).toBe('PO Box 5');
+        expect(address().street).toBe('PO Box 5');
+        expect(address().city).toBe('Wellington');
+        expect(address().postalCode).toBe('6011');
+        expect(address().country).toBe('New Zealand');
         expect(field('name').value).toBe('Acme Accounts');
 
         change(q(element, 'lightning-radio-group[data-id="address-source"]'), { value: 'typed' });
         await flushPromises();
-        expect(field('street').readOnly).toBe(false);
-        change(field('street'), { value: '9 Dock Road' });
+        expect(address().readOnly).toBe(false);
+        expect(field('suburb').readOnly).toBe(false);
+        change(address(), {
+            street: '9 Dock Road',
+            city: 'Wellington',
+            province: 'Wellington Region',
+            postalCode: '6011',
+            country: 'New Zealand'
+        });
+        change(field('suburb'), { value: 'Te Aro' });
         change(q(element, 'lightning-combobox[data-field="deliveryMethod"]'), { value: 'Courier' });
         change(q(element, 'lightning-combobox[data-field="salesPersonEmail"]'), { value: 'sam@example.com' });
         change(q(element, 'lightning-radio-group[data-field="orderStatus"]'), { value: 'Placed' });
@@ -444,9 +489,9 @@ describe('c-unleashed-send-order', () => {
             deliveryAddress: {
                 name: 'Acme Accounts',
                 street: '9 Dock Road',
-                suburb: null,
+                suburb: 'Te Aro',
                 city: 'Wellington',
-                region: null,
+                region: 'Wellington Region',
                 postalCode: '6011',
                 country: 'New Zealand'
             }
@@ -459,7 +504,8 @@ describe('c-unleashed-send-order', () => {
         const element = await mount();
         await goToReview(element);
 
-        const table = q(element, 'lightning-datatable[data-id="preview-lines"]');
+        const lines = q(element, 'c-unleashed-order-lines[data-id="preview-lines"]').shadowRoot;
+        const table = lines.querySelector('lightning-datatable');
         expect(table.data).toHaveLength(1);
         expect(table.data[0]).toMatchObject({
             productCode: 'SKU1',
@@ -469,9 +515,9 @@ describe('c-unleashed-send-order', () => {
         });
         const lineTotal = table.columns.find((c) => c.fieldName === 'lineTotal');
         expect(lineTotal.typeAttributes.currencyCode).toBe('NZD');
-        expect(q(element, '[data-id="sub-total"]').value).toBe('59.97');
-        expect(q(element, '[data-id="tax-total"]').value).toBe('9.00');
-        expect(q(element, '[data-id="total"]').value).toBe('68.97');
+        expect(lines.querySelector('[data-id="sub-total"]').value).toBe('59.97');
+        expect(lines.querySelector('[data-id="tax-total"]').value).toBe('9.00');
+        expect(lines.querySelector('[data-id="total"]').value).toBe('68.97');
         expect(q(element, '[data-id="opportunity-amount"]').value).toBe(68.64);
         expect(text(q(element, '[data-id="amount-differs"]'))).toContain(
             'Differs from the total Unleashed will store'
@@ -491,10 +537,8 @@ describe('c-unleashed-send-order', () => {
         });
         const element = await mount();
         await goToReview(element);
-        expect(text(q(element, '[data-id="errors"]'))).toContain(
-            'Line 1: product SKU1 is obsolete in Unleashed'
-        );
-        expect(text(q(element, '[data-id="errors"]'))).toContain('Fix the errors above before sending.');
+        expect(errorText(element, 'errors')).toContain('Line 1: product SKU1 is obsolete in Unleashed');
+        expect(errorText(element, 'errors')).toContain('Fix the errors above before sending.');
         expect(q(element, '[data-id="amount-differs"]')).toBeNull();
         const send = q(element, 'lightning-button[data-id="send"]');
         expect(send.disabled).toBe(true);
@@ -508,13 +552,14 @@ describe('c-unleashed-send-order', () => {
         previewOrder.mockRejectedValueOnce({ body: { message: 'Unleashed rejected the tax code' } });
         const element = await mount();
         await goToReview(element);
-        expect(text(q(element, '[data-id="preview-error"]'))).toBe(
+        expect(errorText(element, 'preview-error')).toBe(
             'Could not calculate the order: Unleashed rejected the tax code'
         );
         expect(q(element, 'lightning-button[data-id="send"]').disabled).toBe(true);
 
         previewOrder.mockResolvedValueOnce(PREVIEW);
-        await click(element, 'retry-preview');
+        clickRetry(element, 'preview-error');
+        await flushPromises();
         expect(previewOrder).toHaveBeenCalledTimes(2);
         expect(q(element, '[data-id="preview-error"]')).toBeNull();
         expect(q(element, 'lightning-button[data-id="send"]').disabled).toBe(false);
@@ -577,7 +622,7 @@ describe('c-unleashed-send-order', () => {
         element.addEventListener('lightning__showtoast', (e) => toasts.push(e.detail));
         await click(element, 'send');
         expect(q(element, 'lightning-progress-indicator').currentStep).toBe('review');
-        expect(text(q(element, '[data-id="send-error"]'))).toBe(
+        expect(errorText(element, 'send-error')).toBe(
             'The order was not sent: Unleashed is unavailable (503). Try again.'
         );
         expect(toasts[0].variant).toBe('error');
@@ -598,7 +643,7 @@ describe('c-unleashed-send-order', () => {
         element.addEventListener('lightning__showtoast', (e) => toasts.push(e.detail));
         await click(element, 'send');
         expect(q(element, 'lightning-progress-indicator').currentStep).toBe('review');
-        expect(text(q(element, '[data-id="send-error"]'))).toBe(
+        expect(errorText(element, 'send-error')).toBe(
             'The order was not sent: Unleashed rejected the request: Customer ACME is on credit hold.'
         );
         expect(toasts.map((t) => t.variant)).toEqual(['error']);

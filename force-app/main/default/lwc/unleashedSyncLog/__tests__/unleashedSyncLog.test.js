@@ -46,6 +46,25 @@ function text(node) {
 
 const q = (element, selector) => element.shadowRoot.querySelector(selector);
 
+// An error shows in c-unleashed-error-panel: its text (slotted reasons included) is read in its alert.
+function errorAlert(element, id) {
+    const panel = element.shadowRoot.querySelector(`c-unleashed-error-panel[data-id="${id}"]`);
+    return panel ? panel.shadowRoot.querySelector('[data-id="alert"]') : null;
+}
+
+function errorText(element, id) {
+    const parts = [];
+    const walker = document.createTreeWalker(errorAlert(element, id), NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        parts.push(walker.currentNode.textContent);
+    }
+    return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
+function clickRetry(element, id) {
+    errorAlert(element, id).querySelector('lightning-button[data-id="retry"]').click();
+}
+
 async function mount() {
     const element = createElement('c-unleashed-sync-log', { is: UnleashedSyncLog });
     document.body.appendChild(element);
@@ -151,10 +170,21 @@ describe('c-unleashed-sync-log', () => {
     it('shows the Apex error', async () => {
         getSyncLogs.mockRejectedValue({ body: { message: 'Insufficient privileges' } });
         const element = await mount();
-        expect(text(q(element, '[data-id="error"]'))).toBe(
-            'Could not load the sync log: Insufficient privileges'
-        );
+        expect(errorText(element, 'error')).toBe('Could not load the sync log: Insufficient privileges');
         expect(q(element, '[data-id="empty"]')).toBeNull();
+    });
+
+    it('loads again from the error with Try again', async () => {
+        getSyncLogs.mockRejectedValueOnce({ body: { message: 'Read timed out' } });
+        const element = await mount();
+        expect(errorText(element, 'error')).toBe('Could not load the sync log: Read timed out');
+
+        getSyncLogs.mockResolvedValueOnce([FAILED, OK]);
+        clickRetry(element, 'error');
+        await flushPromises();
+        expect(getSyncLogs).toHaveBeenCalledTimes(2);
+        expect(errorAlert(element, 'error')).toBeNull();
+        expect(q(element, 'lightning-datatable').data).toHaveLength(2);
     });
 
     it('retries a failed row once, toasts the outcome and reloads', async () => {
