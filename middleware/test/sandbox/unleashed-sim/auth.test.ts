@@ -103,7 +103,8 @@ describe('authentication over HTTP', () => {
     });
 
     it('decoded: an escaped colon, #, &, + and an accent are signed as their characters', async () => {
-        const sent = '/Customers?customerCode=A%20B%23%26%2B%2F%25%C3%A9&modifiedSince=2025-01-01T00%3A00%3A00';
+        const sent =
+            '/Customers?customerCode=A%20B%23%26%2B%2F%25%C3%A9&modifiedSince=2025-01-01T00%3A00%3A00';
         const text = 'customerCode=A B#&+/%\u00e9&modifiedSince=2025-01-01T00:00:00';
         const ok = await call('GET', sent, { signAs: text });
         expect(ok.status).toBe(200);
