@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { signQuery } from '../../src/unleashed/signature';
 
-// Published vectors (unleashed-api.md, from an open-source Go client's tests).
+// Published vectors (docs/unleashed-api.md, from an open-source Go client's tests).
 const KEY_A = 'sq7Uz7ChGPC2oC2ZCiFFIAvXix7rTjWBzSPKY7w69uPJoOmvIbZCiUAuB6pbAeGqkpym9347ALqShWX8j2CFkQ==';
 const KEY_B = 'li0PveO71YKrvPg8SUBVJ0FNMqKL352LKi21bT8698CtCqyzg8cTUtbYAM2LSI49ghMSLXCnsexrAoAQoIQ==';
 

@@ -1,6 +1,6 @@
 /**
  * Public shapes of the Unleashed simulator (dev and test only). Every behaviour that
- * unleashed-api.md marks as uncertain is a setting here, so clients can be tested against each variant.
+ * docs/unleashed-api.md marks as uncertain is a setting here, so clients can be tested against each variant.
  */
 import type { SimState } from './state/state';
 import type { WebhookHub } from './webhooks';

@@ -1,5 +1,5 @@
 /**
- * Webhooks of the simulated account (unleashed-api.md, Webhooks). Subscriptions are managed through
+ * Webhooks of the simulated account (docs/unleashed-api.md, Webhooks). Subscriptions are managed through
  * the API with the usual authentication: `GET|POST /Webhooks/Subscriptions`,
  * `DELETE /Webhooks/Subscriptions/{id}`; at most 5; the target must be HTTPS (loopback targets are
  * allowed for tests); the signing key is returned once, by the POST. Deliveries are thin
