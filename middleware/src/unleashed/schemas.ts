@@ -134,10 +134,14 @@ export const SalesPersonSchema = z.looseObject({
 });
 export type UnleashedSalesPerson = z.infer<typeof SalesPersonSchema>;
 
-/** Shape from a public client only; the official page was not seen. */
+/**
+ * Shape from public clients only; the official page was not seen. One names the method `Name`,
+ * another `DeliveryMethodName`: both are accepted (deliveryMethodName in sync/reference-data.ts).
+ */
 export const DeliveryMethodSchema = z.looseObject({
     Guid: str,
-    Name: z.string(),
+    Name: str,
+    DeliveryMethodName: str,
     Obsolete: bool,
     LastModifiedOn: date
 });

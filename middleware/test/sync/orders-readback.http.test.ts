@@ -121,6 +121,19 @@ describe('read-back after writes', () => {
         expect(sent).toMatchObject({ status: 'Parked' });
     });
 
+    it('delivery methods named DeliveryMethodName are checked and sent', async () => {
+        stack.sim.setSettings({ deliveryMethodNameField: 'DeliveryMethodName' });
+        try {
+            const s = snapshot({ deliveryMethod: 'courier' });
+            const preview = (await stack.call('POST', '/v1/sales-orders/preview', s)).json();
+            expect(preview).toMatchObject({ errors: [], warnings: [] });
+            expect((await stack.call('POST', '/v1/sales-orders', s)).statusCode).toBe(201);
+            expect(live(stack)[0]!.DeliveryMethod).toBe('Courier');
+        } finally {
+            stack.sim.setSettings({ deliveryMethodNameField: 'Name' });
+        }
+    });
+
     it('Placed stored as Placed carries no warning', async () => {
         const res = await stack.call('POST', '/v1/sales-orders', snapshot({ orderStatus: 'Placed' }));
         expect(res.json()).toMatchObject({ status: 'Placed', warnings: [] });
