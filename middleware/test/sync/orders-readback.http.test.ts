@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { Decimal } from 'decimal.js';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -163,6 +165,37 @@ describe.each(['half-away-from-zero', 'half-even'] as const)('MONEY_ROUNDING=%s'
         const res = await stack.call('POST', '/v1/sales-orders', snapshot({ lines: MIDPOINT_LINES }));
         expect(res.statusCode).toBe(201);
         expect(res.json().subTotal).toBe(rounding === 'half-even' ? '50.12' : '50.13');
+    });
+
+    it('generated orders, half cents included, are accepted as sent by Unleashed rounding alike', async () => {
+        stack.sim.setSettings({ rounding });
+        const mode = rounding === 'half-even' ? Decimal.ROUND_HALF_EVEN : Decimal.ROUND_HALF_UP;
+        const price = fc.integer({ min: 1, max: 200_000 }).map((c) => new Decimal(c).div(1000).toString());
+        const line = fc.record({
+            code: fc.constantFrom('WIDGET-BLUE', 'GIFT-CARD-50', 'SPROCKET-10'),
+            qty: fc.integer({ min: 1, max: 50 }),
+            price
+        });
+        await fc.assert(
+            fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 4 }), async (ls) => {
+                const s = snapshot({
+                    lines: ls.map((l, i) => ({
+                        lineId: `g${i}`,
+                        productCode: l.code,
+                        quantity: l.qty,
+                        unitPrice: l.price
+                    }))
+                });
+                const sent = await stack.call('POST', '/v1/sales-orders', s);
+                // The simulator refuses any figure that differs from its own calculation.
+                expect(sent.statusCode).toBe(201);
+                let sub = new Decimal(0);
+                for (const l of ls)
+                    sub = sub.plus(new Decimal(l.qty).times(l.price).toDecimalPlaces(2, mode));
+                expect(sent.json().subTotal).toBe(sub.toFixed(2));
+            }),
+            { numRuns: 25 }
+        );
     });
 
     it('totals refused by Unleashed name the line, the figures and MONEY_ROUNDING', async () => {
