@@ -1,4 +1,3 @@
-import { ExactDecimal } from '../money/decimal';
 import type { UnleashedClient } from '../unleashed/types';
 import { decimalField, ProductSchema, type UnleashedProduct } from '../unleashed/schemas';
 import { CoalescingCache } from './cache';
@@ -10,9 +9,9 @@ import { loadReference, type ReferenceData } from './reference-data';
  * What Unleashed holds that orders are checked against: taxes, warehouses, currencies, the company's
  * base currency, salespersons, delivery methods, and products by code. Reference data changes
  * rarely, so it is cached per tenant for a few minutes (a send re-reads nothing a preview just read).
+ * Each reference list is read on its own (reference-data.ts).
  */
 
-const ZERO = new ExactDecimal(0);
 const REFERENCE_TTL_MS = 5 * 60_000;
 const PRODUCT_TTL_MS = 60_000;
 const GUIDS_PER_CALL = 50;
