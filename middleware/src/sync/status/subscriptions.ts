@@ -65,7 +65,6 @@ export class WebhookSubscriber {
             publicUrl: string | undefined;
             retryAfterMs?: number;
             now?: () => number;
-            log?: { warn(obj: object, msg: string): void };
         }
     ) {}
 
@@ -90,12 +89,7 @@ export class WebhookSubscriber {
             });
             if (ours) {
                 // Ours from an earlier start whose key we no longer hold: reuse it, never add another.
-                return await this.store(
-                    orgId,
-                    target,
-                    ours,
-                    'an existing subscription (its key is shown only at creation)'
-                );
+                return await this.store(orgId, target, ours);
             }
             if (existing.length >= MAX_SUBSCRIPTIONS) {
                 throw new Error(
@@ -111,7 +105,7 @@ export class WebhookSubscriber {
             if (!answer || !firstText(answer, ID_KEYS)) {
                 throw new Error('Unleashed created a webhook subscription but did not say its id');
             }
-            return await this.store(orgId, target, answer, 'the create answer');
+            return await this.store(orgId, target, answer);
         } catch (err) {
             this.retryAt.set(orgId, now + (this.deps.retryAfterMs ?? 3600_000));
             throw err;
@@ -142,17 +136,12 @@ export class WebhookSubscriber {
     private async store(
         orgId: string,
         target: string,
-        sub: Record<string, unknown>,
-        from: string
+        sub: Record<string, unknown>
     ): Promise<WebhookSubscription> {
         const subscriptionId = firstText(sub, ID_KEYS)!;
+        // No key (an answer without one, or ours listed again after its key was lost): stored
+        // all the same, so it is reused rather than duplicated; it verifies no delivery.
         const signingKey = firstText(sub, SIGNING_KEYS);
-        if (!signingKey) {
-            this.deps.log?.warn(
-                { orgId, subscriptionId },
-                `no webhook signing key in ${from}: deliveries cannot be verified and are refused; polling covers order status`
-            );
-        }
         await this.deps.repos.subscriptions.add(orgId, {
             subscriptionId,
             targetUrl: target,
