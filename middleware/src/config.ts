@@ -130,11 +130,11 @@ export const configSchema = z.object({
         .regex(/^[a-z0-9_.-]+\/[a-z0-9_.-]+$/, 'must look like partner/app in lower case without spaces')
         .default('unleashedconnector/salesforce'),
     /**
-     * How query values are escaped before signing; the exact bytes sent are the bytes signed.
-     * `minimal` keeps `: , @ / ` raw (what most public clients send); `rfc3986` escapes every reserved
-     * character. Unconfirmed which Unleashed verifies for values that need escaping: see README.
+     * How the query is sent and signed. `sign-decoded`: sent RFC 3986-encoded, the decoded
+     * `key=value&...` text signed (what the evidence says Unleashed verifies). `minimal` and
+     * `rfc3986`: the encoded bytes sent are the bytes signed. See docs/unleashed-api.md.
      */
-    UNLEASHED_QUERY_ENCODING: z.enum(['minimal', 'rfc3986']).default('minimal'),
+    UNLEASHED_QUERY_ENCODING: z.enum(['sign-decoded', 'minimal', 'rfc3986']).default('sign-decoded'),
     UNLEASHED_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
     UNLEASHED_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
     /** Monthly call allowance of the Unleashed plan, for the quota meter. */

@@ -7,7 +7,7 @@ import { Decimal } from 'decimal.js';
 
 export { Decimal };
 
-/** Midpoint rule for round2; Unleashed does not document its own (see unleashed-api.md). */
+/** Midpoint rule for round2; Unleashed does not document its own (see docs/unleashed-api.md). */
 export type RoundingMode = 'half-away-from-zero' | 'half-even';
 
 /**

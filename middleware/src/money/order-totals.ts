@@ -1,7 +1,7 @@
 import { Decimal, ExactDecimal, round2, type RoundingMode } from './decimal';
 
 /**
- * Sales-order money exactly as Unleashed computes and validates it (unleashed-api.md): each line is
+ * Sales-order money exactly as Unleashed computes and validates it (docs/unleashed-api.md): each line is
  * rounded to cents before anything is summed, and tax is taken from the rounded line total.
  */
 

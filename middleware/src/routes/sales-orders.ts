@@ -44,7 +44,8 @@ const sendAnswer = z.object({
     total: z.string(),
     customerCode: z.string(),
     customerCreated: z.boolean(),
-    created: z.boolean()
+    created: z.boolean(),
+    warnings: z.array(z.string())
 });
 
 const orderView = z.object({

@@ -78,7 +78,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: { services: Serv
             schema: {
                 tags: ['webhooks'],
                 summary:
-                    "Unleashed's webhook deliveries for one org (signed by Unleashed, see unleashed-api.md)",
+                    "Unleashed's webhook deliveries for one org (signed by Unleashed, see docs/unleashed-api.md)",
                 params: z.object({ orgId: z.string().max(40) }),
                 response: { 200: receipt }
             },

@@ -1,38 +1,17 @@
-import { ExactDecimal } from '../money/decimal';
 import type { UnleashedClient } from '../unleashed/types';
-import {
-    CompanySchema,
-    CurrencySchema,
-    DeliveryMethodSchema,
-    decimalField,
-    ProductSchema,
-    SalesPersonSchema,
-    TaxSchema,
-    WarehouseSchema,
-    type UnleashedCompany,
-    type UnleashedProduct
-} from '../unleashed/schemas';
+import { decimalField, ProductSchema, type UnleashedProduct } from '../unleashed/schemas';
 import { CoalescingCache } from './cache';
 import { chunk, KeyedSemaphores } from './limit';
-import type { CurrencyInfo, ProductInfo, SalesPersonInfo, TaxInfo, WarehouseInfo } from './orders/plan';
+import type { ProductInfo } from './orders/plan';
+import { loadReference, type ReferenceData } from './reference-data';
 
 /**
  * What Unleashed holds that orders are checked against: taxes, warehouses, currencies, the company's
  * base currency, salespersons, delivery methods, and products by code. Reference data changes
  * rarely, so it is cached per tenant for a few minutes (a send re-reads nothing a preview just read).
+ * Each reference list is read on its own (reference-data.ts).
  */
 
-export interface ReferenceData {
-    taxes: Map<string, TaxInfo>;
-    warehouses: Map<string, WarehouseInfo>;
-    currencies: Map<string, CurrencyInfo>;
-    baseCurrency: string;
-    companyName: string | null;
-    salesPersons: Map<string, SalesPersonInfo>;
-    deliveryMethods: Map<string, string>;
-}
-
-const ZERO = new ExactDecimal(0);
 const REFERENCE_TTL_MS = 5 * 60_000;
 const PRODUCT_TTL_MS = 60_000;
 const GUIDS_PER_CALL = 50;
@@ -124,71 +103,7 @@ export class UnleashedCatalog {
     }
 }
 
-async function loadReference(client: UnleashedClient): Promise<ReferenceData> {
-    const [taxes, warehouses, currencies, companies, salesPersons, deliveryMethods] = await Promise.all([
-        client.all('Taxes', { canApplyToRevenue: true }, TaxSchema),
-        client.all('Warehouses', {}, WarehouseSchema),
-        client.all('Currencies', {}, CurrencySchema),
-        client.all('Companies', {}, CompanySchema),
-        client.all('SalesPersons', {}, SalesPersonSchema),
-        client.all('DeliveryMethods', {}, DeliveryMethodSchema)
-    ]);
-    const company = companies[0];
-    const baseCurrency = company ? baseCurrencyOf(company) : null;
-    if (!baseCurrency) throw new Error('Unleashed did not say which base currency the company uses');
-    const ref: ReferenceData = {
-        taxes: new Map(),
-        warehouses: new Map(),
-        currencies: new Map(),
-        baseCurrency,
-        companyName: company?.CompanyName ?? null,
-        salesPersons: new Map(),
-        deliveryMethods: new Map()
-    };
-    // The same code can exist as a revenue and an expense tax: only revenue taxes apply to sales.
-    for (const t of taxes) {
-        if (t.CanApplyToRevenue === false || !t.TaxCode) continue;
-        ref.taxes.set(t.TaxCode, {
-            code: t.TaxCode,
-            rate: decimalField(t.TaxRate, 'TaxRate') ?? ZERO,
-            obsolete: t.Obsolete === true
-        });
-    }
-    for (const w of warehouses) {
-        ref.warehouses.set(w.WarehouseCode, {
-            code: w.WarehouseCode,
-            name: w.WarehouseName ?? w.WarehouseCode,
-            obsolete: w.Obsolete === true
-        });
-    }
-    for (const c of currencies) {
-        if (!c.CurrencyCode) continue;
-        ref.currencies.set(c.CurrencyCode, {
-            code: c.CurrencyCode,
-            sellRate: decimalField(c.DefaultSellRate, 'DefaultSellRate')
-        });
-    }
-    for (const s of salesPersons) {
-        if (!s.Email) continue;
-        ref.salesPersons.set(s.Email.toLowerCase(), {
-            guid: String(s.Guid),
-            fullName: s.FullName ?? s.Email,
-            email: s.Email,
-            obsolete: s.Obsolete === true
-        });
-    }
-    for (const m of deliveryMethods) {
-        if (m.Name && m.Obsolete !== true) ref.deliveryMethods.set(m.Name.toLowerCase(), m.Name);
-    }
-    return ref;
-}
-
-/** `BaseCurrencyCode`, or a `BaseCurrency {CurrencyCode}` object: the shape is unconfirmed. */
-export function baseCurrencyOf(company: UnleashedCompany): string | null {
-    if (company.BaseCurrencyCode) return company.BaseCurrencyCode;
-    const nested = (company as { BaseCurrency?: { CurrencyCode?: unknown } }).BaseCurrency;
-    return typeof nested?.CurrencyCode === 'string' ? nested.CurrencyCode : null;
-}
+export { baseCurrencyOf, type ReferenceData } from './reference-data';
 
 export function toProductInfo(p: UnleashedProduct): ProductInfo {
     return {

@@ -1,5 +1,5 @@
 import { HttpProblem } from '../problem';
-import { isUnleashedError } from '../unleashed/errors';
+import { isQuotaRefusal, isUnleashedError } from '../unleashed/errors';
 
 /**
  * Turns a failed Unleashed call into the answer Salesforce shows the user: Unleashed's own words,
@@ -14,11 +14,19 @@ export function unleashedProblem(err: unknown, doing: string): HttpProblem {
     }
     // Unleashed blocks every call once the plan's monthly allowance is spent (its exact words are
     // unconfirmed; these are the ones it is reported to use).
-    if (err.status === 403 && /limit|allowance|quota/i.test(err.message)) {
+    if (isQuotaRefusal(err.status, err.message)) {
         return new HttpProblem(
             503,
             'Unleashed API allowance used up',
             `${doing}: ${err.message}. Unleashed allows calls again from 00:00 UTC on the 1st of next month; the Unleashed Admin tab shows this month's count.`,
+            extras
+        );
+    }
+    if (err.status === 403 && err.signingHint) {
+        return new HttpProblem(
+            502,
+            'Unleashed refused the query signature',
+            `${doing}: ${err.message}. ${err.signingHint}`,
             extras
         );
     }

@@ -1,8 +1,15 @@
 import type { ZodType } from 'zod';
 import type { AppConfig } from '../config';
-import { errorTextFromBody, isRetryableStatus, redact, truncate, UnleashedError } from './errors';
+import {
+    errorTextFromBody,
+    isQuotaRefusal,
+    isRetryableStatus,
+    redact,
+    truncate,
+    UnleashedError
+} from './errors';
 import { toUnleashedJson } from './json';
-import { buildQueryString } from './query';
+import { buildQuery, QUERY_ENCODINGS, signingDependsOnEncoding } from './query';
 import { PageEnvelopeSchema } from './schemas';
 import { signQuery } from './signature';
 import type {
@@ -55,6 +62,20 @@ function parseRetryAfter(value: string | null, now: number): number | undefined 
     return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/**
+ * What a 403 on a query whose signed text depends on UNLEASHED_QUERY_ENCODING says: the setting in
+ * use, the text it signed (the query, never the signature or key) and the settings to try.
+ */
+function signingHint(encoding: string, signed: string): string {
+    const others = QUERY_ENCODINGS.filter((e) => e !== encoding).join(' or ');
+    return (
+        `The query holds characters (such as a space, #, &, +, / or an accented letter) that each ` +
+        `UNLEASHED_QUERY_ENCODING setting signs differently. This call used ${encoding} and signed ` +
+        `"${truncate(signed, 300)}". If calls without such characters succeed, the credentials are ` +
+        `fine: set UNLEASHED_QUERY_ENCODING to ${others}.`
+    );
+}
+
 function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -88,8 +109,8 @@ export function createUnleashedClient(opts: UnleashedClientOptions): UnleashedCl
         read: (text: string, status: number) => T
     ): Promise<T> {
         const path = normalisePath(rawPath);
-        const qs = buildQueryString(query, opts.queryEncoding);
-        const signature = signQuery(apiKey, qs);
+        const { sent: qs, signed } = buildQuery(query, opts.queryEncoding);
+        const signature = signQuery(apiKey, signed);
         const secrets = [apiKey, signature];
         const url = `${base}${path}${qs ? `?${qs}` : ''}`;
         const headers = {
@@ -144,7 +165,13 @@ export function createUnleashedClient(opts: UnleashedClientOptions): UnleashedCl
                     );
                 } else {
                     const message = errorTextFromBody(text, res.status, res.statusText);
-                    outcome = fail('http', res.status, message, isRetryableStatus(res.status), attempts);
+                    // A spent monthly allowance stays spent until the 1st: never retried, even as a 429.
+                    const quota = isQuotaRefusal(res.status, message);
+                    const retryable = isRetryableStatus(res.status) && !quota;
+                    outcome = fail('http', res.status, message, retryable, attempts);
+                    if (res.status === 403 && !quota && signingDependsOnEncoding(query)) {
+                        outcome.signingHint = redact(signingHint(opts.queryEncoding, signed), secrets);
+                    }
                     retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
                 }
             } catch (e) {

@@ -18,6 +18,11 @@ export class UnleashedError extends Error implements UnleashedErrorInfo {
     readonly kind: UnleashedErrorKind;
     /** HTTP attempts made before giving up (1 = no retry). */
     attempts: number;
+    /**
+     * Set on a 403 whose query the UNLEASHED_QUERY_ENCODING settings would sign differently: which
+     * setting to try and what was signed, so the rep is not sent to check good credentials.
+     */
+    signingHint?: string;
 
     constructor(info: UnleashedErrorInfo & { kind: UnleashedErrorKind; attempts?: number }) {
         super(info.message);
@@ -33,7 +38,8 @@ export class UnleashedError extends Error implements UnleashedErrorInfo {
     /** One line for logs: method, path, status and text. */
     describe(): string {
         const status = this.status === 0 ? this.kind : String(this.status);
-        return `Unleashed ${this.method} ${this.path} failed (${status}, ${this.attempts} attempt${this.attempts === 1 ? '' : 's'}): ${this.message}`;
+        const hint = this.signingHint ? ` ${this.signingHint}` : '';
+        return `Unleashed ${this.method} ${this.path} failed (${status}, ${this.attempts} attempt${this.attempts === 1 ? '' : 's'}): ${this.message}${hint}`;
     }
 }
 
@@ -44,6 +50,17 @@ export function isUnleashedError(e: unknown): e is UnleashedError {
 /** 429 and 5xx may pass; 400/401/403/404/405 and other 4xx will not change on a retry. */
 export function isRetryableStatus(status: number): boolean {
     return status === 429 || (status >= 500 && status <= 599);
+}
+
+/**
+ * Words of a monthly-allowance refusal. Unleashed's status for it is undocumented (403 reported;
+ * 429 possible): the text, not the status, says it is the quota.
+ */
+export const QUOTA_TEXT = /allowance|quota|monthly|api (call )?limit/i;
+
+/** A spent monthly allowance: blocked until the 1st, so never worth a retry. */
+export function isQuotaRefusal(status: number, message: string): boolean {
+    return (status === 403 || status === 429) && QUOTA_TEXT.test(message);
 }
 
 const MAX_TEXT = 500;

@@ -4,7 +4,7 @@ import { parseDecimal } from '../money/decimal';
 import { parseUnleashedDate } from './dates';
 
 /**
- * Shapes of Unleashed responses (unleashed-api.md). Objects are loose: unknown fields are kept, so
+ * Shapes of Unleashed responses (docs/unleashed-api.md). Objects are loose: unknown fields are kept, so
  * nothing Unleashed adds is lost. Only the identity of a record (its Guid and code) is required;
  * every other field is nullish, because real responses carry nulls and omit fields freely. Dates
  * stay strings ("/Date(ms)/"): read them with dateField. Money stays a JSON number: read it with
@@ -134,10 +134,14 @@ export const SalesPersonSchema = z.looseObject({
 });
 export type UnleashedSalesPerson = z.infer<typeof SalesPersonSchema>;
 
-/** Shape from a public client only; the official page was not seen. */
+/**
+ * Shape from public clients only; the official page was not seen. One names the method `Name`,
+ * another `DeliveryMethodName`: both are accepted (deliveryMethodName in sync/reference-data.ts).
+ */
 export const DeliveryMethodSchema = z.looseObject({
     Guid: str,
-    Name: z.string(),
+    Name: str,
+    DeliveryMethodName: str,
     Obsolete: bool,
     LastModifiedOn: date
 });

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { QueryEncoding } from './query';
 
 /**
  * The Unleashed edge as the rules (sync/) see it. Implemented by client.ts; the rules depend on
@@ -35,7 +36,7 @@ export interface UnleashedClientOptions {
     baseUrl: string;
     credentials: UnleashedCredentials;
     clientType: string;
-    queryEncoding: 'minimal' | 'rfc3986';
+    queryEncoding: QueryEncoding;
     timeoutMs: number;
     maxRetries: number;
     counter?: CallCounter;

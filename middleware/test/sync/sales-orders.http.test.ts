@@ -9,6 +9,9 @@ import { startStack, type Stack } from '../support/stack';
  */
 
 let stack: Stack;
+// Starting the stack opens an embedded database: slow on a busy machine.
+jest.setTimeout(60_000);
+
 beforeAll(async () => {
     stack = await startStack();
 });

@@ -23,6 +23,9 @@ const ORG_C = '00D5g000004CCCCEA3';
 
 let sim: UnleashedSim;
 let stack: Stack;
+// Starting the stack opens an embedded database: slow on a busy machine.
+jest.setTimeout(60_000);
+
 beforeAll(async () => {
     sim = await startUnleashedSim({
         seed: 'demo',

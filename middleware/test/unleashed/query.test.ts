@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { buildQueryString, encodeQueryComponent } from '../../src/unleashed/query';
+import {
+    buildQuery,
+    buildQueryString,
+    encodeQueryComponent,
+    signingDependsOnEncoding
+} from '../../src/unleashed/query';
 
 describe('buildQueryString', () => {
     it('keeps key order, skips null and undefined, joins arrays with commas', () => {
@@ -67,13 +72,13 @@ describe('buildQueryString', () => {
         fc.assert(
             fc.property(
                 fc.string({ unit: 'grapheme' }),
-                fc.constantFrom('minimal' as const, 'rfc3986' as const),
+                fc.constantFrom('minimal' as const, 'rfc3986' as const, 'sign-decoded' as const),
                 (s, enc) => {
                     const encoded = encodeQueryComponent(s, enc);
                     expect(decodeURIComponent(encoded)).toBe(s);
                     // Nothing left raw that separates or terminates a query parameter.
                     expect(encoded.replace(/%[0-9A-F]{2}/g, '')).not.toMatch(/[&=+# ?%]|[^\x21-\x7e]/);
-                    if (enc === 'rfc3986') expect(encoded).toMatch(/^([A-Za-z0-9\-._~]|%[0-9A-F]{2})*$/);
+                    if (enc !== 'minimal') expect(encoded).toMatch(/^([A-Za-z0-9\-._~]|%[0-9A-F]{2})*$/);
                 }
             ),
             { numRuns: 2000 }
@@ -91,5 +96,53 @@ describe('buildQueryString', () => {
             }),
             { numRuns: 2000 }
         );
+    });
+
+    it('sign-decoded sends the RFC 3986 form and signs the decoded key=value text in order', () => {
+        const q = {
+            customerCode: 'A B#&+/%\u00e9',
+            modifiedSince: '2024-01-01T00:00:00',
+            gone: null,
+            pageSize: 200
+        };
+        expect(buildQuery(q, 'sign-decoded')).toEqual({
+            sent: 'customerCode=A%20B%23%26%2B%2F%25%C3%A9&modifiedSince=2024-01-01T00%3A00%3A00&pageSize=200',
+            signed: 'customerCode=A B#&+/%\u00e9&modifiedSince=2024-01-01T00:00:00&pageSize=200'
+        });
+        // The older settings sign exactly what they send.
+        for (const enc of ['minimal', 'rfc3986'] as const) {
+            const b = buildQuery(q, enc);
+            expect(b.signed).toBe(b.sent);
+        }
+        expect(buildQuery(q, 'minimal').sent).toBe(
+            'customerCode=A%20B%23%26%2B/%25%C3%A9&modifiedSince=2024-01-01T00:00:00&pageSize=200'
+        );
+        expect(buildQuery(undefined, 'sign-decoded')).toEqual({ sent: '', signed: '' });
+    });
+
+    it('sign-decoded: percent-decoding the sent text gives the signed text', () => {
+        fc.assert(
+            fc.property(
+                fc.array(fc.tuple(fc.string({ minLength: 1 }), fc.string({ unit: 'grapheme' })), {
+                    maxLength: 4
+                }),
+                (entries) => {
+                    const q = Object.fromEntries(entries.filter(([k]) => !/\p{Cs}/u.test(k)));
+                    const b = buildQuery(q, 'sign-decoded');
+                    expect(decodeURIComponent(b.sent)).toBe(b.signed);
+                }
+            ),
+            { numRuns: 500 }
+        );
+    });
+
+    it('knows which queries each setting signs alike', () => {
+        expect(signingDependsOnEncoding({ productCode: 'WIDGET-BLUE', pageSize: 1000 })).toBe(false);
+        expect(signingDependsOnEncoding(undefined)).toBe(false);
+        // A colon is raw in minimal and sign-decoded but escaped (and so signed escaped) in rfc3986.
+        expect(signingDependsOnEncoding({ modifiedSince: '2024-01-01T00:00:00' })).toBe(true);
+        for (const code of ['A B', 'A#1', 'A&B', 'A+B', 'A/B', '100%', 'CAF\u00c9']) {
+            expect(signingDependsOnEncoding({ customerCode: code })).toBe(true);
+        }
     });
 });

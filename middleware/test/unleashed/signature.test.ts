@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { signQuery } from '../../src/unleashed/signature';
 
-// Published vectors (unleashed-api.md, from an open-source Go client's tests).
+// Published vectors (docs/unleashed-api.md, from an open-source Go client's tests).
 const KEY_A = 'sq7Uz7ChGPC2oC2ZCiFFIAvXix7rTjWBzSPKY7w69uPJoOmvIbZCiUAuB6pbAeGqkpym9347ALqShWX8j2CFkQ==';
 const KEY_B = 'li0PveO71YKrvPg8SUBVJ0FNMqKL352LKi21bT8698CtCqyzg8cTUtbYAM2LSI49ghMSLXCnsexrAoAQoIQ==';
 
@@ -25,10 +25,17 @@ describe('signQuery', () => {
         );
     });
 
-    it('hashes non-ASCII query text as UTF-8', () => {
-        const utf8 = createHmac('sha256', Buffer.from('k\u00e9y', 'utf8'))
-            .update(Buffer.from('name=\u00e9', 'utf8'))
-            .digest('base64');
-        expect(signQuery('k\u00e9y', 'name=\u00e9')).toBe(utf8);
+    // Fixed vectors computed apart from this code (openssl dgst -sha256 -hmac ... | base64).
+    it('hashes non-ASCII key and query text as UTF-8', () => {
+        expect(signQuery('k\u00e9y', 'name=\u00e9')).toBe('hUE8OvgCukh8ss3DaMYdWcb3ScM3RumuSwQVpn0i1VA=');
+    });
+
+    it('signs a decoded query with reserved characters byte for byte', () => {
+        expect(signQuery(KEY_A, 'customerCode=A B#&+/%\u00e9&modifiedSince=2024-01-01T00:00:00')).toBe(
+            'rdYkiOpXY6rc8mQijSAtlLiOlLjBizhGbRyHQUBk7KQ='
+        );
+        expect(signQuery(KEY_A, 'customerCode=test@test.com')).toBe(
+            'QTwfcVY7xODZL79TgByH4aZpgUhrfTDnecSG9L5boME='
+        );
     });
 });

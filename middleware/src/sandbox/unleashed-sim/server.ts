@@ -272,7 +272,10 @@ export class SimServer implements UnleashedSim {
         // Monthly allowance: every authenticated call counts; a spent allowance blocks everything.
         if (s.monthlyQuota !== null && this.quota.used(cred.apiId, now) >= s.monthlyQuota) {
             return error(
-                new SimError(403, 'API limit exceeded: the monthly API call allowance has been used.'),
+                new SimError(
+                    s.quotaStatus,
+                    'API limit exceeded: the monthly API call allowance has been used.'
+                ),
                 'quota'
             );
         }

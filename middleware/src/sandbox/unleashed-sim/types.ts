@@ -1,6 +1,6 @@
 /**
  * Public shapes of the Unleashed simulator (dev and test only). Every behaviour that
- * unleashed-api.md marks as uncertain is a setting here, so clients can be tested against each variant.
+ * docs/unleashed-api.md marks as uncertain is a setting here, so clients can be tested against each variant.
  */
 import type { SimState } from './state/state';
 import type { WebhookHub } from './webhooks';
@@ -15,14 +15,28 @@ export interface SimSettings {
     acceptErrorStatus: 400 | 406;
     /** Reject a request without a client-type header (required by Unleashed since mid-2025). */
     requireClientType: boolean;
-    /** Which form of the query string the signature is checked against. */
+    /**
+     * Which form of the query string the signature is checked against: `decoded` (the evidence:
+     * Unleashed verifies the percent-decoded `key=value&...` text) or `raw` (the bytes as received).
+     */
     verifyQueryAs: 'raw' | 'decoded';
     /** `{"Description": ...}` or `{"Items": [{"Description": ...}]}`. */
     errorShape: 'description' | 'items';
     /** Calls allowed per API id per calendar month (UTC); null = unlimited. */
     monthlyQuota: number | null;
+    /** Status answered once the monthly allowance is spent (undocumented: 403 reported, 429 possible). */
+    quotaStatus: 403 | 429;
     /** What a POST to an existing sales order GUID does. */
     postExistingOrder: 'reject' | 'update';
+    /**
+     * What PUT /SalesOrders/{guid} does with lines: `replace` them with the body's, or keep the stored
+     * lines and totals and change the header only (what one public client's real PUT suggests).
+     */
+    orderUpdate: 'replace' | 'header-only';
+    /** The status stored when a POST asks for Placed (recorded traffic shows Parked answered). */
+    createPlacedAs: 'Placed' | 'Parked';
+    /** The name field of DeliveryMethods items (public clients disagree). */
+    deliveryMethodNameField: 'Name' | 'DeliveryMethodName';
     /** Rounding at an exact half cent when validating order money. */
     rounding: RoundingMode;
     /** Accept a non-zero line DiscountRate (a fraction): LineTotal = round2(qty x price x (1 - rate)). */

@@ -1,5 +1,5 @@
 /**
- * Webhooks of the simulated account (unleashed-api.md, Webhooks). Subscriptions are managed through
+ * Webhooks of the simulated account (docs/unleashed-api.md, Webhooks). Subscriptions are managed through
  * the API with the usual authentication: `GET|POST /Webhooks/Subscriptions`,
  * `DELETE /Webhooks/Subscriptions/{id}`; at most 5; the target must be HTTPS (loopback targets are
  * allowed for tests); the signing key is returned once, by the POST. Deliveries are thin
@@ -44,6 +44,16 @@ export interface WebhookSettings {
     requireHttps: boolean;
     /** Per attempt. */
     timeoutMs: number;
+    /**
+     * The key name of the signing key in the create answer; null answers without one. Public
+     * receivers disagree on the name, and whether every answer carries it is unconfirmed.
+     */
+    signingKeyField: 'SigningKey' | 'signingKey' | 'Secret' | null;
+    /**
+     * Delivery body: camelCase with `data` as a JSON string (`camel-string`) or an object
+     * (`camel-object`), or PascalCase with `ObjectId` and `Data` (`pascal`); receivers show all three.
+     */
+    payloadStyle: 'camel-string' | 'camel-object' | 'pascal';
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: Readonly<WebhookSettings> = Object.freeze({
@@ -54,7 +64,9 @@ export const DEFAULT_WEBHOOK_SETTINGS: Readonly<WebhookSettings> = Object.freeze
     retryDelayMs: 200,
     timestampFormat: 'seconds',
     requireHttps: true,
-    timeoutMs: 5000
+    timeoutMs: 5000,
+    signingKeyField: 'SigningKey',
+    payloadStyle: 'camel-string'
 });
 
 export interface SimSubscription {
@@ -125,13 +137,7 @@ export class WebhookHub {
         for (const sub of this.subs) {
             if (!sub.EventTypes.includes(eventType)) continue;
             const eventNotificationId = randomUUID();
-            const body = JSON.stringify({
-                eventType,
-                eventNotificationId,
-                subscriptionId: sub.SubscriptionId,
-                createdOn: new Date(this.clock()).toISOString(),
-                data: JSON.stringify(data)
-            });
+            const body = this.payload(eventType, eventNotificationId, sub.SubscriptionId, data);
             // Extra copies repeat the same notification (same id and body), as a redelivery would.
             for (let copy = 0; copy < Math.max(1, this.settings.copies); copy++) {
                 const delivery: WebhookDelivery = {
@@ -148,6 +154,32 @@ export class WebhookHub {
                 if (this.settings.enabled) this.track(this.deliver(delivery, sub.signingKey));
             }
         }
+    }
+
+    private payload(
+        eventType: WebhookEventType,
+        eventNotificationId: string,
+        subscriptionId: string,
+        data: Record<string, string>
+    ): string {
+        const createdOn = new Date(this.clock()).toISOString();
+        if (this.settings.payloadStyle === 'pascal') {
+            return JSON.stringify({
+                EventType: eventType,
+                EventNotificationId: eventNotificationId,
+                SubscriptionId: subscriptionId,
+                CreatedOn: createdOn,
+                ObjectId: Object.values(data)[0] ?? null,
+                Data: data
+            });
+        }
+        return JSON.stringify({
+            eventType,
+            eventNotificationId,
+            subscriptionId,
+            createdOn,
+            data: this.settings.payloadStyle === 'camel-object' ? data : JSON.stringify(data)
+        });
     }
 
     /** Resolves when every queued delivery has finished (delivered or given up). */
@@ -215,8 +247,9 @@ export class WebhookHub {
             signingKey: randomBytes(32).toString('base64')
         };
         this.subs.push(sub);
-        // The only time the key is shown.
-        return { ...strip(sub), SigningKey: sub.signingKey };
+        // The only time the key is shown (under the configured name, or not at all).
+        const field = this.settings.signingKeyField;
+        return field ? { ...strip(sub), [field]: sub.signingKey } : strip(sub);
     }
 
     private track(p: Promise<void>): void {

@@ -19,6 +19,7 @@ import { planRecords, type Desired } from './plan';
 import { keyOf, upsertAll } from './salesforce-io';
 import { clipText, type Tally } from './tally';
 import type { ImportEntity } from './types';
+import { deliveryMethodName } from '../reference-data';
 
 /**
  * Reference data: warehouses, revenue taxes, salespersons and delivery methods, each upserted into
@@ -173,14 +174,16 @@ const deliveryMethods: ReferenceSpec<UnleashedDeliveryMethod> = {
     schema: DeliveryMethodSchema,
     sobject: 'Unleashed_Delivery_Method__c',
     fields: ['Name', 'Obsolete__c'],
-    label: (d) => d.Name,
-    map: (d) =>
-        clipText(d.Name, 80)
+    label: (d) => deliveryMethodName(d) ?? d.Guid ?? '(no name)',
+    map: (d) => {
+        const name = deliveryMethodName(d);
+        return name && clipText(name, 80)
             ? {
-                  guid: d.Guid ?? derivedGuid('delivery-method', d.Name),
-                  record: { Name: clipText(d.Name, 80), Obsolete__c: d.Obsolete === true }
+                  guid: d.Guid ?? derivedGuid('delivery-method', name),
+                  record: { Name: clipText(name, 80), Obsolete__c: d.Obsolete === true }
               }
-            : { error: 'the delivery method has no name' }
+            : { error: 'the delivery method has no name (Name or DeliveryMethodName)' };
+    }
 };
 
 export const REFERENCE_SPECS = { warehouses, taxes, salesPersons, deliveryMethods } as const;

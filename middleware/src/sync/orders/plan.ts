@@ -1,6 +1,7 @@
 import { type Decimal, ExactDecimal, formatMoney, type RoundingMode } from '../../money/decimal';
 import { computeOrderTotals } from '../../money/order-totals';
 import { customerGuidFor, orderGuidFor } from '../ids';
+import type { ReferenceList } from '../reference-data';
 import type { OpportunitySnapshot, SnapshotAddress } from './snapshot';
 
 /**
@@ -60,11 +61,14 @@ export interface PlanContext {
     products: Map<string, ProductInfo>;
     warehouses: Map<string, WarehouseInfo>;
     currencies: Map<string, CurrencyInfo>;
-    baseCurrency: string;
+    /** Null when Unleashed's Companies list could not be read. */
+    baseCurrency: string | null;
     /** Keys are lower-case emails. */
     salesPersons: Map<string, SalesPersonInfo>;
     /** Keys are lower-case names, values the name as Unleashed spells it. */
     deliveryMethods: Map<string, string>;
+    /** Reference lists that could not be read (name -> reason): the choices needing them degrade. */
+    unavailable?: Partial<Record<ReferenceList, string>>;
     /** The customer the order is for, if Unleashed has it (by code, or by our derived GUID). */
     customer: CustomerInfo | null;
     /** Available quantity per product code in the chosen warehouse, when known. */
@@ -115,6 +119,16 @@ export interface OrderPlan {
 const ZERO = new ExactDecimal(0);
 const HUNDRED = new ExactDecimal(100);
 
+/** What each unreadable reference list disables, as the warning says it. */
+const DEGRADED: Record<ReferenceList, string> = {
+    DeliveryMethods: 'the delivery method is not checked and not sent.',
+    SalesPersons: 'the salesperson is not checked and not sent.',
+    Warehouses: 'the warehouse is not checked here (Unleashed checks it on send).',
+    Taxes: 'only taxes carried by the products can be used.',
+    Currencies: 'only the base currency can be used.',
+    Companies: "the base currency is unknown: the Opportunity's currency is used as it is."
+};
+
 export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
     const errors: string[] = [];
     const warnings: string[] = [];
@@ -127,12 +141,29 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
         );
     }
 
+    // A list Unleashed would not give us is a warning naming it; what needs it degrades below.
+    const unavailable = ctx.unavailable ?? {};
+    const missing = (list: ReferenceList): string | undefined => unavailable[list];
+    for (const [list, reason] of Object.entries(unavailable)) {
+        warnings.push(
+            `Unleashed's ${list} list could not be read (${reason}); ${DEGRADED[list as ReferenceList]}`
+        );
+    }
+
     // Currency and exchange rate: the Opportunity's currency, which must exist in Unleashed.
-    const currencyCode = s.currencyIsoCode ?? s.account.currencyIsoCode ?? ctx.baseCurrency;
+    const currencyCode = s.currencyIsoCode ?? s.account.currencyIsoCode ?? ctx.baseCurrency ?? '';
     let exchangeRate: Decimal = new ExactDecimal(1);
-    if (currencyCode !== ctx.baseCurrency) {
+    if (!currencyCode) {
+        errors.push(
+            "Unleashed's base currency is unknown (its Companies list could not be read): set the Opportunity's currency."
+        );
+    } else if (currencyCode !== ctx.baseCurrency) {
         const c = ctx.currencies.get(currencyCode);
-        if (!c) {
+        if (!c && missing('Currencies')) {
+            errors.push(
+                `Currency ${currencyCode} cannot be checked: Unleashed's Currencies list could not be read.`
+            );
+        } else if (!c) {
             errors.push(
                 `Currency ${currencyCode} is not set up in Unleashed; add it there or change the Opportunity's currency.`
             );
@@ -143,9 +174,11 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
         }
     }
 
-    // Warehouse.
+    // Warehouse: unchecked (Unleashed checks it on send) when the list could not be read.
     const warehouse = ctx.warehouses.get(s.warehouseCode);
-    if (!warehouse) errors.push(`Warehouse ${s.warehouseCode} does not exist in Unleashed.`);
+    if (!warehouse && missing('Warehouses')) {
+        // The warning above names the list.
+    } else if (!warehouse) errors.push(`Warehouse ${s.warehouseCode} does not exist in Unleashed.`);
     else if (warehouse.obsolete)
         errors.push(`Warehouse ${s.warehouseCode} is inactive (obsolete) in Unleashed.`);
 
@@ -153,20 +186,26 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
     let orderTax: TaxInfo | null = null;
     if (s.taxCode) {
         orderTax = ctx.taxes.get(s.taxCode) ?? null;
-        if (!orderTax) errors.push(`Tax ${s.taxCode} is not a sales tax in Unleashed.`);
+        if (!orderTax && missing('Taxes'))
+            errors.push(`Tax ${s.taxCode} cannot be checked: Unleashed's Taxes list could not be read.`);
+        else if (!orderTax) errors.push(`Tax ${s.taxCode} is not a sales tax in Unleashed.`);
         else if (orderTax.obsolete) errors.push(`Tax ${s.taxCode} is obsolete in Unleashed.`);
     }
 
     // Salesperson and delivery method are optional; when given they must exist.
     let salesPerson: SalesPersonInfo | null = null;
-    if (s.salesPersonEmail) {
+    if (s.salesPersonEmail && missing('SalesPersons')) {
+        warnings.push(`The order is sent without its salesperson ${s.salesPersonEmail}.`);
+    } else if (s.salesPersonEmail) {
         salesPerson = ctx.salesPersons.get(s.salesPersonEmail.toLowerCase()) ?? null;
         if (!salesPerson) errors.push(`Salesperson ${s.salesPersonEmail} does not exist in Unleashed.`);
         else if (salesPerson.obsolete)
             errors.push(`Salesperson ${s.salesPersonEmail} is obsolete in Unleashed.`);
     }
     let deliveryMethod: string | null = null;
-    if (s.deliveryMethod) {
+    if (s.deliveryMethod && missing('DeliveryMethods')) {
+        warnings.push(`The order is sent without its delivery method "${s.deliveryMethod}".`);
+    } else if (s.deliveryMethod) {
         deliveryMethod = ctx.deliveryMethods.get(s.deliveryMethod.toLowerCase()) ?? null;
         if (!deliveryMethod)
             errors.push(`Delivery method "${s.deliveryMethod}" does not exist in Unleashed.`);
@@ -197,6 +236,10 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
             if (tax) taxRate = tax.rate;
             else if (product && product.salesTaxCode === taxCode && product.salesTaxRate)
                 taxRate = product.salesTaxRate;
+            else if (missing('Taxes'))
+                errors.push(
+                    `${where}: tax ${taxCode} cannot be checked: Unleashed's Taxes list could not be read.`
+                );
             else errors.push(`${where}: tax ${taxCode} is not a sales tax in Unleashed.`);
         }
 
@@ -265,7 +308,7 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
         errors,
         payload: null
     };
-    if (errors.length === 0 && customer && warehouse) {
+    if (errors.length === 0 && customer && (warehouse || missing('Warehouses'))) {
         plan.payload = salesOrderPayload(s, ctx, plan, { customer, orderTax, salesPerson, deliveryMethod });
     }
     return plan;

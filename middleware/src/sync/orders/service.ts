@@ -16,6 +16,7 @@ import { customerGuidFor, orderGuidFor } from '../ids';
 import type { StockService } from '../stock';
 import { unleashedProblem } from '../unleashed-problem';
 import { type CustomerInfo, type OrderPlan, planOrder, type PlanSettings } from './plan';
+import { differencesFromPlan, isTotalsRefusal, totalsRefusalHint } from './readback';
 import type { OpportunitySnapshot } from './snapshot';
 
 /**
@@ -76,6 +77,8 @@ export interface SendAnswer {
     customerCode: string;
     customerCreated: boolean;
     created: boolean;
+    /** What Unleashed did differently from what was asked (e.g. stored Parked when Placed was asked). */
+    warnings: string[];
 }
 
 export interface OrderView {
@@ -172,21 +175,46 @@ export class SalesOrderService {
             let saved: UnleashedSalesOrder;
             let created = false;
             if (existing) {
+                const name = existing.OrderNumber ?? orderGuid;
                 try {
-                    saved = await client.put(`/SalesOrders/${orderGuid}`, plan.payload, SalesOrderSchema);
+                    await client.put(`/SalesOrders/${orderGuid}`, plan.payload, SalesOrderSchema);
                 } catch (err) {
-                    throw unleashedProblem(err, `Updating sales order ${existing.OrderNumber ?? orderGuid}`);
+                    throw this.refusal(err, `Updating sales order ${name}`, plan);
                 }
+                // Whether PUT replaces lines is unconfirmed: read back what Unleashed kept.
+                saved = await this.readBack(client, orderGuid, `Reading back sales order ${name}`);
             } else {
                 saved = await this.create(client, orderGuid, plan);
                 created = true;
+                // An answer without a status is read back: the requested one is never assumed.
+                if (!saved.OrderStatus) {
+                    saved = await this.readBack(client, orderGuid, 'Reading back the new sales order');
+                }
             }
             const orderNumber = saved.OrderNumber ?? null;
-            const status = saved.OrderStatus ?? s.orderStatus;
+            const status = saved.OrderStatus ?? 'Unknown';
             // Best effort: the order exists either way, and the next send records it again.
             await this.deps.sentOrders
                 ?.record(tenant.orgId, { orderGuid, opportunityId: s.opportunityId, orderNumber, status })
                 .catch(() => undefined);
+            if (existing) {
+                const differences = differencesFromPlan(saved, plan);
+                if (differences.length > 0) {
+                    throw new HttpProblem(
+                        409,
+                        'Unleashed kept a different order',
+                        `Unleashed accepted the update of sales order ${orderNumber ?? orderGuid} but kept other lines or totals: ${differences.join('; ')}. ` +
+                            'The header (dates, delivery, comments) was updated; the lines were not. Change the lines on the Parked order in Unleashed, or ask your Unleashed administrator; sending again will not change them.',
+                        { differences, orderGuid, orderNumber, orderStatus: status }
+                    );
+                }
+            }
+            const warnings: string[] = [];
+            if (status !== s.orderStatus) {
+                warnings.push(
+                    `Unleashed stored the order as ${status}, not ${s.orderStatus} as sent; change its status in Unleashed if needed.`
+                );
+            }
             return {
                 orderGuid,
                 orderNumber,
@@ -196,7 +224,8 @@ export class SalesOrderService {
                 total: this.money(plan.total),
                 customerCode: plan.customer.code,
                 customerCreated,
-                created
+                created,
+                warnings
             };
         });
     }
@@ -263,8 +292,42 @@ export class SalesOrderService {
                 const found = await this.fetchOrder(client, orderGuid).catch(() => null);
                 if (found) return found;
             }
-            throw unleashedProblem(err, 'Creating the sales order');
+            throw this.refusal(err, 'Creating the sales order', plan);
         }
+    }
+
+    /** A refused write; when Unleashed refused the money, which lines the midpoint rule changes. */
+    private refusal(err: unknown, doing: string, plan: OrderPlan): HttpProblem {
+        const problem = unleashedProblem(err, doing);
+        if (!isUnleashedError(err) || err.status !== 400 || !isTotalsRefusal(err.message)) return problem;
+        const hint = totalsRefusalHint(plan, this.deps.settings.rounding);
+        return new HttpProblem(
+            problem.status,
+            'Unleashed refused the order totals',
+            `${problem.detail} ${hint}`,
+            {
+                ...problem.extras,
+                moneyRounding: this.deps.settings.rounding
+            }
+        );
+    }
+
+    private async readBack(
+        client: UnleashedClient,
+        orderGuid: string,
+        doing: string
+    ): Promise<UnleashedSalesOrder> {
+        try {
+            const o = await this.fetchOrder(client, orderGuid);
+            if (o) return o;
+        } catch (err) {
+            throw unleashedProblem(err, doing);
+        }
+        throw new HttpProblem(
+            502,
+            'Unleashed failed',
+            `${doing}: Unleashed does not show the order it just accepted.`
+        );
     }
 
     private async plan(

@@ -10,7 +10,7 @@ import type { StatusPusher } from './push';
 
 /**
  * Unleashed webhooks in: verify, remember, answer at once, then process in the background.
- * Verification follows Unleashed's scheme (unleashed-api.md, Webhooks): `x-unleashed-signature` =
+ * Verification follows Unleashed's scheme (docs/unleashed-api.md, Webhooks): `x-unleashed-signature` =
  * base64(HMAC-SHA256(subscription signing key, `${x-unleashed-timestamp}.${raw body}`)), the
  * timestamp within 5 minutes of our clock. The signing key is used as UTF-8 text (unconfirmed, as
  * with the API key). Each delivery is kept by its eventNotificationId, so a redelivery is
@@ -20,15 +20,39 @@ import type { StatusPusher } from './push';
 
 export const WEBHOOK_WINDOW_SECONDS = 300;
 
-const payloadSchema = z.looseObject({
+const payloadSchema = z.object({
     eventType: z.string().min(1).max(100),
     eventNotificationId: z.string().min(1).max(200),
     subscriptionId: z.string().max(200).nullish(),
     createdOn: z.string().nullish(),
-    /** A JSON string holding ids such as salesOrderGuid. */
-    data: z.string().nullish()
+    /** Ids such as salesOrderGuid: a JSON string or an object, as receivers show both. */
+    data: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+    /** The record's GUID at the top level (PascalCase receivers show `ObjectId`). */
+    objectId: z.string().nullish()
 });
 export type WebhookPayload = z.infer<typeof payloadSchema>;
+
+/** Each field under the names public receivers show: camelCase or PascalCase. */
+const FIELD_NAMES: Record<keyof WebhookPayload, readonly string[]> = {
+    eventType: ['eventType', 'EventType'],
+    eventNotificationId: ['eventNotificationId', 'EventNotificationId', 'notificationId', 'NotificationId'],
+    subscriptionId: ['subscriptionId', 'SubscriptionId'],
+    createdOn: ['createdOn', 'CreatedOn'],
+    data: ['data', 'Data'],
+    objectId: ['objectId', 'ObjectId']
+};
+
+/** A delivery body in either casing, with `data` as a JSON string or an object; throws when unreadable. */
+export function parseWebhookPayload(raw: unknown): WebhookPayload {
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new TypeError('not a JSON object');
+    const o = raw as Record<string, unknown>;
+    const picked: Record<string, unknown> = {};
+    for (const [field, names] of Object.entries(FIELD_NAMES)) {
+        const name = names.find((n) => o[n] !== undefined && o[n] !== null);
+        if (name !== undefined) picked[field] = o[name];
+    }
+    return payloadSchema.parse(picked);
+}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -70,8 +94,10 @@ export function verifyWebhook(input: {
     }
     const given = Buffer.from(input.signature.trim(), 'base64');
     let match: string | null = null;
-    // Every key is compared (constant time each), so timing does not say which one matched.
+    // Every key is compared (constant time each), so timing does not say which one matched. An
+    // empty key is a subscription Unleashed gave no key for: it verifies nothing.
     for (const k of input.keys) {
+        if (k.signingKey === '') continue;
         const expected = Buffer.from(
             webhookSignature(k.signingKey, input.timestamp, input.rawBody),
             'base64'
@@ -81,16 +107,21 @@ export function verifyWebhook(input: {
     return match ? { ok: true, subscriptionId: match } : { ok: false, reason: 'signature does not match' };
 }
 
-/** The sales order GUID a payload is about, or null. */
+/** The sales order GUID a payload is about (in `data`, else `ObjectId`), or null. */
 export function orderGuidOf(p: WebhookPayload): string | null {
-    if (!p.data) return null;
-    try {
-        const data = JSON.parse(p.data) as Record<string, unknown>;
-        const guid = data.salesOrderGuid ?? data.SalesOrderGuid;
-        return typeof guid === 'string' && GUID.test(guid) ? guid.toLowerCase() : null;
-    } catch {
-        return null;
+    let data: Record<string, unknown> = {};
+    if (typeof p.data === 'string') {
+        try {
+            const parsed: unknown = JSON.parse(p.data);
+            if (parsed && typeof parsed === 'object') data = parsed as Record<string, unknown>;
+        } catch {
+            // Unreadable data: the top-level id may still say which order.
+        }
+    } else if (p.data) {
+        data = p.data;
     }
+    const guid = data.salesOrderGuid ?? data.SalesOrderGuid ?? data.guid ?? data.Guid ?? p.objectId;
+    return typeof guid === 'string' && GUID.test(guid) ? guid.toLowerCase() : null;
 }
 
 export interface WebhookReceipt {
@@ -151,7 +182,7 @@ export class WebhookProcessor {
 
         let payload: WebhookPayload;
         try {
-            payload = payloadSchema.parse(JSON.parse(rawBody.toString('utf8')));
+            payload = parseWebhookPayload(JSON.parse(rawBody.toString('utf8')));
         } catch {
             throw new HttpProblem(
                 400,

@@ -38,7 +38,7 @@ describe('authentication over HTTP', () => {
     afterAll(() => sim.close());
     afterEach(() =>
         sim.setSettings({
-            verifyQueryAs: 'raw',
+            verifyQueryAs: 'decoded',
             requireAccept: true,
             acceptErrorStatus: 406,
             errorShape: 'description',
@@ -87,21 +87,34 @@ describe('authentication over HTTP', () => {
         expect(sim.callCount(VECTOR_ID)).toBe(2);
     });
 
-    it('signs the query exactly as sent (raw) or decoded, per setting', async () => {
+    it('checks the decoded query by default, and the raw bytes when set to', async () => {
         const raw = 'customerName=Acme%20Ltd';
-        const decoded = 'customerName=Acme Ltd';
-        expect((await call('GET', `/Customers?${raw}`)).status).toBe(200);
-        expect((await call('GET', `/Customers?${raw}`, { signAs: decoded })).status).toBe(403);
-        sim.setSettings({ verifyQueryAs: 'decoded' });
-        const r = await call('GET', `/Customers?${raw}`, { signAs: decoded });
+        const decodedText = 'customerName=Acme Ltd';
+        expect(sim.settings.verifyQueryAs).toBe('decoded');
+        const r = await call('GET', `/Customers?${raw}`, { signAs: decodedText });
         expect(r.status).toBe(200);
         expect(r.body.Items.map((c: { CustomerCode: string }) => c.CustomerCode)).toEqual(['ACME']);
-        expect((await call('GET', `/Customers?${raw}`)).status).toBe(403);
+        expect((await call('GET', `/Customers?${raw}`, { signAs: raw })).status).toBe(403);
+        sim.setSettings({ verifyQueryAs: 'raw' });
+        expect((await call('GET', `/Customers?${raw}`, { signAs: raw })).status).toBe(200);
+        expect((await call('GET', `/Customers?${raw}`, { signAs: decodedText })).status).toBe(403);
         // Nothing to decode: both forms agree.
         expect((await call('GET', '/Customers?customerCode=ACME')).status).toBe(200);
     });
 
-    it('keeps : , @ raw in the signed query', async () => {
+    it('decoded: an escaped colon, #, &, + and an accent are signed as their characters', async () => {
+        const sent =
+            '/Customers?customerCode=A%20B%23%26%2B%2F%25%C3%A9&modifiedSince=2025-01-01T00%3A00%3A00';
+        const text = 'customerCode=A B#&+/%\u00e9&modifiedSince=2025-01-01T00:00:00';
+        const ok = await call('GET', sent, { signAs: text });
+        expect(ok.status).toBe(200);
+        // The code was read whole: '&' and '#' inside a value did not split it.
+        expect(ok.body.Items).toEqual([]);
+        expect((await call('GET', sent, { signAs: sent.split('?')[1] })).status).toBe(403);
+    });
+
+    it('raw: keeps : , @ as sent, so an escaped colon signed unescaped fails', async () => {
+        sim.setSettings({ verifyQueryAs: 'raw' });
         const r = await call('GET', '/Products?modifiedSince=2025-01-01T00:00:00&productCode=WIDGET');
         expect(r.status).toBe(200);
         const encoded = await call('GET', '/Products?modifiedSince=2025-01-01T00%3A00%3A00', {

@@ -348,5 +348,47 @@ describe('sales orders', () => {
         expect(await numbers('warehouseCode=WLG')).toEqual(['SO-00000002']);
         expect(await numbers('sourceId=opp-1')).toEqual(['SO-00000003']);
         expect(await numbers('modifiedSince=2099-01-01')).toEqual([]);
+        // Documented: orderNumber and sourceId override every other filter.
+        expect(await numbers('orderNumber=SO-00000003&customerCode=ACME&orderStatus=Placed')).toEqual([
+            'SO-00000003'
+        ]);
+        expect(await numbers('sourceId=opp-1&warehouseCode=WLG&modifiedSince=2099-01-01')).toEqual([
+            'SO-00000003'
+        ]);
+    });
+
+    it('with createPlacedAs Parked, a POST asking for Placed stores Parked and allocates nothing', async () => {
+        sim.setSettings({ createPlacedAs: 'Parked' });
+        const before = await stockOf('WIDGET-BLUE');
+        const r = await call('POST', `/SalesOrders/${newGuid()}`, {
+            body: { ...GOOD, OrderStatus: 'Placed' }
+        });
+        expect(r.status).toBe(201);
+        expect(r.body.OrderStatus).toBe('Parked');
+        expect((await stockOf('WIDGET-BLUE')).AllocatedQty).toBe(before.AllocatedQty);
+    });
+
+    it('with orderUpdate header-only, a PUT changes the header and keeps lines and totals', async () => {
+        sim.setSettings({ orderUpdate: 'header-only' });
+        const guid = newGuid();
+        const created = (await call('POST', `/SalesOrders/${guid}`, { body: GOOD })).body;
+        const r = await call('PUT', `/SalesOrders/${guid}`, {
+            body: { ...GOOD, Comments: 'new note', SalesOrderLines: [], SubTotal: 0, TaxTotal: 0, Total: 0 }
+        });
+        expect(r.status).toBe(200);
+        expect(r.body.Comments).toBe('new note');
+        const lines = (o: { SalesOrderLines: Record<string, unknown>[] }) =>
+            o.SalesOrderLines.map((l) => [l.LineNumber, l.OrderQuantity, l.UnitPrice, l.LineTotal]);
+        expect(lines(r.body)).toEqual(lines(created));
+        expect(lines(r.body)).toHaveLength(GOOD.SalesOrderLines.length);
+        expect(r.body.Total).toEqual(created.Total);
+    });
+
+    it('names delivery methods DeliveryMethodName when set to', async () => {
+        sim.setSettings({ deliveryMethodNameField: 'DeliveryMethodName' });
+        const items = (await call('GET', '/DeliveryMethods')).body.Items;
+        expect(items.length).toBeGreaterThan(0);
+        expect(items[0]).toHaveProperty('DeliveryMethodName');
+        expect(items[0]).not.toHaveProperty('Name');
     });
 });

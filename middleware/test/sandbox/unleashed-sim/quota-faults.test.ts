@@ -62,6 +62,20 @@ describe('monthly quota', () => {
         expect(sim.callCount(DEMO_API_ID)).toBe(3);
     });
 
+    it('answers a spent allowance with the status set (403 by default, 429 possible), no Retry-After', async () => {
+        sim.setSettings({ quotaStatus: 429 });
+        try {
+            const blocked = await call('GET', '/Currencies');
+            expect(blocked.status).toBe(429);
+            expect(blocked.headers.get('retry-after')).toBeNull();
+            expect(blocked.body.Description).toMatch(/API limit exceeded/);
+        } finally {
+            sim.setSettings({ quotaStatus: 403 });
+        }
+        expect((await call('GET', '/Currencies')).status).toBe(403);
+        expect(sim.callCount(DEMO_API_ID)).toBe(3);
+    });
+
     it('keeps a separate allowance per API id', async () => {
         const other = caller(sim.url, { apiId: OTHER_ID, apiKey: OTHER_KEY });
         expect((await other('GET', '/Currencies')).status).toBe(200);

@@ -9,6 +9,11 @@ export function sign(key: string, query: string): string {
     return createHmac('sha256', Buffer.from(key, 'utf8')).update(query, 'utf8').digest('base64');
 }
 
+/** The query text as the simulator's default (decoded) check reads it. */
+export function decoded(query: string): string {
+    return decodeURIComponent(query);
+}
+
 /** Parsed JSON of a reply: tests index into it freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
@@ -25,7 +30,7 @@ export interface CallOptions {
     /** Sent as is instead of JSON.stringify(body). */
     rawBody?: string;
     headers?: Record<string, string | undefined>;
-    /** Sign this instead of the query actually sent. */
+    /** Sign this instead of the decoded query (the simulator's default check). */
     signAs?: string;
     apiId?: string;
     apiKey?: string;
@@ -44,7 +49,7 @@ export function caller(baseUrl: string, defaults: { apiId?: string; apiKey?: str
             accept: 'application/json',
             'content-type': 'application/json',
             'api-auth-id': apiId,
-            'api-auth-signature': sign(apiKey, opts.signAs ?? query),
+            'api-auth-signature': sign(apiKey, opts.signAs ?? decoded(query)),
             'client-type': 'test/unleashed-sim'
         };
         for (const [k, v] of Object.entries(opts.headers ?? {})) {

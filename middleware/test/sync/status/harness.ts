@@ -95,7 +95,7 @@ export async function startHarness(
         baseUrl: usim.url,
         credentials: { apiId: DEMO_API_ID, apiKey: DEMO_API_KEY },
         clientType: 'test/unleashed-user',
-        queryEncoding: 'minimal',
+        queryEncoding: 'sign-decoded',
         timeoutMs: 2000,
         maxRetries: 0
     });

@@ -103,7 +103,10 @@ describe('with orders sent from Salesforce', () => {
         expect(report!.seen).toBeGreaterThanOrEqual(4);
         const asked = listCalls().slice(lists);
         expect(asked).toHaveLength(1);
-        expect(asked[0]!.query).toMatch(/^modifiedSince=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}&pageSize=1000$/);
+        // Sent RFC 3986-encoded; the signature covers the decoded text (docs/unleashed-api.md).
+        expect(asked[0]!.query).toMatch(
+            /^modifiedSince=\d{4}-\d{2}-\d{2}T\d{2}%3A\d{2}%3A\d{2}&pageSize=1000$/
+        );
 
         const calls = h.eventCalls().slice(before);
         expect(calls).toHaveLength(1);

@@ -18,7 +18,7 @@ beforeAll(async () => {
         baseUrl: sim.url,
         credentials: { apiId: DEMO_API_ID, apiKey: DEMO_API_KEY },
         clientType: 'test/webhooks',
-        queryEncoding: 'minimal',
+        queryEncoding: 'sign-decoded',
         timeoutMs: 2000,
         maxRetries: 0
     });

@@ -6,6 +6,7 @@ import { openStore, SecretDecryptError } from '../../../src/store';
 import { keyId } from '../../../src/store/crypto';
 import { createOrderStatusRepos } from '../../../src/store/order-status';
 import { rotateKeys } from '../../../src/store/rotate-keys';
+import { WebhookSubscriber } from '../../../src/sync/status/subscriptions';
 import { startHarness, type Harness } from './harness';
 
 /** Webhook signing keys at rest (encrypted, bound to their row, rotated with the master key) and the subscription flow. */
@@ -113,22 +114,127 @@ describe('the poller subscribes the tenant once', () => {
             expect.objectContaining({ opportunityId: opp, status: 'Completed' })
         ]);
     });
+});
 
-    test('a refused subscription is not asked again for an hour', async () => {
-        const client = await h.services.unleashedFor((await h.services.store.tenants.get(h.orgId))!);
-        await h.services.orderStatus.subscriptions.remove(h.orgId, h.usim.webhooks.list()[0]!.SubscriptionId);
-        for (let i = 0; i < 4; i++) {
-            await client.post('/Webhooks/Subscriptions', {
+describe('subscriptions that never wedge the account', () => {
+    let h: Harness;
+    beforeAll(async () => {
+        h = await startHarness();
+    });
+    afterAll(() => h?.close());
+    beforeEach(async () => {
+        for (const s of await h.services.orderStatus.subscriptions.list(h.orgId)) {
+            await h.services.orderStatus.subscriptions.remove(h.orgId, s.subscriptionId);
+        }
+        h.usim.webhooks.clear();
+    });
+
+    const posts = () =>
+        h.usim.calls().filter((c) => c.method === 'POST' && /webhooks\/subscriptions$/i.test(c.path)).length;
+    const client = async () => h.services.unleashedFor((await h.services.store.tenants.get(h.orgId))!);
+    function subscriber(clock: { now: number }) {
+        return new WebhookSubscriber({
+            repos: h.services.orderStatus,
+            publicUrl: h.url,
+            now: () => clock.now
+        });
+    }
+
+    test('a create answer without a signing key stores the id: an hour later, no second subscription', async () => {
+        h.usim.webhooks.setSettings({ signingKeyField: null });
+        const before = posts();
+        const clock = { now: Date.now() };
+        const sub = subscriber(clock);
+        const first = await sub.ensure(h.orgId, await client());
+        expect(first?.subscriptionId).toBe(h.usim.webhooks.list()[0]!.SubscriptionId);
+        // Stored with no key: it verifies nothing.
+        expect(await h.services.orderStatus.subscriptions.signingKeys(h.orgId)).toEqual([
+            { subscriptionId: first!.subscriptionId, signingKey: '' }
+        ]);
+        clock.now += 3600_000 + 1;
+        expect((await sub.ensure(h.orgId, await client()))?.subscriptionId).toBe(first!.subscriptionId);
+        clock.now += 3600_000 + 1;
+        await sub.ensure(h.orgId, await client());
+        expect(h.usim.webhooks.list()).toHaveLength(1);
+        expect(posts()).toBe(before + 1);
+    });
+
+    test('a delivery for a subscription with no key is refused (polling covers it)', async () => {
+        h.usim.webhooks.setSettings({ signingKeyField: null });
+        await subscriber({ now: Date.now() }).ensure(h.orgId, await client());
+        const body = JSON.stringify({ eventType: 'salesorder.updated', eventNotificationId: 'n-nokey' });
+        const ts = String(Math.floor(Date.now() / 1000));
+        const res = await fetch(`${h.url}/webhooks/unleashed/${h.orgId}`, {
+            method: 'POST',
+            headers: {
+                'content-type': 'application/json',
+                'x-unleashed-timestamp': ts,
+                'x-unleashed-signature': h.usim.webhooks.sign('', ts, body)
+            },
+            body
+        });
+        expect(res.status).toBe(401);
+    });
+
+    test.each(['signingKey', 'Secret'] as const)('takes the signing key named %s', async (field) => {
+        h.usim.webhooks.setSettings({ signingKeyField: field });
+        const sub = await subscriber({ now: Date.now() }).ensure(h.orgId, await client());
+        const keys = await h.services.orderStatus.subscriptions.signingKeys(h.orgId);
+        expect(keys).toEqual([
+            { subscriptionId: sub!.subscriptionId, signingKey: expect.stringMatching(/.{20,}/) }
+        ]);
+    });
+
+    test('lists first and reuses ours when the store has lost it: no second subscription', async () => {
+        const c = await client();
+        const before = posts();
+        const lists = () =>
+            h.usim.calls().filter((x) => x.method === 'GET' && /webhooks\/subscriptions$/i.test(x.path))
+                .length;
+        const listedBefore = lists();
+        const first = await subscriber({ now: Date.now() }).ensure(h.orgId, c);
+        await h.services.orderStatus.subscriptions.remove(h.orgId, first!.subscriptionId);
+        const again = await subscriber({ now: Date.now() }).ensure(h.orgId, c);
+        expect(again?.subscriptionId).toBe(first!.subscriptionId);
+        expect(h.usim.webhooks.list()).toHaveLength(1);
+        expect(posts()).toBe(before + 1);
+        expect(lists()).toBe(listedBefore + 2);
+    });
+
+    test('never creates a sixth: five others already there is a clear refusal, not asked again for an hour', async () => {
+        const c = await client();
+        for (let i = 0; i < 5; i++) {
+            await c.post('/Webhooks/Subscriptions', {
                 NotificationUrl: `https://other.example/${i}`,
                 EventTypes: ['product.updated']
             });
         }
-        const posts = () =>
-            h.usim.calls().filter((c) => c.method === 'POST' && /webhooks\/subscriptions$/i.test(c.path))
-                .length;
+        const clock = { now: Date.now() };
+        const sub = subscriber(clock);
         const before = posts();
-        await expect(h.services.statusSync.subscriber.ensure(h.orgId, client)).rejects.toThrow(/at most 5/);
-        expect(await h.services.statusSync.subscriber.ensure(h.orgId, client)).toBeNull();
-        expect(posts()).toBe(before + 1);
+        await expect(sub.ensure(h.orgId, c)).rejects.toThrow(
+            /already has 5 webhook subscriptions, its limit of 5; delete one in Unleashed/
+        );
+        expect(await sub.ensure(h.orgId, c)).toBeNull();
+        expect(posts()).toBe(before);
+        expect(h.usim.webhooks.list()).toHaveLength(5);
     });
+
+    test.each(['pascal', 'camel-object', 'camel-string'] as const)(
+        'a %s delivery is verified, read and processed',
+        async (payloadStyle) => {
+            h.usim.webhooks.setSettings({ payloadStyle });
+            const opp = h.opportunity(`Payload ${payloadStyle}`);
+            const order = await h.send(opp);
+            await subscriber({ now: Date.now() }).ensure(h.orgId, await client());
+            await h.unleashed.post(`/SalesOrders/${order.orderGuid}/Complete`, {});
+            await h.settle();
+            const delivery = h.usim.webhooks.deliveries.at(-1)!;
+            expect(delivery).toMatchObject({ outcome: 'delivered', status: 200 });
+            if (payloadStyle === 'pascal') expect(JSON.parse(delivery.body)).toHaveProperty('EventType');
+            expect(h.eventCalls().at(-1)).toEqual([
+                expect.objectContaining({ opportunityId: opp, status: 'Completed' })
+            ]);
+        }
+    );
 });

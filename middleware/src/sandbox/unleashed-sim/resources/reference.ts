@@ -59,6 +59,21 @@ export const taxes = readOnlyList(
 );
 
 export const salesPersons = readOnlyList('Sales person', (s) => s.salesPersons);
-export const deliveryMethods = readOnlyList('Delivery method', (s) => s.deliveryMethods);
+const methods = readOnlyList('Delivery method', (s) => s.deliveryMethods);
+/** Items name the method `Name` or `DeliveryMethodName`, per setting. */
+function renamed(ctx: ApiContext, value: unknown): unknown {
+    if (ctx.settings.deliveryMethodNameField === 'Name') return value;
+    const rename = (m: { Name: string }) => {
+        const { Name, ...rest } = m;
+        return { ...rest, DeliveryMethodName: Name };
+    };
+    const page = value as { Items?: { Name: string }[] };
+    if (Array.isArray(page.Items)) return { ...page, Items: page.Items.map(rename) };
+    return rename(value as { Name: string });
+}
+export const deliveryMethods: ResourceRoutes = {
+    list: (ctx, page) => renamed(ctx, methods.list!(ctx, page)),
+    get: (ctx, guid) => renamed(ctx, methods.get!(ctx, guid))
+};
 export const currencies = readOnlyList('Currency', (s) => s.currencies);
 export const companies = readOnlyList('Company', (s) => s.companies);

@@ -37,13 +37,17 @@ function requireOrder(ctx: ApiContext, guid: string): SalesOrder {
 function create(ctx: ApiContext, guid: string): ApiResult {
     const { order } = readOrder(ctx, guid, ctx.body);
     if (!order.OrderNumber) order.OrderNumber = ctx.state.nextOrderNumber();
+    if (order.OrderStatus === 'Placed') order.OrderStatus = ctx.settings.createPlacedAs;
     ctx.state.orders.push(order);
     if (ALLOCATING.includes(order.OrderStatus)) moveStock(ctx.state, order, 'allocate', ctx.now);
     ctx.webhooks?.emit('salesorder.created', { salesOrderGuid: order.Guid });
     return { status: 201, body: order };
 }
 
-/** An update replaces what the body gives and keeps the rest; only a Parked order can change. */
+/**
+ * An update replaces what the body gives and keeps the rest; only a Parked order can change. With
+ * `orderUpdate: 'header-only'` the stored lines and totals stay whatever the body says.
+ */
 function update(ctx: ApiContext, existing: SalesOrder): ApiResult {
     if (existing.OrderStatus !== 'Parked') {
         throw badRequest(
@@ -51,7 +55,11 @@ function update(ctx: ApiContext, existing: SalesOrder): ApiResult {
         );
     }
     const body = typeof ctx.body === 'object' && ctx.body !== null ? ctx.body : {};
-    const merged = { ...(toWire(existing) as object), ...body };
+    const stored = toWire(existing) as Record<string, unknown>;
+    const merged: Record<string, unknown> = { ...stored, ...body };
+    if (ctx.settings.orderUpdate === 'header-only') {
+        for (const f of ['SalesOrderLines', 'SubTotal', 'TaxTotal', 'Total']) merged[f] = stored[f];
+    }
     const { order } = readOrder(ctx, existing.Guid, merged, existing);
     const at = ctx.state.orders.indexOf(existing);
     ctx.state.orders[at] = order;
@@ -97,10 +105,15 @@ export const salesOrders: ResourceRoutes = {
         const warehouseCode = q.get('warehouseCode');
         const since = q.date('modifiedSince');
         const statuses = q.list('orderStatus')?.map((s) => s.toLowerCase());
+        // Documented: orderNumber and sourceId override every other filter.
+        if (number !== undefined || sourceId !== undefined) {
+            const exact = ctx.state.orders.filter(
+                (o) => sameText(o.OrderNumber, number) && sameText(o.SourceId, sourceId)
+            );
+            return paginateArray(exact, page, q.pageSize());
+        }
         const items = ctx.state.orders.filter(
             (o) =>
-                sameText(o.OrderNumber, number) &&
-                sameText(o.SourceId, sourceId) &&
                 startsWith(o.Customer.CustomerCode, customerCode) &&
                 sameText(o.Warehouse.WarehouseCode, warehouseCode) &&
                 (since === undefined || o.LastModifiedOn.getTime() >= since) &&

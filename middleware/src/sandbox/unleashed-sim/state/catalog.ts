@@ -60,4 +60,11 @@ export class ArrayCatalog implements ProductCatalog {
     indexOfCode(code: string): number {
         return this.byCode.get(code.toLowerCase()) ?? -1;
     }
+    /** A product added after seeding (tests); its index. */
+    add(p: Product): number {
+        const i = this.items.push(p) - 1;
+        this.byGuid.set(p.Guid.toLowerCase(), i);
+        this.byCode.set(p.ProductCode.toLowerCase(), i);
+        return i;
+    }
 }

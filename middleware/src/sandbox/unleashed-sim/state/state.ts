@@ -1,10 +1,12 @@
+import type Decimal from 'decimal.js';
 import type { SeedName } from '../types';
-import type { ProductCatalog } from './catalog';
+import { ArrayCatalog, type ProductCatalog } from './catalog';
 import type {
     Company,
     Currency,
     Customer,
     DeliveryMethod,
+    Product,
     SalesOrder,
     SalesPerson,
     Tax,
@@ -58,6 +60,21 @@ export class SimState {
         this.products = data.products;
         this.tierNames = data.tierNames;
         this.stock = new StockBook(data.stock, data.warehouses.length);
+    }
+
+    /**
+     * Adds a product to an account seeded from an array (demo, empty), with stock on hand per
+     * warehouse code; tests use it for codes the seeds do not have.
+     */
+    addProduct(p: Product, onHand: Record<string, Decimal> = {}): void {
+        if (!(this.products instanceof ArrayCatalog)) throw new TypeError('this seed cannot take products');
+        if (this.products.indexOfCode(p.ProductCode) >= 0) throw new TypeError(`${p.ProductCode} exists`);
+        const i = this.products.add(p);
+        for (const [code, qty] of Object.entries(onHand)) {
+            const w = this.warehouseIndexByCode(code);
+            if (w < 0) throw new TypeError(`no warehouse ${code}`);
+            this.stock.adjust(i, w, { onHand: qty }, p.LastModifiedOn.getTime());
+        }
     }
 
     get baseCurrencyCode(): string {
