@@ -102,7 +102,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     await app.register(healthRoutes, {
         checks: [{ name: 'store', check: () => services.store.ping() }, ...(deps.readinessChecks ?? [])]
     });
-    // Every /v1 route is signed by the org (design.md CONTRACT); nothing runs before that check.
+    // Every /v1 route is signed by the org (docs/architecture.md); nothing runs before that check.
     await app.register(signedRequestsPlugin, {
         store: services.store,
         rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,

@@ -9,7 +9,7 @@ import { sendProblem } from './problem';
 import { createTenantRateLimit } from './rate-limit';
 
 /**
- * Inbound security for the Salesforce-facing API (design.md, CONTRACT: how Apex calls the
+ * Inbound security for the Salesforce-facing API (docs/architecture.md: how Apex calls the
  * middleware). Every request under the prefix must carry the tenant's HMAC signature over the
  * method, path with query, timestamp, nonce and SHA-256 of the exact body bytes; anything else is
  * answered 401 problem+json before any handler runs.

@@ -22,7 +22,7 @@ export function uuidV5(name: string, namespace: string = CONNECTOR_NAMESPACE): s
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The sales order GUID of an Opportunity (CONTRACT in design.md: orgId + ":" + opportunityId). */
+/** The sales order GUID of an Opportunity (docs/architecture.md: orgId + ":" + opportunityId). */
 export function orderGuidFor(orgId: string, opportunityId: string): string {
     return uuidV5(`${to18(orgId)}:${to18(opportunityId)}`);
 }

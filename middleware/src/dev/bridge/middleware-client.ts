@@ -4,7 +4,7 @@ import { isBlank, isObject, str } from './json';
 
 /**
  * UnleashedMiddlewareClient and UnleashedMiddlewareException as the package has them: every call
- * signed with the org's tenant secret (design.md CONTRACT), sent to the Named Credential's URL, a
+ * signed with the org's tenant secret (docs/architecture.md, the signing contract), sent to the Named Credential's URL, a
  * non-2xx answer turned into an exception carrying the status and the problem+json title and
  * detail, and status 0 when there was no answer or the org is not connected.
  */

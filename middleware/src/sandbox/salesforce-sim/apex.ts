@@ -4,7 +4,7 @@ import type { SimOrg, WriteResult } from './org';
 /**
  * Apex REST: `/services/apexrest/<ns>/<urlMapping>` in a namespaced org, `/services/apexrest/<urlMapping>`
  * otherwise. Every call is recorded. The package's `/events/*` resource is built in and does what
- * UnleashedEventsResource does (datamodel.md); a test can put its own handler on any route.
+ * UnleashedEventsResource does (docs/datamodel.md); a test can put its own handler on any route.
  */
 
 export interface ApexRestCall {

@@ -3,7 +3,7 @@ import type { SalesforceWriter } from '../../salesforce/types';
 import type { Counts, RecordFailure } from './types';
 
 /**
- * Pushes a job's progress to Salesforce as `import.progress` events (datamodel.md), which the
+ * Pushes a job's progress to Salesforce as `import.progress` events (docs/datamodel.md), which the
  * package turns into its Unleashed_Import_Job__c record and progress bar: at most one event per
  * interval while the job runs, and always the last one. Events go out one after another in the
  * background; a failed delivery is logged and never fails the import.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Decimal, MoneyInputError, parseDecimal } from '../../money/decimal';
 
 /**
- * The Opportunity snapshot Apex sends to preview and send (CONTRACT in design.md). Money and
+ * The Opportunity snapshot Apex sends to preview and send (docs/architecture.md). Money and
  * quantities arrive as JSON numbers or decimal strings and are parsed exactly; anything malformed
  * is a 400 that names the field, before any rule runs.
  */

@@ -5,7 +5,7 @@ import { parseUnleashedDate } from '../../unleashed/dates';
 import type { UnleashedSalesOrder } from '../../unleashed/schemas';
 
 /**
- * The `order.status` event of the package's Apex REST resource (datamodel.md), and the port the
+ * The `order.status` event of the package's Apex REST resource (docs/datamodel.md), and the port the
  * status rules deliver through. Money travels as decimal strings with two places, like every
  * money value the middleware hands to Salesforce.
  */
