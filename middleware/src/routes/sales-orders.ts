@@ -127,7 +127,7 @@ export async function salesOrderRoutes(app: FastifyInstance, opts: { services: S
             const client = await services.unleashedFor(request.tenant);
             let view;
             try {
-                view = await services.orders.getOrder(client, request.params.orderGuid);
+                view = await services.orders.getOrder(request.tenant, client, request.params.orderGuid);
             } catch (err) {
                 throw unleashedProblem(err, 'Reading the sales order');
             }
@@ -135,7 +135,7 @@ export async function salesOrderRoutes(app: FastifyInstance, opts: { services: S
                 throw new HttpProblem(
                     404,
                     'No such sales order',
-                    `Unleashed has no sales order ${request.params.orderGuid}`
+                    `This org sent no sales order ${request.params.orderGuid} that Unleashed still has`
                 );
             return view;
         }

@@ -143,6 +143,21 @@ describe('send', () => {
         expect(view.json().lines).toHaveLength(2);
     });
 
+    it('lets an org read only the orders it sent, not those of another org on the same account', async () => {
+        const other = '00D5g000007OTHREA1';
+        await stack.addTenant(other);
+        const sent = await stack.call('POST', '/v1/sales-orders', snapshot(), other);
+        expect(sent.statusCode).toBe(201);
+        const guid = sent.json().orderGuid as string;
+        expect((await stack.call('GET', `/v1/sales-orders/${guid}`, undefined, other)).statusCode).toBe(200);
+
+        const foreign = await stack.call('GET', `/v1/sales-orders/${guid}`);
+        expect(foreign.statusCode).toBe(404);
+        expect(foreign.json().detail).toMatch(/This org sent no sales order/);
+        // Nothing about the order leaks into the refusal.
+        expect(foreign.body).not.toMatch(new RegExp(sent.json().orderNumber as string));
+    });
+
     it('refuses to change an order once it is Placed, and changes nothing', async () => {
         const s = snapshot({ orderStatus: 'Placed' });
         expect((await stack.call('POST', '/v1/sales-orders', s)).statusCode).toBe(201);

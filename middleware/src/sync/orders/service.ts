@@ -40,6 +40,8 @@ export interface SentOrderLog {
         orgId: string,
         o: { orderGuid: string; opportunityId: string; orderNumber: string | null; status: string }
     ): Promise<void>;
+    /** The order this org sent under that GUID, or null. */
+    get(orgId: string, orderGuid: string): Promise<object | null>;
 }
 
 export interface PreviewAnswer {
@@ -246,7 +248,13 @@ export class SalesOrderService {
         }
     }
 
-    async getOrder(client: UnleashedClient, orderGuid: string): Promise<OrderView | null> {
+    /**
+     * The order as Unleashed holds it now, for the org that sent it. Another org's order on the same
+     * Unleashed account (or one entered in Unleashed) is not this org's to read: null, as if absent.
+     */
+    async getOrder(tenant: TenantRef, client: UnleashedClient, orderGuid: string): Promise<OrderView | null> {
+        if (this.deps.sentOrders && !(await this.deps.sentOrders.get(tenant.orgId, orderGuid.toLowerCase())))
+            return null;
         const o = await this.fetchOrder(client, orderGuid);
         if (!o) return null;
         return {
