@@ -51,6 +51,8 @@ interface ChildTask {
     refreshToken: string;
     dataDir: string;
     fullReimport: boolean;
+    /** Pages written at once (the runner's pagesInFlight); 0 keeps the runner's default. */
+    pagesInFlight: number;
 }
 
 interface ChildResult {
@@ -75,7 +77,14 @@ interface Phase extends ChildResult {
 
 export async function run(args: string[]): Promise<void> {
     if (args[0] === '--child') return child(JSON.parse(process.env[CHILD_ENV] ?? '{}') as ChildTask);
-    const opts = numberOptions(args, { products: 100_000, ulatency: 150, sflatency: 100, naive: 1, heap: 0 });
+    const opts = numberOptions(args, {
+        products: 100_000,
+        ulatency: 150,
+        sflatency: 100,
+        naive: 1,
+        heap: 0,
+        inflight: 0
+    });
     check(
         Number.isInteger(opts.products) && opts.products >= 1 && opts.products <= 100_000,
         '--products is 1..100000'
@@ -106,7 +115,7 @@ export async function run(args: string[]): Promise<void> {
     const phase = async (
         name: string,
         sf: SalesforceSim,
-        task: Omit<ChildTask, 'salesforceUrl' | 'refreshToken' | 'unleashedUrl' | 'dataDir'>
+        task: Omit<ChildTask, 'salesforceUrl' | 'refreshToken' | 'unleashedUrl' | 'dataDir' | 'pagesInFlight'>
     ): Promise<Phase> => {
         say(
             `${name}: ${opts.products} products, Unleashed ${opts.ulatency} ms, Salesforce ${opts.sflatency} ms ...`
@@ -118,7 +127,8 @@ export async function run(args: string[]): Promise<void> {
             unleashedUrl: usim.url,
             salesforceUrl: sf.url,
             refreshToken: sf.issueRefreshToken(),
-            dataDir
+            dataDir,
+            pagesInFlight: opts.inflight
         });
         const out = {
             ...result,
@@ -312,7 +322,13 @@ function benchConfig(task: Pick<ChildTask, 'dataDir' | 'unleashedUrl' | 'salesfo
 async function middlewareImport(task: ChildTask): Promise<ChildResult> {
     const config = benchConfig(task);
     const store = await openStore(storeConfigFrom(config));
-    const services = await createServices(config, { store, imports: { autoStart: false } });
+    const services = await createServices(config, {
+        store,
+        imports: {
+            autoStart: false,
+            ...(task.pagesInFlight > 0 ? { runner: { pagesInFlight: task.pagesInFlight } } : {})
+        }
+    });
     await store.tenants.upsert({
         orgId: ORG,
         tenantSecret: Buffer.alloc(32, 1),
