@@ -23,10 +23,12 @@ import type { RunContext } from '../sync/imports/context';
 import { price2, productPrices, productRecord, PRODUCT_CODE_FIELD } from '../sync/imports/products';
 import { REFERENCE_SPECS } from '../sync/imports/reference';
 import { insertAll, keyOf, type WriteOptions } from '../sync/imports/salesforce-io';
+import { startBenchPostgres } from './postgres';
 import { check, emit, numberOptions, round1, round2, say } from './support';
 
 /**
- * `npm run bench -- import [--products N] [--ulatency 150] [--sflatency 100] [--naive 1] [--heap MB]`
+ * `npm run bench -- import [--products N] [--ulatency 150] [--sflatency 100] [--naive 1] [--heap MB]
+ *  [--inflight N] [--pg 1]`
  *
  * The import of the simulator's `large` account (100,000 products, 10 warehouses, 3 priced tiers;
  * `--products` takes fewer) into an empty simulated org, every Unleashed call taking `--ulatency` ms
@@ -53,6 +55,8 @@ interface ChildTask {
     fullReimport: boolean;
     /** Pages written at once (the runner's pagesInFlight); 0 keeps the runner's default. */
     pagesInFlight: number;
+    /** The store on PostgreSQL (`--pg 1`) instead of the embedded PGlite, which holds ~300 MB itself. */
+    databaseUrl: string | null;
 }
 
 interface ChildResult {
@@ -83,7 +87,8 @@ export async function run(args: string[]): Promise<void> {
         sflatency: 100,
         naive: 1,
         heap: 0,
-        inflight: 0
+        inflight: 0,
+        pg: 0
     });
     check(
         Number.isInteger(opts.products) && opts.products >= 1 && opts.products <= 100_000,
@@ -106,16 +111,24 @@ export async function run(args: string[]): Promise<void> {
     const sfImport = await org();
     const sfNaive = opts.naive ? await org() : null;
     const dataDir = mkdtempSync(join(tmpdir(), 'import-bench-'));
+    const pg = opts.pg ? await startBenchPostgres() : null;
+    check(!opts.pg || pg !== null, '--pg 1 needs the PostgreSQL server binaries');
+    const databaseUrl = pg ? await pg.createDatabase('importbench') : null;
     // The store is created once here: creating PGlite's database costs far more memory than opening it.
     await (
         await openStore(
-            storeConfigFrom(benchConfig({ dataDir, unleashedUrl: usim.url, salesforceUrl: usim.url }))
+            storeConfigFrom(
+                benchConfig({ dataDir, databaseUrl, unleashedUrl: usim.url, salesforceUrl: usim.url })
+            )
         )
     ).close();
     const phase = async (
         name: string,
         sf: SalesforceSim,
-        task: Omit<ChildTask, 'salesforceUrl' | 'refreshToken' | 'unleashedUrl' | 'dataDir' | 'pagesInFlight'>
+        task: Omit<
+            ChildTask,
+            'salesforceUrl' | 'refreshToken' | 'unleashedUrl' | 'dataDir' | 'pagesInFlight' | 'databaseUrl'
+        >
     ): Promise<Phase> => {
         say(
             `${name}: ${opts.products} products, Unleashed ${opts.ulatency} ms, Salesforce ${opts.sflatency} ms ...`
@@ -128,6 +141,7 @@ export async function run(args: string[]): Promise<void> {
             salesforceUrl: sf.url,
             refreshToken: sf.issueRefreshToken(),
             dataDir,
+            databaseUrl,
             pagesInFlight: opts.inflight
         });
         const out = {
@@ -188,6 +202,7 @@ export async function run(args: string[]): Promise<void> {
         await sfImport.close();
         await sfNaive?.close();
         rmSync(dataDir, { recursive: true, force: true });
+        await pg?.stop();
     }
 }
 
@@ -306,7 +321,7 @@ async function child(task: ChildTask): Promise<void> {
     process.exit(0);
 }
 
-function benchConfig(task: Pick<ChildTask, 'dataDir' | 'unleashedUrl' | 'salesforceUrl'>) {
+function benchConfig(task: Pick<ChildTask, 'dataDir' | 'databaseUrl' | 'unleashedUrl' | 'salesforceUrl'>) {
     return testConfig({
         UNLEASHED_BASE_URL: task.unleashedUrl,
         UNLEASHED_TIMEOUT_MS: '60000',
@@ -314,6 +329,7 @@ function benchConfig(task: Pick<ChildTask, 'dataDir' | 'unleashedUrl' | 'salesfo
         SALESFORCE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
         SALESFORCE_NAMESPACE: '',
         DATA_DIR: task.dataDir,
+        ...(task.databaseUrl ? { DATABASE_URL: task.databaseUrl } : {}),
         LOG_LEVEL: 'warn'
     });
 }

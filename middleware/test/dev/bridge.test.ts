@@ -137,7 +137,8 @@ describe('stock', () => {
             tableByName(n: string): { rows: Map<string, Record<string, unknown>> };
         };
         const row = org.tableByName('Product2').rows.get(String(product.Id))!;
-        const key = Object.keys(row).find((k) => k.endsWith('Unleashed_Guid__c')) ?? 'unleashed__Unleashed_Guid__c';
+        const key =
+            Object.keys(row).find((k) => k.endsWith('Unleashed_Guid__c')) ?? 'unleashed__Unleashed_Guid__c';
         row[key] = guid;
         const after = sim.calls().at(-1)?.seq ?? 0;
         const view = await ok('UnleashedStockController', 'getProductStock', { productId: product.Id });

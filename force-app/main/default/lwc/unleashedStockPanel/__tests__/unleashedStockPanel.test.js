@@ -318,7 +318,9 @@ describe('c-unleashed-stock-panel', () => {
             const cell = q(element, '[data-line="00k000000000005AAA"] [data-id="line-message"]');
             expect(text(cell)).toBe('Stock not loaded: too many products for one view');
             expect(cell.querySelector('lightning-icon').alternativeText).toBe('Warning');
-            expect(text(q(element, '[data-id="info"]'))).toBe('Stock was loaded for the first 500 products only.');
+            expect(text(q(element, '[data-id="info"]'))).toBe(
+                'Stock was loaded for the first 500 products only.'
+            );
             // The other lines keep their figures.
             const widget = q(element, '[data-line="00k000000000001AAA"]');
             expect(widget.querySelectorAll('[data-id="available"]')).toHaveLength(2);
