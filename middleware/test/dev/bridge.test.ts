@@ -128,26 +128,6 @@ describe('stock', () => {
         }
     });
 
-    it('sends the product GUID the org holds with the code, so the middleware need not look it up', async () => {
-        const product = recordNamed('Product2', 'Red widget');
-        const sim = stack.unleashed;
-        const guid = sim.state.products.guid(sim.state.products.indexOfCode('WIDGET-RED'));
-        // As the import leaves it: the product's Unleashed GUID on Product2.
-        const org = stack.salesforce.org as unknown as {
-            tableByName(n: string): { rows: Map<string, Record<string, unknown>> };
-        };
-        const row = org.tableByName('Product2').rows.get(String(product.Id))!;
-        const key =
-            Object.keys(row).find((k) => k.endsWith('Unleashed_Guid__c')) ?? 'unleashed__Unleashed_Guid__c';
-        row[key] = guid;
-        const after = sim.calls().at(-1)?.seq ?? 0;
-        const view = await ok('UnleashedStockController', 'getProductStock', { productId: product.Id });
-        expect(view.warehouses.length).toBeGreaterThan(0);
-        const calls = sim.calls().filter((c) => c.seq > after);
-        expect(calls.some((c) => /productCode=/i.test(c.query))).toBe(false);
-        expect(calls.some((c) => c.query.toLowerCase().includes(guid.toLowerCase()))).toBe(true);
-    });
-
     it('answers an unknown record as the Apex error message with status 400', async () => {
         const answer = await apex('UnleashedStockController', 'getProductStock', {
             productId: '01t5g0000009999AAA'
