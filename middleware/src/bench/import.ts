@@ -194,6 +194,17 @@ export async function run(args: string[]): Promise<void> {
                       importRss: ratio(naive.importRssMb, first.importRssMb)
                   }
                 : null,
+            // The floor: Unleashed's pages read one after another (each page's writes overlapping the
+            // next reads), i.e. the page reads' latency alone.
+            floorAndGoal: {
+                pageReadsMs: first.unleashedCalls * opts.ulatency,
+                importGoalMs: Math.round((25_000 * opts.products) / 100_000),
+                importMs: first.wallMs,
+                rerunGoalMs: Math.round((20_000 * opts.products) / 100_000),
+                rerunMs: second.wallMs,
+                peakRssGoalMb: 256,
+                peakRssMb: Math.max(first.peakRssMb, second.peakRssMb)
+            },
             secondRun: { ...second, recordsWrittenGoal: 0 },
             incrementalRun: incremental
         });
