@@ -27,6 +27,8 @@ export function weakKeyReason(key: Buffer): string | null {
     return null;
 }
 
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
 /** A master key that must also be random (earlier keys are not checked: they are being retired). */
 const strongKey32 = base64Key32.superRefine((v, ctx) => {
     const reason = weakKeyReason(Buffer.from(v, 'base64'));
@@ -145,6 +147,22 @@ export const configSchema = z.object({
     MONEY_UNIT_PRICE_DECIMALS: z.coerce.number().int().min(2).max(4).default(2),
     /** Seconds a stock answer is reused for the same tenant and query. */
     STOCK_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+    /**
+     * Unleashed calls in flight per tenant for stock and catalog reads. Unleashed documents no
+     * concurrency limit; 10 reads an account of up to 10 warehouses in one round (see README).
+     */
+    UNLEASHED_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(10),
+    /**
+     * Read stock per product (GET /StockOnHand/{guid}/AllWarehouses) when that takes fewer calls
+     * than one call per warehouse (fewer products than warehouses). The answer's shape is unconfirmed.
+     */
+    STOCK_PER_PRODUCT_READS: bool.default(true),
+    /** Pages of 1,000 one product-code lookup may read (Unleashed's code filter is a prefix). */
+    CODE_LOOKUP_MAX_PAGES: z.coerce.number().int().min(1).max(100).default(3),
+    /** Pages past each code's first that all lookups of one request may read together. */
+    CODE_LOOKUP_EXTRA_PAGES: z.coerce.number().int().min(0).max(1000).default(10),
+    /** Seconds a product code Unleashed does not have is remembered by the stock reads. */
+    CODE_LOOKUP_MISS_SECONDS: z.coerce.number().int().min(0).max(86400).default(900),
     /**
      * Seconds between polls of a tenant's changed sales orders (the fallback to webhooks that
      * Unleashed recommends); 0 turns polling off.

@@ -63,8 +63,15 @@ export async function createServices(
 ): Promise<Services> {
     const store = given.store ?? (await openStore(storeConfigFrom(config)));
     await ensureSelfHostedTenant(config, store);
-    const stock = new StockService({ cacheSeconds: config.STOCK_CACHE_SECONDS });
-    const catalog = new UnleashedCatalog();
+    const lookup = { maxPages: config.CODE_LOOKUP_MAX_PAGES, extraPages: config.CODE_LOOKUP_EXTRA_PAGES };
+    const stock = new StockService({
+        cacheSeconds: config.STOCK_CACHE_SECONDS,
+        concurrency: config.UNLEASHED_TENANT_CONCURRENCY,
+        missSeconds: config.CODE_LOOKUP_MISS_SECONDS,
+        perProductReads: config.STOCK_PER_PRODUCT_READS,
+        lookup
+    });
+    const catalog = new UnleashedCatalog({ concurrency: config.UNLEASHED_TENANT_CONCURRENCY, lookup });
     const storeConfig = storeConfigFrom(config);
     const orderStatus = createOrderStatusRepos(store.db, {
         current: storeConfig.masterKey,

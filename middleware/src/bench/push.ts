@@ -37,7 +37,7 @@ interface Line {
 }
 
 /** Distinct, active products of the large seed, spread over the catalog, with quantities and prices. */
-function opportunityLines(sim: UnleashedSim, n: number): Line[] {
+export function opportunityLines(sim: UnleashedSim, n: number): Line[] {
     const out: Line[] = [];
     const seen = new Set<number>();
     for (let i = 0; out.length < n; i++) {
@@ -55,7 +55,7 @@ function opportunityLines(sim: UnleashedSim, n: number): Line[] {
     return out;
 }
 
-function snapshot(opportunityId: string, lines: Line[], withGuids: boolean, comments: string | null) {
+export function snapshot(opportunityId: string, lines: Line[], withGuids: boolean, comments: string | null) {
     return {
         opportunityId,
         currencyIsoCode: 'NZD',

@@ -10,6 +10,8 @@ const benches: Record<string, () => Promise<Bench>> = {};
 benches.stock = async () => (await import('./stock')).run;
 benches.push = async () => (await import('./push')).run;
 benches.import = async () => (await import('./import')).run;
+benches.serve = async () => (await import('./serve')).run;
+benches.quota = async () => (await import('./quota')).run;
 
 async function main(): Promise<void> {
     const [name, ...args] = process.argv.slice(2);

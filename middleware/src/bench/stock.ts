@@ -53,6 +53,8 @@ export async function run(args: string[]): Promise<void> {
     say(`stock: ${opt.lines} lines, ${opt.latency} ms per Unleashed call, seed large`);
 
     const stack = await startBenchStack({ seed: 'large', latencyMs: opt.latency, stockCacheSeconds: 300 });
+    /** Wall time in units of one Unleashed call: what a round trip costs. */
+    const trips = (ms: number) => round2(ms / opt.latency);
     const baseline = await startBaseline({ seed: 'large', latencyMs: opt.latency });
     try {
         const warehouseCodes = stack.sim.state.warehouses
@@ -65,8 +67,19 @@ export async function run(args: string[]): Promise<void> {
             return { ...r, calls: stack.sim.callCount() - before };
         };
 
-        // Ours, cold: nothing cached (warehouses, GUIDs, answers).
-        const cold = await upstream(() => stack.call('GET', url));
+        const guidsOf = (list: string[]) =>
+            list.map((c) => stack.sim.state.products.guid(stack.sim.state.products.indexOfCode(c)));
+        // A first look as the package makes it: the GUIDs Salesforce holds travel with the codes.
+        const withGuids = (list: string[]) =>
+            `/v1/stock?productCodes=${list.join(',')}&productGuids=${guidsOf(list).join(',')}`;
+        // Ours, cold without GUIDs (a request as older packages send it): lookups by code.
+        const plain = await upstream(() => stack.call('GET', url));
+        check(plain.value.status === 200, `cold answer ${plain.value.status}`);
+        say(`ours cold, no GUIDs: ${round1(plain.ms)} ms, ${plain.calls} Unleashed calls`);
+        stack.services.forget(stack.orgId);
+
+        // Ours, cold: nothing cached (warehouses, GUIDs, answers); the GUIDs travel with the request.
+        const cold = await upstream(() => stack.call('GET', withGuids(codes)));
         check(
             cold.value.status === 200,
             `cold answer ${cold.value.status}: ${cold.value.text.slice(0, 300)}`
@@ -103,13 +116,31 @@ export async function run(args: string[]): Promise<void> {
         // Identical concurrent requests, nothing cached: one load is shared by all.
         stack.services.forget(stack.orgId);
         const burst = await upstream(() =>
-            Promise.all(Array.from({ length: opt.concurrent }, () => stack.call('GET', url)))
+            Promise.all(Array.from({ length: opt.concurrent }, () => stack.call('GET', withGuids(codes))))
         );
         check(
             burst.value.every((r) => r.status === 200 && r.text === burst.value[0]!.text),
             'concurrent answers differ'
         );
         say(`ours ${opt.concurrent} concurrent: ${round1(burst.ms)} ms, ${burst.calls} Unleashed calls`);
+
+        // Growth: round trips for 10, 50 and 200 lines, first look (GUIDs sent) and warm.
+        const growth: Record<string, unknown>[] = [];
+        for (const n of [10, 50, 200]) {
+            const list = opportunityCodes(n);
+            stack.services.forget(stack.orgId);
+            const first = await upstream(() => stack.call('GET', withGuids(list)));
+            check(first.value.status === 200, `growth ${n}: ${first.value.status}`);
+            const again = await upstream(() =>
+                stack.call('GET', `${withGuids(list)}&warehouseCodes=${warehouseCodes.join(',')}`)
+            );
+            growth.push({
+                lines: n,
+                firstLook: { wallMs: round1(first.ms), calls: first.calls, roundTrips: trips(first.ms) },
+                guidsKnown: { wallMs: round1(again.ms), calls: again.calls, roundTrips: trips(again.ms) }
+            });
+            say(`growth ${n} lines: ${JSON.stringify(growth.at(-1))}`);
+        }
 
         // Naive, on its own simulator: strictly sequential calls (in chains when the budget needs it).
         const client = baseline.client;
@@ -179,12 +210,23 @@ export async function run(args: string[]): Promise<void> {
 
         emit({
             bench: 'stock',
+            floorAndGoal: {
+                guidsKnown: { floorRoundTrips: 1, goalRoundTrips: 1.3, roundTrips: trips(warm.ms) },
+                firstLook: { floorRoundTrips: 2, goalRoundTrips: 3, roundTrips: trips(cold.ms) },
+                cachedP99Ms: { floor: 1, goal: 2, measured: cached.p99Ms }
+            },
+            growth,
             lines: codes.length,
             warehouses: warehouseCodes.length,
             latencyMs: opt.latency,
             ours: {
-                cold: { wallMs: round1(cold.ms), calls: cold.calls },
-                warm: { wallMs: round1(warm.ms), calls: warm.calls },
+                coldWithoutGuids: {
+                    wallMs: round1(plain.ms),
+                    calls: plain.calls,
+                    roundTrips: trips(plain.ms)
+                },
+                cold: { wallMs: round1(cold.ms), calls: cold.calls, roundTrips: trips(cold.ms) },
+                warm: { wallMs: round1(warm.ms), calls: warm.calls, roundTrips: trips(warm.ms) },
                 cached,
                 concurrent: {
                     requests: opt.concurrent,

@@ -24,6 +24,27 @@ const codeList = (what: string, max: number) =>
                 .max(max, `at most ${max} ${what}s per request`)
         );
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Product GUIDs Salesforce holds (Product2.Unleashed_Guid__c), in any order; optional. */
+const guidList = z
+    .string()
+    .transform((v) => [
+        ...new Set(
+            v
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+        )
+    ])
+    .pipe(
+        z
+            .array(
+                z.string().regex(GUID, 'each product GUID is 36 characters: 8-4-4-4-12 hexadecimal digits')
+            )
+            .max(MAX_STOCK_CODES, `at most ${MAX_STOCK_CODES} product GUIDs per request`)
+    );
+
 const quantities = z.object({
     warehouseCode: z.string(),
     warehouseName: z.string(),
@@ -41,7 +62,11 @@ const stockAnswer = z.object({
     )
 });
 
-/** GET /v1/stock: on hand, allocated, available and on purchase per product and warehouse. */
+/**
+ * GET /v1/stock: on hand, allocated, available and on purchase per product and warehouse. The
+ * product GUIDs Salesforce holds may travel along (`productGuids`) to save the lookups by code;
+ * requests without them are answered as before.
+ */
 export async function stockRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
     const { services } = opts;
     app.withTypeProvider<ZodTypeProvider>().get(
@@ -52,6 +77,7 @@ export async function stockRoutes(app: FastifyInstance, opts: { services: Servic
                 summary: 'Live stock per warehouse for up to 200 product codes',
                 querystring: z.object({
                     productCodes: codeList('product code', MAX_STOCK_CODES),
+                    productGuids: guidList.optional(),
                     warehouseCodes: codeList('warehouse code', 100).optional(),
                     includeObsolete: z.enum(['true', 'false']).optional()
                 }),
@@ -65,6 +91,7 @@ export async function stockRoutes(app: FastifyInstance, opts: { services: Servic
             try {
                 answer = await services.stock.getStock(request.tenant.orgId, client, {
                     productCodes: q.productCodes,
+                    productGuids: q.productGuids,
                     warehouseCodes: q.warehouseCodes,
                     includeObsolete: q.includeObsolete === 'true'
                 });

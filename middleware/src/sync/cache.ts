@@ -33,11 +33,7 @@ export class CoalescingCache<V> {
                 if (ttlMs > 0) {
                     this.entries.delete(key);
                     this.entries.set(key, { value, expiresAt: storedAt + ttlMs, storedAt });
-                    while (this.entries.size > this.maxEntries) {
-                        const oldest = this.entries.keys().next().value;
-                        if (oldest === undefined) break;
-                        this.entries.delete(oldest);
-                    }
+                    this.evict();
                 }
                 return { value, storedAt };
             } finally {
@@ -48,10 +44,26 @@ export class CoalescingCache<V> {
         return p;
     }
 
+    /** Stores a value learnt elsewhere (e.g. a GUID confirmed by another call). */
+    set(key: string, value: V, ttlMs: number): void {
+        const storedAt = this.now();
+        this.entries.delete(key);
+        this.entries.set(key, { value, expiresAt: storedAt + ttlMs, storedAt });
+        this.evict();
+    }
+
     /** The cached value for key if present and fresh, without loading. */
     peek(key: string): V | undefined {
         const hit = this.entries.get(key);
         return hit && hit.expiresAt > this.now() ? hit.value : undefined;
+    }
+
+    private evict(): void {
+        while (this.entries.size > this.maxEntries) {
+            const oldest = this.entries.keys().next().value;
+            if (oldest === undefined) break;
+            this.entries.delete(oldest);
+        }
     }
 
     /** Drops entries whose key starts with `prefix` (e.g. one tenant's after a credential change). */

@@ -2,6 +2,7 @@ import type { UnleashedClient } from '../unleashed/types';
 import { decimalField, ProductSchema, type UnleashedProduct } from '../unleashed/schemas';
 import { CoalescingCache } from './cache';
 import { chunk, KeyedSemaphores } from './limit';
+import { DEFAULT_LOOKUP_LIMITS, findExactCode, lookupBudget, type LookupLimits } from './lookup';
 import type { ProductInfo } from './orders/plan';
 import { loadReference, type ReferenceData } from './reference-data';
 
@@ -19,7 +20,13 @@ const GUIDS_PER_CALL = 50;
 export class UnleashedCatalog {
     private readonly reference = new CoalescingCache<ReferenceData>();
     private readonly products = new CoalescingCache<ProductInfo | null>(100_000);
-    private readonly limits = new KeyedSemaphores(4);
+    private readonly limits: KeyedSemaphores;
+    private readonly lookup: LookupLimits;
+
+    constructor(opts: { concurrency?: number; lookup?: LookupLimits } = {}) {
+        this.limits = new KeyedSemaphores(opts.concurrency ?? 10);
+        this.lookup = opts.lookup ?? DEFAULT_LOOKUP_LIMITS;
+    }
 
     async referenceData(tenantKey: string, client: UnleashedClient): Promise<ReferenceData> {
         const { value } = await this.reference.get(`${tenantKey}|reference`, REFERENCE_TTL_MS, () =>
@@ -30,7 +37,7 @@ export class UnleashedCatalog {
 
     /**
      * Products by exact code. Lines that carry the product's GUID (Salesforce has it from the
-     * import) are fetched in one call per 50; the rest by a prefix-filtered lookup each.
+     * import) are fetched in one call per 50; the rest by a bounded lookup each (lookup.ts).
      */
     async productsByCode(
         tenantKey: string,
@@ -73,23 +80,29 @@ export class UnleashedCatalog {
         );
         // GUIDs that no longer match (product re-created, code changed) fall back to the code.
         for (const code of byGuid.values()) if (!out.has(code)) byCode.push(code);
+        const budget = lookupBudget(this.lookup);
         await Promise.all(
             [...new Set(byCode)].map(async (code) => {
                 const { value } = await this.products.get(
                     `${tenantKey}|product|${code}`,
                     PRODUCT_TTL_MS,
-                    () =>
-                        limit.run(async () => {
-                            const p = await client.findByCode(
-                                'Products',
-                                'productCode',
-                                code,
-                                (x) => x.ProductCode,
-                                ProductSchema,
-                                { includeObsolete: true }
-                            );
-                            return p ? toProductInfo(p) : null;
-                        })
+                    async () => {
+                        const found = await findExactCode(
+                            client,
+                            'Products',
+                            'productCode',
+                            code,
+                            (x) => x.ProductCode,
+                            ProductSchema,
+                            {
+                                extraQuery: { includeObsolete: true },
+                                limits: this.lookup,
+                                budget,
+                                run: (call) => limit.run(call)
+                            }
+                        );
+                        return found.status === 'found' ? toProductInfo(found.item) : null;
+                    }
                 );
                 if (value) out.set(code, value);
             })

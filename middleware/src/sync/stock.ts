@@ -1,25 +1,40 @@
 import { Decimal } from 'decimal.js';
 import type { UnleashedClient } from '../unleashed/types';
-import { ProductSchema, StockOnHandSchema, WarehouseSchema } from '../unleashed/schemas';
+import { z } from 'zod';
+import { UnleashedError } from '../unleashed/errors';
+import {
+    ProductSchema,
+    StockOnHandSchema,
+    WarehouseSchema,
+    type UnleashedStockOnHand
+} from '../unleashed/schemas';
 import { CoalescingCache } from './cache';
-import { chunk, KeyedSemaphores } from './limit';
+import { chunk, KeyedSemaphores, type Semaphore } from './limit';
+import { CallBudget, DEFAULT_LOOKUP_LIMITS, findExactCode, lookupBudget, type LookupLimits } from './lookup';
 
 /**
- * Live stock per product and warehouse, with as few Unleashed calls as the data allows:
- * product codes resolve to GUIDs once (cached), then one StockOnHand call per warehouse asks for all
- * products at once (productId list), warehouses in parallel within a per-tenant bound. Identical
+ * Live stock per product and warehouse, in as few round trips to Unleashed as the data allows.
+ * A product's GUID comes from the cache, from the request (Salesforce holds the GUIDs the import
+ * wrote: checked against Unleashed in the same round as the warehouse list) or, failing both, from
+ * a bounded lookup by code (lookup.ts). Then one StockOnHand call per warehouse asks for all
+ * products at once (productId list), every warehouse at the same time within the per-tenant bound.
+ * With GUIDs and warehouses known that is one round trip; on a first look, two. Identical
  * concurrent requests share one answer, and answers are reused for a few seconds.
  */
 
 export const MAX_STOCK_CODES = 200;
-/** GUIDs per StockOnHand call: 100 GUIDs keep the signed URL under 4 KB. */
+/** GUIDs per StockOnHand or Products call: 100 GUIDs keep the signed URL under 4 KB. */
 const GUIDS_PER_CALL = 100;
 const WAREHOUSES_TTL_MS = 5 * 60_000;
 const PRODUCT_TTL_MS = 60 * 60_000;
-const UNKNOWN_PRODUCT_TTL_MS = 60_000;
 
 export interface StockRequest {
     productCodes: string[];
+    /**
+     * Product GUIDs Salesforce holds for (some of) the codes, in any order: each is trusted for the
+     * code Unleashed says it carries now, so a stale GUID costs nothing but a lookup by code.
+     */
+    productGuids?: readonly string[];
     warehouseCodes?: string[];
     includeObsolete?: boolean;
 }
@@ -46,19 +61,36 @@ interface WarehouseRef {
     obsolete: boolean;
 }
 
+export interface StockServiceOptions {
+    cacheSeconds: number;
+    /**
+     * Unleashed calls in flight per tenant. Unleashed documents no concurrency limit (nor a 429);
+     * 10 reads an account of up to 10 warehouses in one round, and a 429 would be retried.
+     */
+    concurrency?: number;
+    /** How long a code Unleashed does not have (or a lookup cut short) is remembered. */
+    missSeconds?: number;
+    lookup?: LookupLimits;
+    /** Per product (AllWarehouses) when fewer calls than per warehouse; default true. */
+    perProductReads?: boolean;
+    now?: () => number;
+}
+
 export class StockService {
     private readonly answers: CoalescingCache<Omit<StockAnswer, 'asOf' | 'ageSeconds'>>;
-    private readonly warehouses = new CoalescingCache<WarehouseRef[]>();
-    private readonly products = new CoalescingCache<string | null>(100_000);
+    private readonly warehouses: CoalescingCache<WarehouseRef[]>;
+    private readonly products: CoalescingCache<string | null>;
     private readonly limits: KeyedSemaphores;
+    private readonly lookupLimits: LookupLimits;
+    private readonly missMs: number;
 
-    constructor(
-        private readonly opts: { cacheSeconds: number; concurrency?: number; now?: () => number } = {
-            cacheSeconds: 5
-        }
-    ) {
+    constructor(private readonly opts: StockServiceOptions = { cacheSeconds: 5 }) {
         this.answers = new CoalescingCache(1000, opts.now);
-        this.limits = new KeyedSemaphores(opts.concurrency ?? 4);
+        this.warehouses = new CoalescingCache(1000, opts.now);
+        this.products = new CoalescingCache(100_000, opts.now);
+        this.limits = new KeyedSemaphores(opts.concurrency ?? 10);
+        this.lookupLimits = opts.lookup ?? DEFAULT_LOOKUP_LIMITS;
+        this.missMs = (opts.missSeconds ?? 900) * 1000;
     }
 
     async getStock(tenantKey: string, client: UnleashedClient, req: StockRequest): Promise<StockAnswer> {
@@ -91,56 +123,69 @@ export class StockService {
 
     private async load(tenantKey: string, client: UnleashedClient, codes: string[], req: StockRequest) {
         const limit = this.limits.for(tenantKey);
-        const [allWarehouses, guids] = await Promise.all([
-            this.warehouseList(tenantKey, client),
-            Promise.all(codes.map((code) => this.productGuid(tenantKey, client, code)))
-        ]);
-
-        const wanted = req.warehouseCodes?.length ? new Set(req.warehouseCodes) : null;
-        const known = new Set(allWarehouses.map((w) => w.code));
-        const unknownWarehouseCodes = wanted ? [...wanted].filter((c) => !known.has(c)) : [];
-        const warehouses = allWarehouses.filter(
-            (w) => (wanted ? wanted.has(w.code) : true) && (req.includeObsolete || !w.obsolete)
-        );
+        const productKey = (code: string) => `${tenantKey}|product|${code}`;
+        const rows = new Map<string, WarehouseQuantities>();
+        // Stock is read for each distinct GUID once, as soon as the GUID and the warehouses are known.
+        const asked = new Set<string>();
+        const reads: Promise<void>[] = [];
+        const warehousesP = this.warehouseList(tenantKey, client).then((all) => selectWarehouses(all, req));
+        const readStock = (guids: string[]) => {
+            const fresh = [...new Set(guids.map((g) => g.toLowerCase()))].filter((g) => !asked.has(g));
+            if (fresh.length === 0) return;
+            for (const g of fresh) asked.add(g);
+            const read = warehousesP.then(({ warehouses }) =>
+                this.readStock(limit, client, warehouses, fresh, rows)
+            );
+            // Awaited below, after the lookups; until then a failure must not count as unhandled.
+            read.catch(() => undefined);
+            reads.push(read);
+        };
+        // A failure is reported once, below, by the await that sees it first.
+        warehousesP.catch(() => undefined);
 
         const guidByCode = new Map<string, string>();
-        codes.forEach((c, i) => {
-            const g = guids[i];
-            if (g) guidByCode.set(c, g);
-        });
-        const guidList = [...new Set(guidByCode.values())];
-
-        // (warehouse, product GUID) -> row; products without a row never had a transaction: zeros.
-        const rows = new Map<string, WarehouseQuantities>();
-        const calls: Promise<void>[] = [];
-        for (const w of warehouses) {
-            for (const part of chunk(guidList, GUIDS_PER_CALL)) {
-                calls.push(
-                    limit.run(async () => {
-                        const items = await client.all(
-                            'StockOnHand',
-                            { warehouseCode: w.code, productId: part },
-                            StockOnHandSchema
-                        );
-                        for (const r of items) {
-                            // warehouseCode is a filter Unleashed may match loosely: keep exact rows only.
-                            if (r.WarehouseCode && r.WarehouseCode !== w.code) continue;
-                            if (!r.ProductGuid) continue;
-                            rows.set(`${w.code}|${r.ProductGuid.toLowerCase()}`, {
-                                warehouseCode: w.code,
-                                warehouseName: w.name,
-                                onHand: qty(r.QtyOnHand),
-                                allocated: qty(r.AllocatedQty),
-                                available: qty(r.AvailableQty),
-                                onPurchase: qty(r.OnPurchase)
-                            });
-                        }
-                    })
-                );
-            }
+        const open: string[] = [];
+        for (const code of codes) {
+            const cached = this.products.peek(productKey(code));
+            if (cached) guidByCode.set(code, cached);
+            else open.push(code);
         }
-        await Promise.all(calls);
+        readStock([...guidByCode.values()]);
 
+        const budget = lookupBudget(this.lookupLimits);
+        const lookUp = async (code: string) => {
+            // A remembered miss is not asked again (a GUID from the request still wins, above).
+            if (this.products.peek(productKey(code)) === null) return;
+            const g = await this.productGuid(tenantKey, client, code, budget);
+            if (g) guidByCode.set(code, g);
+        };
+        const wanted = new Set(open);
+        // Nothing to confirm when every code's GUID is cached: no call for the request's GUIDs.
+        const given = open.length ? [...new Set((req.productGuids ?? []).map((g) => g.toLowerCase()))] : [];
+        // GUIDs from the request: stock is read for them at once, and in the same round one Products
+        // call per 100 says which code each GUID carries now; only confirmed pairs are used.
+        readStock(given);
+        const checks = chunk(given, GUIDS_PER_CALL).map((part) =>
+            limit
+                .run(() => client.all('Products', { productId: part, includeObsolete: true }, ProductSchema))
+                .then((items) => {
+                    for (const p of items) {
+                        const guid = String(p.Guid).toLowerCase();
+                        if (!part.includes(guid) || !wanted.has(p.ProductCode)) continue;
+                        guidByCode.set(p.ProductCode, guid);
+                        this.products.set(productKey(p.ProductCode), guid, PRODUCT_TTL_MS);
+                    }
+                })
+        );
+        await Promise.all(checks);
+        // Codes no GUID confirmed (none sent, a product re-created, a code changed): by code.
+        const byCode = open.filter((c) => !guidByCode.has(c));
+        await Promise.all(byCode.map(lookUp));
+        // What the lookups found is read together: one call per warehouse, not per product.
+        readStock(byCode.map((c) => guidByCode.get(c)).filter((g): g is string => !!g));
+        await Promise.all(reads);
+
+        const { warehouses, unknownWarehouseCodes } = await warehousesP;
         const products = codes.map((code) => {
             const guid = guidByCode.get(code);
             if (!guid) return { productCode: code, known: false, warehouses: [] };
@@ -163,12 +208,63 @@ export class StockService {
         return { products, unknownWarehouseCodes };
     }
 
+    /**
+     * One StockOnHand call per warehouse and 100 GUIDs, or one AllWarehouses call per product when
+     * that is fewer (a product page, a short Opportunity), all in flight at once within the bound.
+     */
+    private async readStock(
+        limit: Semaphore,
+        client: UnleashedClient,
+        warehouses: WarehouseRef[],
+        guids: string[],
+        rows: Map<string, WarehouseQuantities>
+    ): Promise<void> {
+        const perWarehouse = warehouses.length * Math.ceil(guids.length / GUIDS_PER_CALL);
+        if (this.opts.perProductReads !== false && guids.length < perWarehouse) {
+            const byCode = new Map(warehouses.map((w) => [w.code, w]));
+            await Promise.all(
+                guids.map((g) =>
+                    limit.run(async () => {
+                        for (const r of await allWarehouses(client, g)) {
+                            const w = r.WarehouseCode ? byCode.get(r.WarehouseCode) : undefined;
+                            if (w) rows.set(`${w.code}|${g}`, quantities(w, r));
+                        }
+                    })
+                )
+            );
+            return;
+        }
+        const calls: Promise<void>[] = [];
+        for (const w of warehouses) {
+            for (const part of chunk(guids, GUIDS_PER_CALL)) {
+                calls.push(
+                    limit.run(async () => {
+                        const items = await client.all(
+                            'StockOnHand',
+                            { warehouseCode: w.code, productId: part },
+                            StockOnHandSchema
+                        );
+                        for (const r of items) {
+                            // warehouseCode is a filter Unleashed may match loosely: keep exact rows only.
+                            if (r.WarehouseCode && r.WarehouseCode !== w.code) continue;
+                            if (!r.ProductGuid) continue;
+                            rows.set(`${w.code}|${r.ProductGuid.toLowerCase()}`, quantities(w, r));
+                        }
+                    })
+                );
+            }
+        }
+        await Promise.all(calls);
+    }
+
     private async warehouseList(tenantKey: string, client: UnleashedClient): Promise<WarehouseRef[]> {
         const { value } = await this.warehouses.get(
             `${tenantKey}|warehouses`,
             WAREHOUSES_TTL_MS,
             async () => {
-                const items = await client.all('Warehouses', {}, WarehouseSchema);
+                const items = await this.limits
+                    .for(tenantKey)
+                    .run(() => client.all('Warehouses', {}, WarehouseSchema));
                 return items.map((w) => ({
                     code: w.WarehouseCode,
                     name: w.WarehouseName ?? w.WarehouseCode,
@@ -182,20 +278,72 @@ export class StockService {
     private async productGuid(
         tenantKey: string,
         client: UnleashedClient,
-        code: string
+        code: string,
+        budget: CallBudget
     ): Promise<string | null> {
         const key = `${tenantKey}|product|${code}`;
-        // An unknown code may be created in Unleashed any minute: remember a miss only briefly.
-        const ttl = (guid: string | null) => (guid ? PRODUCT_TTL_MS : UNKNOWN_PRODUCT_TTL_MS);
+        // An unknown code may be created in Unleashed any minute, but a miss asked again costs a
+        // lookup each time: remember it for missSeconds (products Salesforce imported carry GUIDs
+        // and skip the lookup, so a newly imported product is not hidden by a remembered miss).
+        const ttl = (guid: string | null) => (guid ? PRODUCT_TTL_MS : this.missMs);
         const { value } = await this.products.get(key, ttl, async () => {
-            const p = await this.limits.for(tenantKey).run(() =>
-                client.findByCode('Products', 'productCode', code, (x) => x.ProductCode, ProductSchema, {
-                    includeObsolete: true
-                })
+            const found = await findExactCode(
+                client,
+                'Products',
+                'productCode',
+                code,
+                (x) => x.ProductCode,
+                ProductSchema,
+                {
+                    extraQuery: { includeObsolete: true },
+                    limits: this.lookupLimits,
+                    budget,
+                    run: (call) => this.limits.for(tenantKey).run(call)
+                }
             );
-            return p?.Guid ?? null;
+            return found.status === 'found' ? String(found.item.Guid).toLowerCase() : null;
         });
         return value;
+    }
+}
+
+function selectWarehouses(all: WarehouseRef[], req: StockRequest) {
+    const wanted = req.warehouseCodes?.length ? new Set(req.warehouseCodes) : null;
+    const known = new Set(all.map((w) => w.code));
+    const unknownWarehouseCodes = wanted ? [...wanted].filter((c) => !known.has(c)) : [];
+    const warehouses = all.filter(
+        (w) => (wanted ? wanted.has(w.code) : true) && (req.includeObsolete || !w.obsolete)
+    );
+    return { warehouses, unknownWarehouseCodes };
+}
+
+function quantities(w: WarehouseRef, r: UnleashedStockOnHand): WarehouseQuantities {
+    return {
+        warehouseCode: w.code,
+        warehouseName: w.name,
+        onHand: qty(r.QtyOnHand),
+        allocated: qty(r.AllocatedQty),
+        available: qty(r.AvailableQty),
+        onPurchase: qty(r.OnPurchase)
+    };
+}
+
+const AllWarehousesSchema = z.union([
+    z.looseObject({ Items: z.array(StockOnHandSchema) }).transform((b) => b.Items),
+    z.array(StockOnHandSchema)
+]);
+
+/** A product's rows in every warehouse it had a transaction in; none for an unknown GUID (404). */
+async function allWarehouses(client: UnleashedClient, guid: string): Promise<UnleashedStockOnHand[]> {
+    try {
+        return await client.get(
+            `/StockOnHand/${encodeURIComponent(guid)}/AllWarehouses`,
+            {},
+            AllWarehousesSchema
+        );
+    } catch (err) {
+        if (err instanceof UnleashedError && err.status === 404) return [];
+        throw err;
     }
 }
 

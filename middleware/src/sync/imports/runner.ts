@@ -43,7 +43,11 @@ export interface ImportRunnerOptions {
     pageSize: number;
     /** Shortest gap between two progress events. */
     progressIntervalMs: number;
-    /** Pages written at the same time (each page's writes are also parallel within it). */
+    /**
+     * Pages written at the same time (each page's writes are also parallel within it). Six keep
+     * Salesforce busy while a page's Bulk job waits on its polls: at 10,000 products the import
+     * took 8.0 s with six against 12.7 s with two (`npm run bench -- import --inflight N`).
+     */
     pagesInFlight: number;
     /** Attempts per page when a call fails in a way that may pass (network, 5xx, limits). */
     pageAttempts: number;
@@ -57,7 +61,7 @@ export interface ImportRunnerOptions {
 export const DEFAULT_RUNNER_OPTIONS: ImportRunnerOptions = {
     pageSize: 1000,
     progressIntervalMs: 3000,
-    pagesInFlight: 2,
+    pagesInFlight: 6,
     pageAttempts: 4,
     retryDelayMs: 2000,
     sinceOverlapMs: 5 * 60_000,

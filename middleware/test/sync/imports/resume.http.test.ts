@@ -53,7 +53,8 @@ async function start(body: Record<string, unknown>): Promise<string> {
 }
 
 it('stopped after 3 pages, resumes on the next start and ends as an uninterrupted run', async () => {
-    h = await startHarness(SMALL_PAGES);
+    // Two pages in flight, so that pages remain when the stop is asked (six would finish the list).
+    h = await startHarness({ imports: { runner: { pageSize: 5, pagesInFlight: 2 } } });
     const worker = h.services.imports.worker;
     let pages = 0;
     let stopping: Promise<void> | null = null;

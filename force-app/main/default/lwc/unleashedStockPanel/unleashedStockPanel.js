@@ -278,7 +278,11 @@ export default class UnleashedStockPanel extends LightningElement {
                 messageIconText: 'Information',
                 cells: []
             };
-            if (line.hasCode === false) {
+            if (line.loaded === false) {
+                row.message = 'Stock not loaded: too many products for one view';
+                row.messageIcon = 'utility:warning';
+                row.messageIconText = 'Warning';
+            } else if (line.hasCode === false) {
                 row.message = 'No Unleashed product code on this product';
                 row.messageIcon = 'utility:warning';
                 row.messageIconText = 'Warning';

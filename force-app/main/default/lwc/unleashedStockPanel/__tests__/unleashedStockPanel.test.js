@@ -296,6 +296,36 @@ describe('c-unleashed-stock-panel', () => {
             expect(text(noCode)).toBe('No Unleashed product code on this product');
         });
 
+        it('says which lines were not loaded when the view reached its callout bound', async () => {
+            const notLoaded = {
+                lineId: '00k000000000005AAA',
+                productCode: 'LATE',
+                productName: 'Late thing',
+                quantity: 1,
+                known: false,
+                hasCode: true,
+                loaded: false,
+                warehouses: []
+            };
+            getOpportunityStock.mockResolvedValue({
+                ...OPPORTUNITY_VIEW,
+                message: 'Stock was loaded for the first 500 products only.',
+                lines: [...OPPORTUNITY_VIEW.lines, notLoaded]
+            });
+            const element = mount({ recordId: OPPORTUNITY_ID, objectApiName: 'Opportunity' });
+            await flushPromises();
+
+            const cell = q(element, '[data-line="00k000000000005AAA"] [data-id="line-message"]');
+            expect(text(cell)).toBe('Stock not loaded: too many products for one view');
+            expect(cell.querySelector('lightning-icon').alternativeText).toBe('Warning');
+            expect(text(q(element, '[data-id="info"]'))).toBe(
+                'Stock was loaded for the first 500 products only.'
+            );
+            // The other lines keep their figures.
+            const widget = q(element, '[data-line="00k000000000001AAA"]');
+            expect(widget.querySelectorAll('[data-id="available"]')).toHaveLength(2);
+        });
+
         it('totals each warehouse and counts the lines it cannot cover', async () => {
             getOpportunityStock.mockResolvedValue(OPPORTUNITY_VIEW);
             const element = mount({ recordId: OPPORTUNITY_ID, objectApiName: 'Opportunity' });
