@@ -406,7 +406,7 @@ async function naive(task: ChildTask): Promise<Timed> {
         baseUrl: task.unleashedUrl,
         credentials: { apiId: DEMO_API_ID, apiKey: DEMO_API_KEY },
         clientType: 'bench/naive',
-        queryEncoding: 'minimal',
+        queryEncoding: 'sign-decoded',
         timeoutMs: 60_000,
         maxRetries: 4
     });

@@ -135,7 +135,7 @@ export async function startBaseline(opts: {
         baseUrl: sim.url,
         credentials: { apiId: DEMO_API_ID, apiKey: DEMO_API_KEY },
         clientType: 'bench/baseline',
-        queryEncoding: 'minimal',
+        queryEncoding: 'sign-decoded',
         timeoutMs: 60_000,
         maxRetries: 0
     });
