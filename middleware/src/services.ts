@@ -4,8 +4,7 @@ import { HttpProblem } from './http/problem';
 import { loggerOptions } from './logger';
 import pino from 'pino';
 import { connectSalesforce, createSalesforceWriter } from './salesforce';
-import { openStore, storeConfigFrom, type Store, type Tenant } from './store';
-import { createOrderStatusRepos, type OrderStatusRepos } from './store/order-status';
+import { openStore, storeConfigFrom, type OrderStatusRepos, type Store, type Tenant } from './store';
 import { UnleashedCatalog } from './sync/catalog';
 import { ConnectService, deliverSelfHostedSecret, type SelfHostedDelivery } from './sync/connect';
 import type { SalesforceEdge } from './sync/imports/context';
@@ -72,11 +71,7 @@ export async function createServices(
         lookup
     });
     const catalog = new UnleashedCatalog({ concurrency: config.UNLEASHED_TENANT_CONCURRENCY, lookup });
-    const storeConfig = storeConfigFrom(config);
-    const orderStatus = createOrderStatusRepos(store.db, {
-        current: storeConfig.masterKey,
-        previous: storeConfig.previousKeys ?? []
-    });
+    const orderStatus = store.orderStatus;
     const orders = new SalesOrderService({
         catalog,
         stock,

@@ -5,6 +5,7 @@ import { createImportJobRepo, type ImportJobRepo } from './jobs';
 import { migrate } from './migrations';
 import { createNonceRepo, type NonceRepo } from './nonces';
 import { createOAuthStateRepo, type OAuthStateRepo } from './oauth-states';
+import { createOrderStatusRepos, type OrderStatusRepos } from './order-status';
 import { createQuotaRepo, type QuotaRepo } from './quota';
 import { createRateLimitRepo, type RateLimitRepo } from './rate-limits';
 import type { SqlAdapter } from './sql';
@@ -20,6 +21,7 @@ export type { RateLimitRepo, RateWindow } from './rate-limits';
 export type { ImportJobRepo, ImportJobPatch, ImportJobError, ClaimOptions } from './jobs';
 export { ImportAlreadyActiveError } from './jobs';
 export type { IdempotencyRepo } from './idempotency';
+export type { OrderStatusRepos, SentOrder, WebhookSubscription } from './order-status';
 export type { OAuthStateRepo, OAuthState, OAuthStateStart, PendingCaps, StartOutcome } from './oauth-states';
 export { SecretDecryptError } from './crypto';
 export * from './types';
@@ -54,6 +56,8 @@ export interface Store {
     idempotency: IdempotencyRepo;
     /** Connect flows started in a browser and not finished yet. */
     oauthStates: OAuthStateRepo;
+    /** Orders sent (for status back-sync), the webhook inbox and subscriptions, the poll leases. */
+    orderStatus: OrderStatusRepos;
     /** The SQL seam itself, for readiness checks and tests that look at raw rows. */
     readonly db: SqlAdapter;
     /** Resolves when the database answers; for /readyz. */
@@ -91,6 +95,7 @@ export function storeOn(
     db: SqlAdapter,
     config: Pick<StoreConfig, 'masterKey' | 'previousKeys' | 'tenantDefaults'>
 ): Store {
+    const keys = { current: config.masterKey, previous: config.previousKeys ?? [] };
     const defaults: TenantSettings = {
         namespace: 'unleashed',
         monthlyQuota: 125000,
@@ -99,20 +104,14 @@ export function storeOn(
     return {
         kind: db.kind,
         db,
-        tenants: createTenantRepo(
-            db,
-            { current: config.masterKey, previous: config.previousKeys ?? [] },
-            defaults
-        ),
+        tenants: createTenantRepo(db, keys, defaults),
         nonces: createNonceRepo(db),
         quota: createQuotaRepo(db),
         rateLimits: createRateLimitRepo(db),
         jobs: createImportJobRepo(db),
         idempotency: createIdempotencyRepo(db),
-        oauthStates: createOAuthStateRepo(db, {
-            current: config.masterKey,
-            previous: config.previousKeys ?? []
-        }),
+        oauthStates: createOAuthStateRepo(db, keys),
+        orderStatus: createOrderStatusRepos(db, keys),
         async ping() {
             await db.query('SELECT 1');
         },

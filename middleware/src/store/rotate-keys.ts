@@ -1,7 +1,6 @@
 import { loadConfig } from '../config';
 import { keyId } from './crypto';
 import { openStore, storeConfigFrom } from './index';
-import { createOrderStatusRepos } from './order-status';
 
 /**
  * Re-encrypts every stored secret under MASTER_KEY: tenants' secrets, webhook signing keys and the
@@ -17,8 +16,7 @@ export async function rotateKeys(env: Record<string, string | undefined> = proce
     try {
         const rows = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM tenants');
         const changed = await store.tenants.reencryptAll();
-        const keys = { current: storeConfig.masterKey, previous: storeConfig.previousKeys ?? [] };
-        const signingKeys = await createOrderStatusRepos(store.db, keys).subscriptions.reencryptAll();
+        const signingKeys = await store.orderStatus.subscriptions.reencryptAll();
         const verifiers = await store.oauthStates.reencryptAll();
         const also = [
             signingKeys > 0 ? `${signingKeys} webhook signing keys` : '',

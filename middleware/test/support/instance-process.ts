@@ -18,6 +18,7 @@ async function main(): Promise<void> {
             autoStart: true,
             runner: {
                 pageSize: Number(process.env.INSTANCE_IMPORT_PAGE_SIZE ?? 1000),
+                pagesInFlight: Number(process.env.INSTANCE_IMPORT_PAGES_IN_FLIGHT ?? 6),
                 progressIntervalMs: 0,
                 retryDelayMs: 10
             },

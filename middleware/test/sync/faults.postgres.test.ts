@@ -32,6 +32,7 @@ const ORG = '00D5g000004FAULTA1';
 const SECRET = Buffer.alloc(32, 5);
 const TAKEOVER_SECONDS = 2;
 const PAGE_SIZE = 5;
+const PAGES_IN_FLIGHT = 2;
 const ALL = ['warehouses', 'taxes', 'salesPersons', 'deliveryMethods', 'products', 'priceTiers', 'customers'];
 
 let pg: TestPostgres;
@@ -65,7 +66,12 @@ beforeAll(async () => {
         clientOverrides: { retryBaseMs: 5, retryMaxDelayMs: 50 },
         imports: {
             autoStart: false,
-            runner: { pageSize: PAGE_SIZE, progressIntervalMs: 0, retryDelayMs: 10 },
+            runner: {
+                pageSize: PAGE_SIZE,
+                pagesInFlight: PAGES_IN_FLIGHT,
+                progressIntervalMs: 0,
+                retryDelayMs: 10
+            },
             worker: { pollMs: 20 }
         }
     });
@@ -95,7 +101,12 @@ afterEach(async () => {
 
 /** Instance A: the same configuration, in its own process. */
 function startA(): Promise<InstanceProcess> {
-    const env: Record<string, string> = { INSTANCE_IMPORT_PAGE_SIZE: String(PAGE_SIZE) };
+    // Two pages in flight (not the default six): with 30 products in pages of 5, six in flight would
+    // read the whole list before the kill, leaving no checkpoint past the first page to resume from.
+    const env: Record<string, string> = {
+        INSTANCE_IMPORT_PAGE_SIZE: String(PAGE_SIZE),
+        INSTANCE_IMPORT_PAGES_IN_FLIGHT: String(PAGES_IN_FLIGHT)
+    };
     for (const [k, v] of Object.entries(config)) {
         if (v === undefined) continue;
         env[k] = Array.isArray(v) ? v.join(',') : String(v);
@@ -185,7 +196,9 @@ describe('an instance killed in the middle of an import', () => {
     let reference: { snapshot: ReturnType<typeof orgSnapshot>; job: ImportJob };
     beforeAll(async () => {
         // An undisturbed import of the same data, to compare with.
-        const h = await startHarness({ imports: { runner: { pageSize: PAGE_SIZE } } });
+        const h = await startHarness({
+            imports: { runner: { pageSize: PAGE_SIZE, pagesInFlight: PAGES_IN_FLIGHT } }
+        });
         try {
             const job = await h.importAll({ entities: ALL, createMissingAccounts: true });
             expect(job.status).toBe('succeeded');
