@@ -52,6 +52,7 @@ module.exports = [
         ignores: [
             '**/node_modules/**',
             'middleware/dist/**',
+            'middleware/dist-tools/**',
             '.data/**',
             'coverage/**',
             '.sf/**',

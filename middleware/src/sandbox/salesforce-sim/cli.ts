@@ -2,7 +2,7 @@ import { DEMO_CLIENT_ID, DEMO_USERNAME, startSalesforceSim } from './index';
 
 /**
  * Runs the Salesforce simulator on its own for the local demo:
- *   node middleware/dist/sandbox/salesforce-sim/cli.js --port 8788 --seed demo --namespace unleashed
+ *   node middleware/dist-tools/sandbox/salesforce-sim/cli.js --port 8788 --seed demo --namespace unleashed
  * Prints the URL (login and instance URL) and the connected app's client id; the demo connects
  * through the OAuth web-server flow, which the simulator approves for the demo user. Never for
  * production.

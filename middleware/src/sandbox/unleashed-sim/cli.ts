@@ -1,6 +1,6 @@
 /**
  * Runs the Unleashed simulator for local development:
- *   node middleware/dist/sandbox/unleashed-sim/cli.js --port 4010 --seed demo
+ *   node middleware/dist-tools/sandbox/unleashed-sim/cli.js --port 4010 --seed demo
  * Prints the URL and the demo credentials; Ctrl-C stops it.
  */
 import { DEMO_API_ID, DEMO_API_KEY } from './credentials';
