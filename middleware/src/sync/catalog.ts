@@ -2,7 +2,7 @@ import type { UnleashedClient } from '../unleashed/types';
 import { decimalField, ProductSchema, type UnleashedProduct } from '../unleashed/schemas';
 import { CoalescingCache } from './cache';
 import { chunk, KeyedSemaphores } from './limit';
-import { DEFAULT_LOOKUP_LIMITS, findExactCode, lookupBudget, type LookupLimits } from './lookup';
+import { DEFAULT_LOOKUP_LIMITS, findProductByCode, lookupBudget, type LookupLimits } from './lookup';
 import type { ProductInfo } from './orders/plan';
 import { loadReference, type ReferenceData } from './reference-data';
 
@@ -87,20 +87,11 @@ export class UnleashedCatalog {
                     `${tenantKey}|product|${code}`,
                     PRODUCT_TTL_MS,
                     async () => {
-                        const found = await findExactCode(
-                            client,
-                            'Products',
-                            'productCode',
-                            code,
-                            (x) => x.ProductCode,
-                            ProductSchema,
-                            {
-                                extraQuery: { includeObsolete: true },
-                                limits: this.lookup,
-                                budget,
-                                run: (call) => limit.run(call)
-                            }
-                        );
+                        const found = await findProductByCode(client, code, {
+                            limits: this.lookup,
+                            budget,
+                            run: (call) => limit.run(call)
+                        });
                         return found.status === 'found' ? toProductInfo(found.item) : null;
                     }
                 );

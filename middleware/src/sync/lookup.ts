@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import { ProductSchema, type UnleashedProduct } from '../unleashed/schemas';
 import type { Query, UnleashedClient } from '../unleashed/types';
 
 /**
@@ -84,4 +85,16 @@ export async function findExactCode<T>(
             return { status: 'missing' };
         }
     }
+}
+
+/** A product by its exact code, obsolete ones included (an order or a stock view may still name them). */
+export function findProductByCode(
+    client: UnleashedClient,
+    code: string,
+    opts: { limits: LookupLimits; budget: CallBudget; run?: <R>(call: () => Promise<R>) => Promise<R> }
+): Promise<CodeLookup<UnleashedProduct>> {
+    return findExactCode(client, 'Products', 'productCode', code, (x) => x.ProductCode, ProductSchema, {
+        extraQuery: { includeObsolete: true },
+        ...opts
+    });
 }

@@ -10,7 +10,13 @@ import {
 } from '../unleashed/schemas';
 import { CoalescingCache } from './cache';
 import { chunk, KeyedSemaphores, type Semaphore } from './limit';
-import { CallBudget, DEFAULT_LOOKUP_LIMITS, findExactCode, lookupBudget, type LookupLimits } from './lookup';
+import {
+    CallBudget,
+    DEFAULT_LOOKUP_LIMITS,
+    findProductByCode,
+    lookupBudget,
+    type LookupLimits
+} from './lookup';
 
 /**
  * Live stock per product and warehouse, in as few round trips to Unleashed as the data allows.
@@ -287,20 +293,11 @@ export class StockService {
         // and skip the lookup, so a newly imported product is not hidden by a remembered miss).
         const ttl = (guid: string | null) => (guid ? PRODUCT_TTL_MS : this.missMs);
         const { value } = await this.products.get(key, ttl, async () => {
-            const found = await findExactCode(
-                client,
-                'Products',
-                'productCode',
-                code,
-                (x) => x.ProductCode,
-                ProductSchema,
-                {
-                    extraQuery: { includeObsolete: true },
-                    limits: this.lookupLimits,
-                    budget,
-                    run: (call) => this.limits.for(tenantKey).run(call)
-                }
-            );
+            const found = await findProductByCode(client, code, {
+                limits: this.lookupLimits,
+                budget,
+                run: (call) => this.limits.for(tenantKey).run(call)
+            });
             return found.status === 'found' ? String(found.item.Guid).toLowerCase() : null;
         });
         return value;
