@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { ImportJobRepo } from '../../store/jobs';
+import type { TenantRepo } from '../../store/tenants';
 import type { ImportJob, ImportJobStatus, Tenant } from '../../store/types';
 import { formatFilterDate } from '../../unleashed/dates';
 import { CompanySchema } from '../../unleashed/schemas';
@@ -32,10 +33,7 @@ export interface ImportRunLog extends ProgressLog {
 
 export interface ImportRunnerDeps {
     jobs: ImportJobRepo;
-    tenants: {
-        get(orgId: string): Promise<Tenant | null>;
-        upsert(t: { orgId: string; settings: Record<string, unknown> }): Promise<unknown>;
-    };
+    tenants: Pick<TenantRepo, 'get' | 'upsert'>;
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     salesforceFor(tenant: Tenant): Promise<SalesforceEdge>;
     log: ImportRunLog;

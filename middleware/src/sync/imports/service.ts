@@ -1,8 +1,6 @@
-import { ImportAlreadyActiveError, type ImportJobRepo } from '../../store/jobs';
+import { ImportAlreadyActiveError } from '../../store/jobs';
 import type { ImportJob, Tenant } from '../../store/types';
-import type { UnleashedClient } from '../../unleashed/types';
-import type { SalesforceEdge } from './context';
-import { ImportRunner, type ImportRunLog, type ImportRunnerSettings } from './runner';
+import { ImportRunner, type ImportRunnerDeps, type ImportRunnerSettings } from './runner';
 import { IMPORT_ENTITIES, type ImportEntity } from './types';
 import { ImportWorker, type ImportWorkerOptions } from './worker';
 
@@ -11,16 +9,8 @@ import { ImportWorker, type ImportWorkerOptions } from './worker';
  * the worker that runs the queue in this process.
  */
 
-export interface ImportServiceDeps {
-    jobs: ImportJobRepo;
-    tenants: {
-        get(orgId: string): Promise<Tenant | null>;
-        upsert(t: { orgId: string; settings: Record<string, unknown> }): Promise<unknown>;
-    };
-    unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
-    salesforceFor(tenant: Tenant): Promise<SalesforceEdge>;
-    log: ImportRunLog;
-}
+/** What the service needs is what its runner needs: it hands them on. */
+export type ImportServiceDeps = ImportRunnerDeps;
 
 export interface ImportServiceOptions {
     runner: ImportRunnerSettings;

@@ -7,6 +7,7 @@ import { isUnleashedError } from '../../unleashed/errors';
 import { SalesOrderSchema, type UnleashedSalesOrder } from '../../unleashed/schemas';
 import type { UnleashedClient } from '../../unleashed/types';
 import type { StatusPusher } from './push';
+import type { TenantRepo } from '../../store/tenants';
 
 /**
  * Unleashed webhooks in: verify, remember, answer at once, then process in the background.
@@ -137,7 +138,7 @@ interface Log {
 const quiet: Log = { warn: () => undefined, info: () => undefined };
 
 export interface WebhookProcessorDeps {
-    tenants: { get(orgId: string): Promise<Tenant | null> };
+    tenants: Pick<TenantRepo, 'get'>;
     repos: Pick<OrderStatusRepos, 'inbox' | 'sentOrders' | 'subscriptions'>;
     pusher: StatusPusher;
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
