@@ -2,12 +2,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HttpProblem } from '../../problem';
 import type { OrderStatusRepos } from '../../store/order-status';
+import type { TenantRepo } from '../../store/tenants';
 import type { Tenant } from '../../store/types';
 import { isUnleashedError } from '../../unleashed/errors';
 import { SalesOrderSchema, type UnleashedSalesOrder } from '../../unleashed/schemas';
 import type { UnleashedClient } from '../../unleashed/types';
 import type { StatusPusher } from './push';
-import type { TenantRepo } from '../../store/tenants';
 
 /**
  * Unleashed webhooks in: verify, remember, answer at once, then process in the background.
@@ -125,10 +125,12 @@ export function orderGuidOf(p: WebhookPayload): string | null {
     return typeof guid === 'string' && GUID.test(guid) ? guid.toLowerCase() : null;
 }
 
-export interface WebhookReceipt {
-    outcome: 'accepted' | 'duplicate' | 'ignored';
-    eventNotificationId: string;
-}
+/** The answer to Unleashed's webhook call (the route answers with this schema). */
+export const webhookReceiptSchema = z.object({
+    outcome: z.enum(['accepted', 'duplicate', 'ignored']),
+    eventNotificationId: z.string()
+});
+export type WebhookReceipt = z.infer<typeof webhookReceiptSchema>;
 
 interface Log {
     warn(obj: object, msg: string): void;
