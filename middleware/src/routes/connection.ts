@@ -2,16 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../services';
-import { connectionView, saveUnleashedCredentials } from '../sync/connect';
-
-const connectionState = z.object({
-    orgId: z.string(),
-    unleashedConnected: z.boolean(),
-    apiId: z.string().nullable(),
-    companyName: z.string().nullable(),
-    baseCurrency: z.string().nullable(),
-    quota: z.object({ month: z.string(), used: z.number().int(), limit: z.number().int() })
-});
+import { connectionView, connectionViewSchema, saveUnleashedCredentials } from '../sync/connect';
 
 /** The tenant's connection to Unleashed: state with the quota meter, credentials, disconnect. */
 export async function connectionRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
@@ -26,7 +17,7 @@ export async function connectionRoutes(app: FastifyInstance, opts: { services: S
             schema: {
                 tags: ['connection'],
                 summary: 'Whether Unleashed is connected, the company, and this month’s API calls',
-                response: { 200: connectionState }
+                response: { 200: connectionViewSchema }
             }
         },
         async (request) => state(request.tenant)
@@ -42,7 +33,7 @@ export async function connectionRoutes(app: FastifyInstance, opts: { services: S
                     apiId: z.uuid('must be the API id Unleashed shows (a GUID)'),
                     apiKey: z.string().trim().min(20, 'is too short to be an Unleashed API key').max(200)
                 }),
-                response: { 200: connectionState }
+                response: { 200: connectionViewSchema }
             }
         },
         async (request) => {

@@ -3,34 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../http/problem';
 import type { Services } from '../services';
-import { jobView } from '../sync/imports/service';
-import { IMPORT_ENTITIES } from '../sync/imports/types';
-
-const counts = z.object({
-    created: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int(),
-    failed: z.number().int()
-});
-
-const jobState = z.object({
-    jobId: z.string(),
-    status: z.enum(['queued', 'running', 'succeeded', 'completed_with_errors', 'failed']),
-    entities: z.array(z.string()),
-    fullReimport: z.boolean(),
-    createMissingAccounts: z.boolean(),
-    done: z.number().int(),
-    total: z.number().int(),
-    percent: z.number().int(),
-    counts,
-    errors: z.array(z.object({ entity: z.string(), key: z.string(), reason: z.string() })),
-    errorCount: z.number().int(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    createdAt: z.string()
-});
-
-const started = z.object({ jobId: z.string(), status: jobState.shape.status });
+import {
+    importJobViewSchema,
+    importStartedSchema,
+    jobView,
+    startImportSchema
+} from '../sync/imports/service';
 
 /**
  * POST /v1/imports starts an import from Unleashed (202), or answers the org's import already
@@ -46,15 +24,8 @@ export async function importRoutes(app: FastifyInstance, opts: { services: Servi
             schema: {
                 tags: ['imports'],
                 summary: 'Start importing reference data, products, price tiers and customers from Unleashed',
-                body: z.object({
-                    entities: z
-                        .array(z.enum(IMPORT_ENTITIES))
-                        .min(1, 'choose at least one of ' + IMPORT_ENTITIES.join(', '))
-                        .refine((list) => new Set(list).size === list.length, 'each entity at most once'),
-                    fullReimport: z.boolean().optional(),
-                    createMissingAccounts: z.boolean().optional()
-                }),
-                response: { 200: started, 202: started }
+                body: startImportSchema,
+                response: { 200: importStartedSchema, 202: importStartedSchema }
             }
         },
         async (request, reply) => {
@@ -70,7 +41,7 @@ export async function importRoutes(app: FastifyInstance, opts: { services: Servi
                 tags: ['imports'],
                 summary: 'Progress, counts and record errors of an import job',
                 params: z.object({ jobId: z.string().max(64) }),
-                response: { 200: jobState }
+                response: { 200: importJobViewSchema }
             }
         },
         async (request) => {

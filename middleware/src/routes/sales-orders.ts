@@ -3,75 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../http/problem';
 import type { Services } from '../services';
+import { orderViewSchema, previewAnswerSchema, sendAnswerSchema } from '../sync/orders/answers';
 import { opportunitySnapshotSchema } from '../sync/orders/snapshot';
 import { unleashedProblem } from '../sync/unleashed-problem';
-
-const previewLine = z.object({
-    lineNumber: z.number().int(),
-    lineId: z.string(),
-    productCode: z.string(),
-    description: z.string().nullable(),
-    quantity: z.string(),
-    unitPrice: z.string(),
-    discountPercent: z.string(),
-    taxCode: z.string().nullable(),
-    taxRate: z.string(),
-    lineTotal: z.string(),
-    lineTax: z.string()
-});
-
-const previewAnswer = z.object({
-    orderGuid: z.string(),
-    lines: z.array(previewLine),
-    subTotal: z.string(),
-    taxTotal: z.string(),
-    total: z.string(),
-    currencyCode: z.string(),
-    customer: z
-        .object({ mode: z.enum(['existing', 'create']), code: z.string(), name: z.string() })
-        .nullable(),
-    existingOrder: z.object({ orderNumber: z.string().nullable(), status: z.string() }).nullable(),
-    warnings: z.array(z.string()),
-    errors: z.array(z.string())
-});
-
-const sendAnswer = z.object({
-    orderGuid: z.string(),
-    orderNumber: z.string().nullable(),
-    status: z.string(),
-    subTotal: z.string(),
-    taxTotal: z.string(),
-    total: z.string(),
-    customerCode: z.string(),
-    customerCreated: z.boolean(),
-    created: z.boolean(),
-    warnings: z.array(z.string())
-});
-
-const orderView = z.object({
-    orderGuid: z.string(),
-    orderNumber: z.string().nullable(),
-    status: z.string(),
-    orderDate: z.string().nullable(),
-    requiredDate: z.string().nullable(),
-    currencyCode: z.string().nullable(),
-    warehouseCode: z.string().nullable(),
-    customerCode: z.string().nullable(),
-    subTotal: z.string(),
-    taxTotal: z.string(),
-    total: z.string(),
-    lines: z.array(
-        z.object({
-            lineNumber: z.number().int(),
-            productCode: z.string().nullable(),
-            description: z.string().nullable(),
-            quantity: z.string(),
-            unitPrice: z.string(),
-            lineTotal: z.string(),
-            lineTax: z.string()
-        })
-    )
-});
 
 /** Preview, send and read an Opportunity's Unleashed sales order. */
 export async function salesOrderRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
@@ -86,7 +20,7 @@ export async function salesOrderRoutes(app: FastifyInstance, opts: { services: S
                 summary:
                     'The exact order Unleashed would store for this Opportunity, with every blocking problem',
                 body: opportunitySnapshotSchema,
-                response: { 200: previewAnswer }
+                response: { 200: previewAnswerSchema }
             }
         },
         async (request) => {
@@ -103,7 +37,7 @@ export async function salesOrderRoutes(app: FastifyInstance, opts: { services: S
                 summary:
                     'Create the order (or update it while Parked); repeating the call never makes a second order',
                 body: opportunitySnapshotSchema,
-                response: { 200: sendAnswer, 201: sendAnswer }
+                response: { 200: sendAnswerSchema, 201: sendAnswerSchema }
             }
         },
         async (request, reply) => {
@@ -120,7 +54,7 @@ export async function salesOrderRoutes(app: FastifyInstance, opts: { services: S
                 tags: ['sales orders'],
                 summary: 'The order as Unleashed has it now',
                 params: z.object({ orderGuid: z.uuid('must be a GUID') }),
-                response: { 200: orderView }
+                response: { 200: orderViewSchema }
             }
         },
         async (request) => {

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../http/problem';
 import type { Services } from '../services';
-import { MAX_STOCK_CODES } from '../sync/stock';
+import { MAX_STOCK_CODES, stockAnswerSchema } from '../sync/stock';
 import { unleashedProblem } from '../sync/unleashed-problem';
 
 const codeList = (what: string, max: number) =>
@@ -45,23 +45,6 @@ const guidList = z
             .max(MAX_STOCK_CODES, `at most ${MAX_STOCK_CODES} product GUIDs per request`)
     );
 
-const quantities = z.object({
-    warehouseCode: z.string(),
-    warehouseName: z.string(),
-    onHand: z.string(),
-    allocated: z.string(),
-    available: z.string(),
-    onPurchase: z.string()
-});
-
-const stockAnswer = z.object({
-    asOf: z.string(),
-    ageSeconds: z.number().int(),
-    products: z.array(
-        z.object({ productCode: z.string(), known: z.boolean(), warehouses: z.array(quantities) })
-    )
-});
-
 /**
  * GET /v1/stock: on hand, allocated, available and on purchase per product and warehouse. The
  * product GUIDs Salesforce holds may travel along (`productGuids`) to save the lookups by code;
@@ -81,7 +64,7 @@ export async function stockRoutes(app: FastifyInstance, opts: { services: Servic
                     warehouseCodes: codeList('warehouse code', 100).optional(),
                     includeObsolete: z.enum(['true', 'false']).optional()
                 }),
-                response: { 200: stockAnswer }
+                response: { 200: stockAnswerSchema }
             }
         },
         async (request) => {

@@ -3,12 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { sendProblem } from '../http/problem';
 import type { Services } from '../services';
-import { webhookTimeMs } from '../sync/status/webhook';
-
-const receipt = z.object({
-    outcome: z.enum(['accepted', 'duplicate', 'ignored']),
-    eventNotificationId: z.string()
-});
+import { webhookReceiptSchema, webhookTimeMs } from '../sync/status/webhook';
 
 function header(v: string | string[] | undefined): string | undefined {
     return Array.isArray(v) ? undefined : v;
@@ -80,7 +75,7 @@ export async function webhookRoutes(app: FastifyInstance, opts: { services: Serv
                 summary:
                     "Unleashed's webhook deliveries for one org (signed by Unleashed, see docs/unleashed-api.md)",
                 params: z.object({ orgId: z.string().max(40) }),
-                response: { 200: receipt }
+                response: { 200: webhookReceiptSchema }
             },
             onRequest: checkBeforeBody
         },

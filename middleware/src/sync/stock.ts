@@ -45,21 +45,31 @@ export interface StockRequest {
     includeObsolete?: boolean;
 }
 
-export interface WarehouseQuantities {
-    warehouseCode: string;
-    warehouseName: string;
-    onHand: string;
-    allocated: string;
-    available: string;
-    onPurchase: string;
-}
+const warehouseQuantitiesSchema = z.object({
+    warehouseCode: z.string(),
+    warehouseName: z.string(),
+    onHand: z.string(),
+    allocated: z.string(),
+    available: z.string(),
+    onPurchase: z.string()
+});
+export type WarehouseQuantities = z.infer<typeof warehouseQuantitiesSchema>;
 
-export interface StockAnswer {
-    asOf: string;
-    ageSeconds: number;
-    products: { productCode: string; known: boolean; warehouses: WarehouseQuantities[] }[];
-    unknownWarehouseCodes: string[];
-}
+/** The stock answer as GET /v1/stock gives it (the route answers with this schema). */
+export const stockAnswerSchema = z.object({
+    asOf: z.string(),
+    ageSeconds: z.number().int(),
+    products: z.array(
+        z.object({
+            productCode: z.string(),
+            known: z.boolean(),
+            warehouses: z.array(warehouseQuantitiesSchema)
+        })
+    )
+});
+
+/** The service's answer: the route's, and the asked warehouse codes Unleashed does not have. */
+export type StockAnswer = z.infer<typeof stockAnswerSchema> & { unknownWarehouseCodes: string[] };
 
 interface WarehouseRef {
     code: string;

@@ -25,4 +25,4 @@ export {
     type HostedConnectSettings
 } from './settings';
 export { saveUnleashedCredentials } from './unleashed-credentials';
-export { connectionView, type ConnectionView } from './view';
+export { connectionView, connectionViewSchema, type ConnectionView } from './view';

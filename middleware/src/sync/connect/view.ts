@@ -1,14 +1,19 @@
+import { z } from 'zod';
 import type { Store, Tenant } from '../../store';
 
-/** What the Unleashed Admin tab shows of a connection: Unleashed linked or not, the company, the quota meter. */
-export interface ConnectionView {
-    orgId: string;
-    unleashedConnected: boolean;
-    apiId: string | null;
-    companyName: string | null;
-    baseCurrency: string | null;
-    quota: { month: string; used: number; limit: number };
-}
+/**
+ * What the Unleashed Admin tab shows of a connection: Unleashed linked or not, the company, the
+ * quota meter. The connection routes answer with this schema.
+ */
+export const connectionViewSchema = z.object({
+    orgId: z.string(),
+    unleashedConnected: z.boolean(),
+    apiId: z.string().nullable(),
+    companyName: z.string().nullable(),
+    baseCurrency: z.string().nullable(),
+    quota: z.object({ month: z.string(), used: z.number().int(), limit: z.number().int() })
+});
+export type ConnectionView = z.infer<typeof connectionViewSchema>;
 
 export async function connectionView(store: Pick<Store, 'quota'>, tenant: Tenant): Promise<ConnectionView> {
     const text = (v: unknown) => (typeof v === 'string' ? v : null);

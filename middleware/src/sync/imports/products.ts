@@ -122,6 +122,52 @@ export function productPrices(p: UnleashedProduct, which: { products: boolean; t
     return out;
 }
 
+/** One product's entries in one currency slot (the only slot, '', without multi-currency). */
+interface Slot {
+    p: UnleashedProduct;
+    code: string;
+    currency: string;
+    /** The product's existing entries in this currency. */
+    entries: Entry[];
+    /** Label suffix naming the currency, when there are several. */
+    suffix: string;
+    /** Key of the product in this slot, for memo and write keys. */
+    keyBase: string;
+    curField: { CurrencyIsoCode?: string };
+}
+
+/** A product of the page with the prices it should have. */
+interface PricedProduct {
+    p: UnleashedProduct;
+    prices: Price[];
+}
+
+/** What Salesforce has for a page: products by code key, their entries by Product2Id. */
+interface Existing {
+    byCode: Map<string, SObjectRecord>;
+    entries: Map<string, Entry[]>;
+}
+
+/** A page's planned writes: the products, their entries, and the products whose entries were planned. */
+interface PagePlan {
+    products: Planned[];
+    entries: EntryWrite[];
+    ready: PricedProduct[];
+}
+
+/** The state of a page once its products are written, read by the writes that follow. */
+interface ProductsWritten {
+    /** Product2 Ids by code key. */
+    ids: Map<string, string>;
+    /** Code keys of products that could not be written: their entries are not attempted. */
+    failed: Set<string>;
+    stamp: SObjectRecord;
+    /** New products refused because Salesforce has their GUID under another code. */
+    renamed: Planned[];
+    /** Codes planned as new that Salesforce had after all. */
+    foundLate: string[];
+}
+
 export interface ProductPassOptions {
     products: boolean;
     tiers: boolean;
@@ -224,8 +270,29 @@ export class ProductUnit implements EntityUnit {
     }
 
     async page(items: unknown[], tally: Tally): Promise<void> {
-        const { ctx } = this;
-        const valid: { p: UnleashedProduct; prices: Price[] }[] = [];
+        const products = this.screen(items, tally);
+        if (products.length === 0) return;
+        for (const { prices } of products) for (const pr of prices) await this.book(pr.book);
+        const found = await this.readExisting(products.map(({ p }) => p.ProductCode));
+        const plan = this.plan(products, found, tally);
+        if (plan.products.length === 0 && plan.entries.length === 0) return;
+        await tally.beforeWrites();
+
+        // Write: products, then standard prices, then the other books' entries.
+        const written = await this.writeProducts(plan.products, found.byCode, tally);
+        tally.alive();
+        const replan = [...written.foundLate];
+        if (written.renamed.length)
+            replan.push(...(await this.writeRenamed(written.renamed, written, tally)));
+        const writes = replan.length
+            ? await this.replan(replan, plan.entries, plan.ready, written.ids, tally)
+            : plan.entries;
+        await this.writeEntries(writes, written, tally);
+    }
+
+    /** The page's items that can be written; every other one is counted as failed, with its reason. */
+    private screen(items: unknown[], tally: Tally): PricedProduct[] {
+        const valid: PricedProduct[] = [];
         const codes = new Map<string, number>();
         items.forEach((raw, i) => {
             tally.done += 1;
@@ -249,7 +316,7 @@ export class ProductUnit implements EntityUnit {
             codes.set(keyOf(item.value.ProductCode), (codes.get(keyOf(item.value.ProductCode)) ?? 0) + 1);
         });
         // Salesforce compares codes without case: two such products cannot both be written.
-        const products = valid.filter(({ p }) => {
+        return valid.filter(({ p }) => {
             if (codes.get(keyOf(p.ProductCode))! === 1) return true;
             tally.fail(
                 'products',
@@ -258,34 +325,37 @@ export class ProductUnit implements EntityUnit {
             );
             return false;
         });
-        if (products.length === 0) return;
+    }
 
-        for (const { prices } of products) for (const pr of prices) await this.book(pr.book);
-
-        const codesOfPage = products.map(({ p }) => p.ProductCode);
-        // When the last page found its products in Salesforce, this one likely will too: their
-        // entries are read at the same time. Otherwise only the entries of products found are read.
+    /**
+     * The page's products Salesforce has, by code, and their entries. When the last page found its
+     * products in Salesforce, this one likely will too: their entries are read at the same time.
+     * Otherwise only the entries of products found are read.
+     */
+    private async readExisting(codes: string[]): Promise<Existing> {
         const together = this.lastPageExisted;
         const [existing, early] = await Promise.all([
-            queryIn<SObjectRecord>(ctx.sf.writer, {
+            queryIn<SObjectRecord>(this.ctx.sf.writer, {
                 select: `SELECT Id, ${PRODUCT_FIELDS.join(', ')} FROM Product2`,
                 field: CODE_FIELD,
-                values: codesOfPage,
+                values: codes,
                 rangeHint: true
             }),
-            together ? this.entriesOf(codesOfPage) : Promise.resolve(null)
+            together ? this.entriesOf(codes) : Promise.resolve(null)
         ]);
         const byCode = new Map(existing.map((r) => [keyOf(r[CODE_FIELD]), r]));
         this.lastPageExisted = existing.length > 0;
-        const entries =
-            early ?? (await this.entriesOf(codesOfPage.filter((code) => byCode.has(keyOf(code)))));
+        const entries = early ?? (await this.entriesOf(codes.filter((code) => byCode.has(keyOf(code)))));
+        return { byCode, entries };
+    }
 
-        // Plan: Product2 records, then every entry against the product's current entries.
+    /** Plan: Product2 records, then every entry against the product's current entries. */
+    private plan(products: PricedProduct[], found: Existing, tally: Tally): PagePlan {
         const desired: Desired[] = [];
-        const ready: { p: UnleashedProduct; prices: Price[] }[] = [];
+        const ready: PricedProduct[] = [];
         for (const item of products) {
             const code = item.p.ProductCode;
-            const before = byCode.get(keyOf(code));
+            const before = found.byCode.get(keyOf(code));
             if (this.opts.products) {
                 desired.push({
                     key: code,
@@ -299,55 +369,55 @@ export class ProductUnit implements EntityUnit {
             }
             ready.push(item);
         }
-        const plannedProducts = planRecords(desired, byCode, tally.memo, 'product', tally);
-        const entryWrites: EntryWrite[] = [];
+        const planned = planRecords(desired, found.byCode, tally.memo, 'product', tally);
+        const entries: EntryWrite[] = [];
         for (const { p, prices } of ready) {
-            const before = byCode.get(keyOf(p.ProductCode));
+            const before = found.byCode.get(keyOf(p.ProductCode));
             const productId = before ? String(before.Id) : null;
-            entryWrites.push(
-                ...this.planEntries(p, prices, productId ? (entries.get(productId) ?? []) : [], tally)
+            entries.push(
+                ...this.planEntries(p, prices, productId ? (found.entries.get(productId) ?? []) : [], tally)
             );
         }
-        if (plannedProducts.length === 0 && entryWrites.length === 0) return;
-        await tally.beforeWrites();
+        return { products: planned, entries, ready };
+    }
 
-        // Write: products, then standard prices, then the other books' entries.
-        const ids = new Map<string, string>();
-        for (const [k, r] of byCode) ids.set(k, String(r.Id));
-        const failedProducts = new Set<string>();
-        const stamp = { Unleashed_Last_Imported__c: ctx.now().toISOString() };
+    /** Upserts the planned Product2 records by code and records what became of each. */
+    private async writeProducts(
+        planned: Planned[],
+        byCode: Map<string, SObjectRecord>,
+        tally: Tally
+    ): Promise<ProductsWritten> {
+        const { ctx } = this;
+        const out: ProductsWritten = {
+            ids: new Map([...byCode].map(([k, r]) => [k, String(r.Id)])),
+            failed: new Set<string>(),
+            stamp: { Unleashed_Last_Imported__c: ctx.now().toISOString() },
+            renamed: [],
+            foundLate: []
+        };
         const results = await upsertAll(
             ctx.sf.writer,
             'Product2',
             CODE_FIELD,
-            plannedProducts.map((p) => ({ ...p.record, ...stamp })),
+            planned.map((p) => ({ ...p.record, ...out.stamp })),
             ctx.write
         );
-        const renamed: Planned[] = [];
-        // Planned as new but found by Salesforce (the query's range missed it): existing after all.
-        const foundLate: string[] = [];
-        plannedProducts.forEach((p, i) => {
+        planned.forEach((p, i) => {
             const r = results[i];
             if (r?.success && r.id) {
+                // Planned as new but found by Salesforce (the query's range missed it): existing after all.
                 const late = p.cls === 'created' && r.created === false && !byCode.has(keyOf(p.key));
-                if (late) foundLate.push(p.key);
+                if (late) out.foundLate.push(p.key);
                 tally.add(late ? 'updated' : p.cls);
-                ids.set(keyOf(p.key), r.id);
+                out.ids.set(keyOf(p.key), r.id);
             } else if (r && p.cls === 'created' && guidClash(r)) {
-                renamed.push(p);
+                out.renamed.push(p);
             } else {
                 tally.result(p.entity, p.label, p.cls, r);
-                failedProducts.add(keyOf(p.key));
+                out.failed.add(keyOf(p.key));
             }
         });
-        tally.alive();
-        const replan = [...foundLate];
-        if (renamed.length)
-            replan.push(...(await this.writeRenamed(renamed, stamp, ids, failedProducts, tally)));
-        const writes = replan.length
-            ? await this.replan(replan, entryWrites, ready, ids, tally)
-            : entryWrites;
-        await this.writeEntries(writes, ids, failedProducts, tally);
+        return out;
     }
 
     /**
@@ -357,7 +427,7 @@ export class ProductUnit implements EntityUnit {
     private async replan(
         codes: string[],
         writes: EntryWrite[],
-        ready: { p: UnleashedProduct; prices: Price[] }[],
+        ready: PricedProduct[],
         ids: Map<string, string>,
         tally: Tally
     ): Promise<EntryWrite[]> {
@@ -399,134 +469,138 @@ export class ProductUnit implements EntityUnit {
 
     /** Entries to insert or update for one product, in every currency slot. */
     private planEntries(p: UnleashedProduct, prices: Price[], existing: Entry[], tally: Tally): EntryWrite[] {
-        const out: EntryWrite[] = [];
-        const code = p.ProductCode;
-        const active = p.Obsolete !== true;
         if (this.currency.slots.length === 0) {
-            if (prices.length) tally.fail('products', code, `prices not imported: ${this.currency.reason}`);
-            return out;
+            if (prices.length)
+                tally.fail('products', p.ProductCode, `prices not imported: ${this.currency.reason}`);
+            return [];
         }
-        const standardId = this.books.get('')!;
-        for (const currency of this.currency.slots) {
-            const inSlot = existing.filter(
-                (e) => !this.currency.multiCurrency || e.CurrencyIsoCode === currency
-            );
-            const entryIn = (bookId: string) => inSlot.find((e) => e.Pricebook2Id === bookId);
-            const suffix = currency ? ` (${currency})` : '';
-            const keyBase = `${keyOf(code)}:${currency}`;
-            const curField = this.currency.multiCurrency ? { CurrencyIsoCode: currency } : {};
-            let needsStandard = false;
-            const wanted = new Set<string>();
-            for (const pr of prices) {
-                const bookId = this.books.get(pr.book)!;
-                wanted.add(bookId);
-                const label = `${code} in ${pr.book}${suffix}`;
-                const fields = { UnitPrice: price2(pr.value), IsActive: active };
-                const before = entryIn(bookId);
-                const observed = !before
-                    ? 'created'
-                    : changedFields(fields, before as unknown as SObjectRecord).length
-                      ? 'updated'
-                      : 'unchanged';
-                const memoKey = `entry:${bookId}:${keyBase}`;
-                const cls = tally.memo.classify(memoKey, observed);
-                needsStandard = true;
-                if (observed === 'unchanged') {
-                    tally.add(cls);
-                    continue;
-                }
-                const w = cls === 'unchanged' ? observed : cls;
-                out.push(
-                    before
-                        ? {
-                              key: before.Id,
-                              memoKey,
-                              label,
-                              entity: pr.entity,
-                              cls: w,
-                              code,
-                              currency,
-                              insert: false,
-                              standard: false,
-                              record: { Id: before.Id, ...fields }
-                          }
-                        : {
-                              key: `${bookId}:${keyBase}`,
-                              memoKey,
-                              label,
-                              entity: pr.entity,
-                              cls: w,
-                              code,
-                              currency,
-                              insert: true,
-                              standard: false,
-                              record: { Pricebook2Id: bookId, ...fields, ...curField }
-                          }
-                );
+        return this.currency.slots.flatMap((currency) => {
+            const slot: Slot = {
+                p,
+                code: p.ProductCode,
+                currency,
+                entries: existing.filter(
+                    (e) => !this.currency.multiCurrency || e.CurrencyIsoCode === currency
+                ),
+                suffix: currency ? ` (${currency})` : '',
+                keyBase: `${keyOf(p.ProductCode)}:${currency}`,
+                curField: this.currency.multiCurrency ? { CurrencyIsoCode: currency } : {}
+            };
+            const out = prices.map((pr) => this.priceWrite(slot, pr, tally));
+            const wanted = new Set(prices.map((pr) => this.books.get(pr.book)!));
+            out.push(...this.deactivations(slot, wanted, tally));
+            // Any price needs the standard one behind it.
+            if (prices.length) out.push(this.standardWrite(slot, tally));
+            return out.filter((w): w is EntryWrite => w !== null);
+        });
+    }
+
+    /** The entry of one price in one slot: null when it is as it should be (counted unchanged). */
+    private priceWrite(slot: Slot, pr: Price, tally: Tally): EntryWrite | null {
+        const bookId = this.books.get(pr.book)!;
+        const fields = { UnitPrice: price2(pr.value), IsActive: slot.p.Obsolete !== true };
+        const before = slot.entries.find((e) => e.Pricebook2Id === bookId);
+        const observed = !before
+            ? 'created'
+            : changedFields(fields, before as unknown as SObjectRecord).length
+              ? 'updated'
+              : 'unchanged';
+        const memoKey = `entry:${bookId}:${slot.keyBase}`;
+        const cls = tally.memo.classify(memoKey, observed);
+        if (observed === 'unchanged') {
+            tally.add(cls);
+            return null;
+        }
+        const common = {
+            memoKey,
+            label: `${slot.code} in ${pr.book}${slot.suffix}`,
+            entity: pr.entity,
+            cls: cls === 'unchanged' ? observed : cls,
+            code: slot.code,
+            currency: slot.currency,
+            standard: false
+        };
+        return before
+            ? { ...common, key: before.Id, insert: false, record: { Id: before.Id, ...fields } }
+            : {
+                  ...common,
+                  key: `${bookId}:${slot.keyBase}`,
+                  insert: true,
+                  record: { Pricebook2Id: bookId, ...fields, ...slot.curField }
+              };
+    }
+
+    /** A price gone from Unleashed leaves the book: the entry is deactivated, never zeroed. */
+    private deactivations(slot: Slot, wanted: Set<string>, tally: Tally): EntryWrite[] {
+        const out: EntryWrite[] = [];
+        for (const e of slot.entries) {
+            const entity = this.managed(e.Pricebook2Id);
+            if (!entity || wanted.has(e.Pricebook2Id)) continue;
+            const memoKey = `entry:${e.Pricebook2Id}:${slot.keyBase}`;
+            if (e.IsActive !== true) {
+                // Already inactive; counted only when an earlier attempt of this page did it.
+                const earlier = tally.memo.get(memoKey);
+                if (earlier) tally.add(earlier);
+                continue;
             }
-            // A price gone from Unleashed leaves the book: the entry is deactivated, never zeroed.
-            for (const e of inSlot) {
-                const entity = this.managed(e.Pricebook2Id);
-                if (!entity || wanted.has(e.Pricebook2Id)) continue;
-                const memoKey = `entry:${e.Pricebook2Id}:${keyBase}`;
-                if (e.IsActive !== true) {
-                    // Already inactive; counted only when an earlier attempt of this page did it.
-                    const earlier = tally.memo.get(memoKey);
-                    if (earlier) tally.add(earlier);
-                    continue;
-                }
-                const cls = tally.memo.classify(memoKey, 'updated');
-                const book = [...this.books].find(([, id]) => id === e.Pricebook2Id)?.[0] ?? '';
-                out.push({
-                    key: e.Id,
-                    memoKey,
-                    label: `${code} in ${book}${suffix}`,
-                    entity,
-                    cls: cls === 'unchanged' ? 'updated' : cls,
-                    code,
-                    currency,
-                    insert: false,
-                    standard: false,
-                    record: { Id: e.Id, IsActive: false }
-                });
-            }
-            // Custom books need a standard price in the same currency; an existing one is left as it is.
-            const stdKey = `entry:std:${keyBase}`;
-            if (needsStandard && entryIn(standardId)) {
-                // Counted as the price it backs: unchanged, unless an earlier attempt created it.
-                tally.add(tally.memo.get(stdKey) ?? 'unchanged');
-            } else if (needsStandard) {
-                const label = `${code} in the standard price book${suffix}`;
-                const cls = tally.memo.classify(stdKey, 'created');
-                const base = p.DefaultSellPrice;
-                if (base === null || base === undefined) {
-                    tally.fail(
-                        'products',
-                        label,
-                        'the product has no default sell price for the standard price book'
-                    );
-                    continue;
-                }
-                out.push({
-                    key: `std:${keyBase}`,
-                    memoKey: stdKey,
-                    label,
-                    entity: 'products',
-                    cls: cls === 'unchanged' ? 'created' : cls,
-                    code,
-                    currency,
-                    insert: true,
-                    standard: true,
-                    record: {
-                        Pricebook2Id: standardId,
-                        UnitPrice: price2(new Decimal(String(base))),
-                        IsActive: true,
-                        ...curField
-                    }
-                });
-            }
+            const cls = tally.memo.classify(memoKey, 'updated');
+            const book = [...this.books].find(([, id]) => id === e.Pricebook2Id)?.[0] ?? '';
+            out.push({
+                key: e.Id,
+                memoKey,
+                label: `${slot.code} in ${book}${slot.suffix}`,
+                entity,
+                cls: cls === 'unchanged' ? 'updated' : cls,
+                code: slot.code,
+                currency: slot.currency,
+                insert: false,
+                standard: false,
+                record: { Id: e.Id, IsActive: false }
+            });
         }
         return out;
+    }
+
+    /**
+     * Custom books need a standard price in the same currency; an existing one is left as it is.
+     * Null when the slot has one (counted as the price it backs) or none can be made (a failure).
+     */
+    private standardWrite(slot: Slot, tally: Tally): EntryWrite | null {
+        const standardId = this.books.get('')!;
+        const stdKey = `entry:std:${slot.keyBase}`;
+        if (slot.entries.some((e) => e.Pricebook2Id === standardId)) {
+            // Unchanged, unless an earlier attempt created it.
+            tally.add(tally.memo.get(stdKey) ?? 'unchanged');
+            return null;
+        }
+        const label = `${slot.code} in the standard price book${slot.suffix}`;
+        const cls = tally.memo.classify(stdKey, 'created');
+        const base = slot.p.DefaultSellPrice;
+        if (base === null || base === undefined) {
+            tally.fail(
+                'products',
+                label,
+                'the product has no default sell price for the standard price book'
+            );
+            return null;
+        }
+        return {
+            key: `std:${slot.keyBase}`,
+            memoKey: stdKey,
+            label,
+            entity: 'products',
+            cls: cls === 'unchanged' ? 'created' : cls,
+            code: slot.code,
+            currency: slot.currency,
+            insert: true,
+            standard: true,
+            record: {
+                Pricebook2Id: standardId,
+                UnitPrice: price2(new Decimal(String(base))),
+                IsActive: true,
+                ...slot.curField
+            }
+        };
     }
 
     /**
@@ -535,11 +609,10 @@ export class ProductUnit implements EntityUnit {
      */
     private async writeRenamed(
         renamed: Planned[],
-        stamp: SObjectRecord,
-        ids: Map<string, string>,
-        failedProducts: Set<string>,
+        written: ProductsWritten,
         tally: Tally
     ): Promise<string[]> {
+        const { stamp, ids, failed: failedProducts } = written;
         const { ctx } = this;
         const rows = await queryIn<SObjectRecord>(ctx.sf.writer, {
             select: `SELECT Id, ${CODE_FIELD}, Unleashed_Guid__c FROM Product2`,
@@ -575,13 +648,9 @@ export class ProductUnit implements EntityUnit {
         return done;
     }
 
-    private async writeEntries(
-        writes: EntryWrite[],
-        ids: Map<string, string>,
-        failedProducts: Set<string>,
-        tally: Tally
-    ): Promise<void> {
+    private async writeEntries(writes: EntryWrite[], written: ProductsWritten, tally: Tally): Promise<void> {
         const { ctx } = this;
+        const { ids, failed: failedProducts } = written;
         // Entries of products that could not be written are not attempted.
         const live = writes.filter((w) => !failedProducts.has(keyOf(w.code)) && ids.has(keyOf(w.code)));
         const withProduct = (w: EntryWrite) => ({ ...w.record, Product2Id: ids.get(keyOf(w.code)) });

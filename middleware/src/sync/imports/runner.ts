@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { ImportJobRepo } from '../../store/jobs';
+import type { TenantRepo } from '../../store/tenants';
 import type { ImportJob, ImportJobStatus, Tenant } from '../../store/types';
 import { formatFilterDate } from '../../unleashed/dates';
 import { CompanySchema } from '../../unleashed/schemas';
@@ -9,11 +10,14 @@ import type { Page, Query, UnleashedClient } from '../../unleashed/types';
 import type { CompanyFacts, EntityUnit, RunContext, SalesforceEdge } from './context';
 import { customerListQuery, CustomerUnit } from './customers';
 import { productListQuery, ProductUnit } from './products';
+import { JobKilled, JobState, shownErrors, type Checkpoint, type StopSignal } from './job-state';
 import { ProgressReporter, type ProgressLog } from './progress';
 import { isReferenceEntity, referenceUnit } from './reference';
 import { DEFAULT_WRITE_OPTIONS, type WriteOptions } from './salesforce-io';
-import { ClassMemo, Tally, type WriteClass } from './tally';
-import { addCounts, IMPORT_ENTITIES, isImportEntity, type ImportEntity, type RecordFailure } from './types';
+import { Tally } from './tally';
+import { IMPORT_ENTITIES, isImportEntity, type ImportEntity, type RecordFailure } from './types';
+
+export type { Checkpoint, StopSignal } from './job-state';
 
 /**
  * Runs one claimed import job to its end, page by page: reads a page of an Unleashed list, writes
@@ -29,10 +33,7 @@ export interface ImportRunLog extends ProgressLog {
 
 export interface ImportRunnerDeps {
     jobs: ImportJobRepo;
-    tenants: {
-        get(orgId: string): Promise<Tenant | null>;
-        upsert(t: { orgId: string; settings: Record<string, unknown> }): Promise<unknown>;
-    };
+    tenants: Pick<TenantRepo, 'get' | 'upsert'>;
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     salesforceFor(tenant: Tenant): Promise<SalesforceEdge>;
     log: ImportRunLog;
@@ -73,46 +74,6 @@ export const DEFAULT_RUNNER_OPTIONS: ImportRunnerOptions = {
 export type ImportRunnerSettings = Partial<Omit<ImportRunnerOptions, 'write'>> & {
     write?: Partial<WriteOptions>;
 };
-
-/** Resume point and running totals, stored on the job after every page. */
-export interface Checkpoint {
-    v: 1;
-    /** When the job first ran: the next incremental run asks for changes since then. */
-    startedAt: string;
-    company: { baseCurrency: string | null; defaultTaxRate: string | null };
-    units: string[];
-    since: Record<string, string | null>;
-    /** Index into `units` of the unit in progress, and its next page. */
-    unit: number;
-    page: number;
-    failedBy: Record<string, number>;
-    /** Errors stored in full so far (the first 1,000; later ones are only counted). */
-    errorsStored: number;
-    /** Units whose list was empty when the job started (an incremental run with no changes). */
-    empty: string[];
-    /** Classes planned by pages in progress, kept before they write. */
-    pending: { unit: number; page: number; memo: [string, WriteClass][] }[] | null;
-}
-
-/** Failures kept with their reasons; the rest are counted only. */
-export const ERRORS_KEPT = 1000;
-/** Errors carried in a progress event. */
-const ERRORS_SHOWN = 100;
-
-/** How the worker asks a running job to stop: at the next page boundary, or at once. */
-export interface StopSignal {
-    /** Stop after the page in progress, leaving the job to be resumed. */
-    readonly stopping: boolean;
-    /** Stop without another write (a crash stand-in for tests): no checkpoint, no release. */
-    readonly killed: boolean;
-}
-
-export class JobKilled extends Error {
-    constructor() {
-        super('import worker killed');
-        this.name = 'JobKilled';
-    }
-}
 
 /** A page's writes failed after their retries (as opposed to a failed read of the next page). */
 class PageFailed extends Error {
@@ -196,6 +157,57 @@ async function* pagesFrom(
     }
 }
 
+/** The tenant of a running job and the two services it reads and writes. */
+interface Edges {
+    tenant: Tenant;
+    sf: SalesforceEdge;
+    client: UnleashedClient;
+}
+
+/** The pages of one list being written, oldest first; they are committed in that order. */
+class PagesInFlight {
+    private readonly pages: { number: number; last: boolean; work: Promise<Tally> }[] = [];
+    /** Whether the last page committed was the list's last. */
+    reachedLast = false;
+
+    constructor(
+        private readonly state: JobState,
+        private readonly u: number,
+        private readonly entities: ImportEntity[],
+        private readonly onPage?: () => void
+    ) {}
+
+    get size(): number {
+        return this.pages.length;
+    }
+
+    add(number: number, last: boolean, work: Promise<Tally>): void {
+        // Awaited in commitOldest or settled; a failure must not go unhandled meanwhile.
+        work.catch(() => undefined);
+        this.pages.push({ number, last, work });
+    }
+
+    /** Waits for the oldest page's writes and checkpoints past it. */
+    async commitOldest(): Promise<void> {
+        const head = this.pages.shift()!;
+        let tally: Tally;
+        try {
+            tally = await head.work;
+        } catch (err) {
+            throw new PageFailed(err);
+        }
+        if (this.state.signal.killed) throw new JobKilled();
+        await this.state.commit(tally, { page: head.number + 1 }, this.entities, [this.u, head.number]);
+        this.reachedLast = head.last;
+        this.onPage?.();
+    }
+
+    /** Resolves once no page is writing any more. */
+    async settled(): Promise<void> {
+        await Promise.allSettled(this.pages.map((f) => f.work));
+    }
+}
+
 export class ImportRunner {
     private readonly opts: ImportRunnerOptions;
 
@@ -211,211 +223,165 @@ export class ImportRunner {
     }
 
     async run(claimed: ImportJob, signal: StopSignal, onPage?: () => void): Promise<RunOutcome> {
-        const { deps, opts } = this;
-        let job = claimed;
-        const tenant = await deps.tenants.get(job.orgId);
-        if (!tenant) return this.fail(job, null, 'The org is no longer connected to the middleware');
-        let sf: SalesforceEdge;
-        let client: UnleashedClient;
+        const edges = await this.connect(claimed);
+        if ('failed' in edges) return edges.failed;
+        const progress = new ProgressReporter(edges.sf.writer, this.opts.progressIntervalMs, this.deps.log);
+        let state: JobState;
         try {
-            sf = await deps.salesforceFor(tenant);
-            client = await deps.unleashedFor(tenant);
+            state = await this.resume(claimed, edges, progress, signal);
         } catch (err) {
-            return this.fail(job, null, (err as Error).message);
+            return this.fail(claimed, null, (err as Error).message, edges.sf, progress, shownErrors(claimed));
         }
-        const progress = new ProgressReporter(sf.writer, opts.progressIntervalMs, deps.log);
-        const shown: RecordFailure[] = [...job.errors].slice(0, ERRORS_SHOWN);
-        // Running totals; written with every checkpoint.
-        const totals = { done: job.done, total: job.total, counts: { ...job.counts } };
-        const snapshot =
-            (status: ImportJobStatus, finishedAt: Date | null = null) =>
-            () => ({
-                jobId: job.id,
-                status,
-                entities: job.entities,
-                done: totals.done,
-                total: totals.total,
-                counts: totals.counts,
-                errors: shown,
-                startedAt: job.startedAt,
-                finishedAt
-            });
-
-        let cp: Checkpoint;
+        progress.report(state.snapshot('running'), true);
         try {
-            cp = (job.checkpoint as Checkpoint | null) ?? (await this.start(job, tenant, client));
-            if (!job.checkpoint) {
-                totals.total = job.total;
-                job = await deps.jobs.update(job.id, { checkpoint: { ...cp }, total: job.total });
-            }
+            if (await this.units(state, edges, onPage)) return this.release(state);
         } catch (err) {
-            return this.fail(job, null, (err as Error).message, sf, progress, shown);
-        }
-        progress.report(snapshot('running'), true);
-
-        /**
-         * Checkpoint writes, one after another, each carrying the state as it is when it runs: pages
-         * in flight plan (and persist their memos) out of order, commits happen in page order.
-         */
-        let saving: Promise<unknown> = Promise.resolve();
-        const save = (): Promise<void> => {
-            const next = saving.then(async () => {
-                job = await deps.jobs.update(job.id, {
-                    done: totals.done,
-                    total: totals.total,
-                    counts: { ...totals.counts },
-                    checkpoint: { ...cp }
-                });
-            });
-            saving = next.catch(() => undefined);
-            return next;
-        };
-
-        const company: CompanyFacts = {
-            baseCurrency: cp.company.baseCurrency,
-            defaultTaxRate: cp.company.defaultTaxRate === null ? null : new Decimal(cp.company.defaultTaxRate)
-        };
-        const options = {
-            fullReimport: job.options.fullReimport === true,
-            createMissingAccounts: job.options.createMissingAccounts === true
-        };
-        const pendingOf = (u: number, page: number) =>
-            (cp.pending ?? []).find((p) => p.unit === u && p.page === page);
-        /** A page's tally, remembering what an interrupted attempt at it had planned. */
-        const tallyFor = (u: number, page: number): Tally => {
-            const memo = new ClassMemo(pendingOf(u, page)?.memo ?? []);
-            return new Tally(memo, {
-                beforeWrites: async () => {
-                    if (signal.killed) throw new JobKilled();
-                    const others = (cp.pending ?? []).filter((p) => p.unit !== u || p.page !== page);
-                    cp = { ...cp, pending: [...others, { unit: u, page, memo: memo.entries() }] };
-                    await save();
-                },
-                alive: () => {
-                    if (signal.killed) throw new JobKilled();
-                }
-            });
-        };
-
-        /** Applies a page's tally and checkpoints: the job row is the only state that survives. */
-        const commit = async (
-            tally: Tally,
-            next: Partial<Checkpoint>,
-            entities: ImportEntity[],
-            page?: [number, number],
-            addToTotal = 0
-        ) => {
-            const keep = tally.failures.slice(0, Math.max(0, ERRORS_KEPT - cp.errorsStored));
-            if (keep.length) await deps.jobs.appendErrors(job.id, keep);
-            for (const f of keep) if (shown.length < ERRORS_SHOWN) shown.push(f);
-            const failedBy = { ...cp.failedBy };
-            for (const f of tally.failures) failedBy[f.entity] = (failedBy[f.entity] ?? 0) + 1;
-            // A failure counted without a row (none today) still blocks the watermark.
-            if (tally.counts.failed > tally.failures.length && entities[0])
-                failedBy[entities[0]] = (failedBy[entities[0]] ?? 0) + 1;
-            const pending = page
-                ? (cp.pending ?? []).filter((p) => p.unit !== page[0] || p.page !== page[1])
-                : cp.pending;
-            cp = { ...cp, ...next, failedBy, errorsStored: cp.errorsStored + keep.length, pending };
-            totals.done += tally.done;
-            totals.total = Math.max(totals.total + addToTotal, totals.done);
-            totals.counts = addCounts(totals.counts, tally.counts);
-            await save();
-            progress.report(snapshot('running'));
-        };
-
-        let current: ImportEntity | null = null;
-        try {
-            for (let u = cp.unit; u < cp.units.length; u++) {
-                const key = cp.units[u]!;
-                const entities = entitiesOf(key, job.entities);
-                current = entities[0] ?? null;
-                const ctx: RunContext = {
-                    jobId: job.id,
-                    orgId: job.orgId,
-                    client,
-                    sf,
-                    options,
-                    write: opts.write,
-                    company,
-                    now: opts.now
-                };
-                const unit = this.unit(key, job.entities, ctx, cp.since[key] ?? null);
-                await this.withRetries(() => unit.prepare(), signal);
-
-                if (!unit.paged) {
-                    // Reference lists: read whole, written and checked for obsolete records together.
-                    const items: unknown[] = [];
-                    await this.withRetries(async () => {
-                        items.length = 0;
-                        for await (const { page } of pagesFrom(
-                            client,
-                            unit.resource,
-                            unit.query,
-                            1,
-                            opts.pageSize
-                        ))
-                            items.push(...page.items);
-                    }, signal);
-                    const tally = await this.withRetries(async () => {
-                        const t = tallyFor(u, 1);
-                        await unit.page(items, t);
-                        await unit.finish(t);
-                        return t;
-                    }, signal);
-                    if (signal.killed) throw new JobKilled();
-                    // Reference lists are not counted when the job starts (only paged lists are
-                    // probed): each adds its items to the total with the checkpoint that counts them
-                    // done, so a repeated attempt cannot add them twice.
-                    await commit(tally, { unit: u + 1, page: 1 }, entities, [u, 1], items.length);
-                    onPage?.();
-                    if (signal.stopping && u + 1 < cp.units.length)
-                        return this.release(job, progress, saving);
-                    continue;
-                }
-
-                if (cp.empty.includes(key)) {
-                    // Nothing changed since the last run: no page to read.
-                    await commit(new Tally(), { unit: u + 1, page: 1 }, entities);
-                    continue;
-                }
-                const stopped = await this.pages(
-                    unit,
-                    client,
-                    u,
-                    entities,
-                    signal,
-                    tallyFor,
-                    commit,
-                    () => cp.page,
-                    onPage
-                );
-                if (stopped) return this.release(job, progress, saving);
-                await this.withRetries(async () => {
-                    const t = new Tally();
-                    await unit.finish(t);
-                    if (t.done || t.counts.created || t.counts.updated || t.counts.failed)
-                        await commit(t, {}, entities);
-                }, signal);
-                await commit(new Tally(), { unit: u + 1, page: 1 }, entities);
-            }
-        } catch (err) {
-            await saving;
+            await state.settled();
             if (err instanceof JobKilled) return 'stopped';
-            deps.log.error({ jobId: job.id, err: (err as Error).message }, 'import failed');
-            await this.watermarks(job, cp, tenant);
-            return this.fail(job, current, (err as Error).message, sf, progress, shown);
+            const { job, cp } = state;
+            this.deps.log.error({ jobId: job.id, err: (err as Error).message }, 'import failed');
+            await this.watermarks(job, cp, edges.tenant);
+            return this.fail(job, state.current, (err as Error).message, edges.sf, progress, state.shown);
         }
+        return this.finish(state, edges.tenant);
+    }
 
-        await saving;
-        await this.watermarks(job, cp, tenant);
+    /** The job's tenant and its two services; a job whose org cannot be reached fails. */
+    private async connect(job: ImportJob): Promise<Edges | { failed: RunOutcome }> {
+        const tenant = await this.deps.tenants.get(job.orgId);
+        if (!tenant)
+            return { failed: await this.fail(job, null, 'The org is no longer connected to the middleware') };
+        try {
+            const sf = await this.deps.salesforceFor(tenant);
+            const client = await this.deps.unleashedFor(tenant);
+            return { tenant, sf, client };
+        } catch (err) {
+            return { failed: await this.fail(job, null, (err as Error).message) };
+        }
+    }
+
+    /** The job's state from its checkpoint, or from a first checkpoint saved now. */
+    private async resume(
+        claimed: ImportJob,
+        edges: Edges,
+        progress: ProgressReporter,
+        signal: StopSignal
+    ): Promise<JobState> {
+        const shown = shownErrors(claimed);
+        const saved = claimed.checkpoint as Checkpoint | null;
+        if (saved) return new JobState(this.deps.jobs, claimed, saved, shown, progress, signal);
+        const cp = await this.start(claimed, edges.tenant, edges.client);
+        const job = await this.deps.jobs.update(claimed.id, { checkpoint: { ...cp }, total: claimed.total });
+        return new JobState(this.deps.jobs, job, cp, shown, progress, signal);
+    }
+
+    /** Runs the job's units from the checkpoint on. Returns true when the worker asked to stop. */
+    private async units(state: JobState, edges: Edges, onPage?: () => void): Promise<boolean> {
+        const { opts } = this;
+        const { job, signal } = state;
+        const company: CompanyFacts = {
+            baseCurrency: state.cp.company.baseCurrency,
+            defaultTaxRate:
+                state.cp.company.defaultTaxRate === null ? null : new Decimal(state.cp.company.defaultTaxRate)
+        };
+        const ctx: RunContext = {
+            jobId: job.id,
+            orgId: job.orgId,
+            client: edges.client,
+            sf: edges.sf,
+            options: {
+                fullReimport: job.options.fullReimport === true,
+                createMissingAccounts: job.options.createMissingAccounts === true
+            },
+            write: opts.write,
+            company,
+            now: opts.now
+        };
+        for (let u = state.cp.unit; u < state.cp.units.length; u++) {
+            const key = state.cp.units[u]!;
+            const entities = entitiesOf(key, job.entities);
+            state.current = entities[0] ?? null;
+            const unit = this.unit(key, job.entities, { ...ctx }, state.cp.since[key] ?? null);
+            await this.withRetries(() => unit.prepare(), signal);
+            if (!unit.paged) {
+                await this.referenceList(state, unit, edges.client, u, entities, onPage);
+                if (signal.stopping && u + 1 < state.cp.units.length) return true;
+            } else if (state.cp.empty.includes(key)) {
+                // Nothing changed since the last run: no page to read.
+                await state.commit(new Tally(), { unit: u + 1, page: 1 }, entities);
+            } else if (await this.pagedList(state, unit, edges.client, u, entities, onPage)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A reference list: read whole, written and checked for obsolete records together. */
+    private async referenceList(
+        state: JobState,
+        unit: EntityUnit,
+        client: UnleashedClient,
+        u: number,
+        entities: ImportEntity[],
+        onPage?: () => void
+    ): Promise<void> {
+        const { signal } = state;
+        const items: unknown[] = [];
+        await this.withRetries(async () => {
+            items.length = 0;
+            for await (const { page } of pagesFrom(client, unit.resource, unit.query, 1, this.opts.pageSize))
+                items.push(...page.items);
+        }, signal);
+        const tally = await this.withRetries(async () => {
+            const t = state.tallyFor(u, 1);
+            await unit.page(items, t);
+            await unit.finish(t);
+            return t;
+        }, signal);
+        if (signal.killed) throw new JobKilled();
+        // Reference lists are not counted when the job starts (only paged lists are probed): each
+        // adds its items to the total with the checkpoint that counts them done, so a repeated
+        // attempt cannot add them twice.
+        await state.commit(tally, { unit: u + 1, page: 1 }, entities, [u, 1], items.length);
+        onPage?.();
+    }
+
+    /** A paged list: its pages, then its finish. Returns true when the worker asked to stop. */
+    private async pagedList(
+        state: JobState,
+        unit: EntityUnit,
+        client: UnleashedClient,
+        u: number,
+        entities: ImportEntity[],
+        onPage?: () => void
+    ): Promise<boolean> {
+        if (await this.pages(state, unit, client, u, entities, onPage)) return true;
+        await this.withRetries(async () => {
+            const t = new Tally();
+            await unit.finish(t);
+            if (t.done || t.counts.created || t.counts.updated || t.counts.failed)
+                await state.commit(t, {}, entities);
+        }, state.signal);
+        await state.commit(new Tally(), { unit: u + 1, page: 1 }, entities);
+        return false;
+    }
+
+    /** Ends a job that ran through: watermarks, its final status, and the last progress event. */
+    private async finish(state: JobState, tenant: Tenant): Promise<RunOutcome> {
+        const { deps, opts } = this;
+        const { totals } = state;
+        await state.settled();
+        await this.watermarks(state.job, state.cp, tenant);
         const status: ImportJobStatus = totals.counts.failed > 0 ? 'completed_with_errors' : 'succeeded';
         const finishedAt = opts.now();
         totals.total = totals.done;
-        job = await deps.jobs.update(job.id, { status, finishedAt, total: totals.total });
-        progress.report(snapshot(status, finishedAt), true);
-        await progress.flush();
-        deps.log.info({ jobId: job.id, status, counts: totals.counts, done: totals.done }, 'import finished');
+        state.job = await deps.jobs.update(state.job.id, { status, finishedAt, total: totals.total });
+        state.progress.report(state.snapshot(status, finishedAt), true);
+        await state.progress.flush();
+        deps.log.info(
+            { jobId: state.job.id, status, counts: totals.counts, done: totals.done },
+            'import finished'
+        );
         return 'finished';
     }
 
@@ -426,62 +392,40 @@ export class ImportRunner {
      * retries) ends the job. Returns true when the worker asked to stop and pages remain.
      */
     private async pages(
+        state: JobState,
         unit: EntityUnit,
         client: UnleashedClient,
         u: number,
         entities: ImportEntity[],
-        signal: StopSignal,
-        tallyFor: (u: number, page: number) => Tally,
-        commit: (
-            tally: Tally,
-            next: Partial<Checkpoint>,
-            entities: ImportEntity[],
-            page?: [number, number]
-        ) => Promise<void>,
-        nextPage: () => number,
         onPage?: () => void
     ): Promise<boolean> {
         const { opts } = this;
+        const { signal } = state;
         const depth = Math.max(1, opts.pagesInFlight);
         let attempt = 0;
         for (;;) {
-            const inflight: { number: number; last: boolean; work: Promise<Tally> }[] = [];
-            let lastCommitted: { last: boolean } | null = null;
-            const commitOldest = async () => {
-                const head = inflight.shift()!;
-                let tally: Tally;
-                try {
-                    tally = await head.work;
-                } catch (err) {
-                    throw new PageFailed(err);
-                }
-                if (signal.killed) throw new JobKilled();
-                await commit(tally, { page: head.number + 1 }, entities, [u, head.number]);
-                lastCommitted = head;
-                onPage?.();
-            };
+            const inflight = new PagesInFlight(state, u, entities, onPage);
             try {
                 for await (const { number, page } of ahead(
-                    pagesFrom(client, unit.resource, unit.query, nextPage(), opts.pageSize)
+                    pagesFrom(client, unit.resource, unit.query, state.cp.page, opts.pageSize)
                 )) {
                     attempt = 0;
                     const p = page.pagination;
                     const last = page.items.length === 0 || p.PageNumber === 0 || number >= p.NumberOfPages;
                     const work = this.withRetries(async () => {
-                        const t = tallyFor(u, number);
+                        const t = state.tallyFor(u, number);
                         await unit.page(page.items, t);
                         return t;
                     }, signal);
-                    work.catch(() => undefined);
-                    inflight.push({ number, last, work });
-                    while (inflight.length >= depth) await commitOldest();
+                    inflight.add(number, last, work);
+                    while (inflight.size >= depth) await inflight.commitOldest();
                     if (signal.stopping) break;
                 }
-                while (inflight.length) await commitOldest();
-                return signal.stopping && !(lastCommitted as { last: boolean } | null)?.last;
+                while (inflight.size) await inflight.commitOldest();
+                return signal.stopping && !inflight.reachedLast;
             } catch (err) {
                 // Nothing may still be writing when the job moves on or ends.
-                await Promise.allSettled(inflight.map((f) => f.work));
+                await inflight.settled();
                 if (err instanceof PageFailed) throw err.cause;
                 if (err instanceof JobKilled || !retryable(err) || ++attempt >= opts.pageAttempts) throw err;
                 this.deps.log.warn({ err: (err as Error).message }, 'import page read failed; retrying');
@@ -584,14 +528,10 @@ export class ImportRunner {
     }
 
     /** Gives the job back to the queue, to be resumed by the next worker that claims it. */
-    private async release(
-        job: ImportJob,
-        progress: ProgressReporter,
-        saving: Promise<unknown>
-    ): Promise<RunOutcome> {
-        await saving;
-        await this.deps.jobs.update(job.id, { status: 'queued' });
-        await progress.flush();
+    private async release(state: JobState): Promise<RunOutcome> {
+        await state.settled();
+        await this.deps.jobs.update(state.job.id, { status: 'queued' });
+        await state.progress.flush();
         return 'stopped';
     }
 

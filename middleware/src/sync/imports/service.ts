@@ -1,9 +1,8 @@
-import { ImportAlreadyActiveError, type ImportJobRepo } from '../../store/jobs';
+import { ImportAlreadyActiveError } from '../../store/jobs';
+import { z } from 'zod';
 import type { ImportJob, Tenant } from '../../store/types';
-import type { UnleashedClient } from '../../unleashed/types';
-import type { SalesforceEdge } from './context';
-import { ImportRunner, type ImportRunLog, type ImportRunnerSettings } from './runner';
-import { IMPORT_ENTITIES, type ImportEntity } from './types';
+import { ImportRunner, type ImportRunnerDeps, type ImportRunnerSettings } from './runner';
+import { IMPORT_ENTITIES } from './types';
 import { ImportWorker, type ImportWorkerOptions } from './worker';
 
 /**
@@ -11,16 +10,8 @@ import { ImportWorker, type ImportWorkerOptions } from './worker';
  * the worker that runs the queue in this process.
  */
 
-export interface ImportServiceDeps {
-    jobs: ImportJobRepo;
-    tenants: {
-        get(orgId: string): Promise<Tenant | null>;
-        upsert(t: { orgId: string; settings: Record<string, unknown> }): Promise<unknown>;
-    };
-    unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
-    salesforceFor(tenant: Tenant): Promise<SalesforceEdge>;
-    log: ImportRunLog;
-}
+/** What the service needs is what its runner needs: it hands them on. */
+export type ImportServiceDeps = ImportRunnerDeps;
 
 export interface ImportServiceOptions {
     runner: ImportRunnerSettings;
@@ -29,30 +20,46 @@ export interface ImportServiceOptions {
     autoStart: boolean;
 }
 
-export interface StartImport {
-    entities: ImportEntity[];
-    fullReimport?: boolean;
-    createMissingAccounts?: boolean;
-}
+/** What POST /v1/imports asks for (the route's body). */
+export const startImportSchema = z.object({
+    entities: z
+        .array(z.enum(IMPORT_ENTITIES))
+        .min(1, 'choose at least one of ' + IMPORT_ENTITIES.join(', '))
+        .refine((list) => new Set(list).size === list.length, 'each entity at most once'),
+    fullReimport: z.boolean().optional(),
+    createMissingAccounts: z.boolean().optional()
+});
+export type StartImport = z.infer<typeof startImportSchema>;
+
+// jobView() assigns the store's status to it: a status the store adds fails to compile there.
+const jobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'completed_with_errors', 'failed']);
+/** The job POST /v1/imports started or found running. */
+export const importStartedSchema = z.object({ jobId: z.string(), status: jobStatusSchema });
 
 /** A job as GET /v1/imports/{jobId} answers it. */
-export interface ImportJobView {
-    jobId: string;
-    status: ImportJob['status'];
-    entities: string[];
-    fullReimport: boolean;
-    createMissingAccounts: boolean;
-    done: number;
-    total: number;
-    percent: number;
-    counts: ImportJob['counts'];
-    errors: ImportJob['errors'];
+export const importJobViewSchema = z.object({
+    jobId: z.string(),
+    status: jobStatusSchema,
+    entities: z.array(z.string()),
+    fullReimport: z.boolean(),
+    createMissingAccounts: z.boolean(),
+    done: z.number().int(),
+    total: z.number().int(),
+    percent: z.number().int(),
+    counts: z.object({
+        created: z.number().int(),
+        updated: z.number().int(),
+        unchanged: z.number().int(),
+        failed: z.number().int()
+    }),
+    errors: z.array(z.object({ entity: z.string(), key: z.string(), reason: z.string() })),
     /** Errors kept with their reasons (the first 1,000; `counts.failed` counts them all). */
-    errorCount: number;
-    startedAt: string | null;
-    finishedAt: string | null;
-    createdAt: string;
-}
+    errorCount: z.number().int(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    createdAt: z.string()
+});
+export type ImportJobView = z.infer<typeof importJobViewSchema>;
 
 export function jobView(job: ImportJob): ImportJobView {
     const finished = job.finishedAt !== null;

@@ -17,6 +17,7 @@ import type { StockService } from '../stock';
 import { unleashedProblem } from '../unleashed-problem';
 import { type CustomerInfo, type OrderPlan, planOrder, type PlanSettings } from './plan';
 import { differencesFromPlan, isTotalsRefusal, totalsRefusalHint } from './readback';
+import type { OrderView, PreviewAnswer, SendAnswer } from './answers';
 import type { OpportunitySnapshot } from './snapshot';
 
 /**
@@ -42,68 +43,6 @@ export interface SentOrderLog {
     ): Promise<void>;
     /** The order this org sent under that GUID, or null. */
     get(orgId: string, orderGuid: string): Promise<object | null>;
-}
-
-export interface PreviewAnswer {
-    orderGuid: string;
-    lines: {
-        lineNumber: number;
-        lineId: string;
-        productCode: string;
-        description: string | null;
-        quantity: string;
-        unitPrice: string;
-        discountPercent: string;
-        taxCode: string | null;
-        taxRate: string;
-        lineTotal: string;
-        lineTax: string;
-    }[];
-    subTotal: string;
-    taxTotal: string;
-    total: string;
-    currencyCode: string;
-    customer: { mode: 'existing' | 'create'; code: string; name: string } | null;
-    existingOrder: { orderNumber: string | null; status: string } | null;
-    warnings: string[];
-    errors: string[];
-}
-
-export interface SendAnswer {
-    orderGuid: string;
-    orderNumber: string | null;
-    status: string;
-    subTotal: string;
-    taxTotal: string;
-    total: string;
-    customerCode: string;
-    customerCreated: boolean;
-    created: boolean;
-    /** What Unleashed did differently from what was asked (e.g. stored Parked when Placed was asked). */
-    warnings: string[];
-}
-
-export interface OrderView {
-    orderGuid: string;
-    orderNumber: string | null;
-    status: string;
-    orderDate: string | null;
-    requiredDate: string | null;
-    currencyCode: string | null;
-    warehouseCode: string | null;
-    customerCode: string | null;
-    subTotal: string;
-    taxTotal: string;
-    total: string;
-    lines: {
-        lineNumber: number;
-        productCode: string | null;
-        description: string | null;
-        quantity: string;
-        unitPrice: string;
-        lineTotal: string;
-        lineTax: string;
-    }[];
 }
 
 const ZERO = new ExactDecimal(0);

@@ -8,6 +8,7 @@ import { StatusPoller } from './poller';
 import { StatusPusher } from './push';
 import { WebhookSubscriber } from './subscriptions';
 import { WebhookProcessor } from './webhook';
+import type { TenantRepo } from '../../store/tenants';
 
 /**
  * Order status from Unleashed back to the Opportunity: webhooks (fast) and polling (the fallback
@@ -29,7 +30,7 @@ export interface StatusSync {
 }
 
 export function createStatusSync(deps: {
-    tenants: { get(orgId: string): Promise<Tenant | null> };
+    tenants: Pick<TenantRepo, 'get'>;
     repos: OrderStatusRepos;
     locks: Locks;
     salesforce: SalesforceEvents;

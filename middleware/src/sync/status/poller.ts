@@ -6,6 +6,7 @@ import { SalesOrderSchema, type UnleashedSalesOrder } from '../../unleashed/sche
 import type { UnleashedClient } from '../../unleashed/types';
 import { modifiedOn } from './events';
 import type { PushReport, StatusPusher } from './push';
+import type { TenantRepo } from '../../store/tenants';
 
 /**
  * The polling fallback (Unleashed's own FAQ says to poll): per tenant with sent orders, every
@@ -29,7 +30,7 @@ interface Log {
 }
 
 export interface StatusPollerDeps {
-    tenants: { get(orgId: string): Promise<Tenant | null> };
+    tenants: Pick<TenantRepo, 'get'>;
     repos: Pick<OrderStatusRepos, 'polls' | 'sentOrders'> & Partial<Pick<OrderStatusRepos, 'inbox'>>;
     pusher: StatusPusher;
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HttpProblem } from '../../problem';
 import type { OrderStatusRepos } from '../../store/order-status';
+import type { TenantRepo } from '../../store/tenants';
 import type { Tenant } from '../../store/types';
 import { isUnleashedError } from '../../unleashed/errors';
 import { SalesOrderSchema, type UnleashedSalesOrder } from '../../unleashed/schemas';
@@ -124,10 +125,12 @@ export function orderGuidOf(p: WebhookPayload): string | null {
     return typeof guid === 'string' && GUID.test(guid) ? guid.toLowerCase() : null;
 }
 
-export interface WebhookReceipt {
-    outcome: 'accepted' | 'duplicate' | 'ignored';
-    eventNotificationId: string;
-}
+/** The answer to Unleashed's webhook call (the route answers with this schema). */
+export const webhookReceiptSchema = z.object({
+    outcome: z.enum(['accepted', 'duplicate', 'ignored']),
+    eventNotificationId: z.string()
+});
+export type WebhookReceipt = z.infer<typeof webhookReceiptSchema>;
 
 interface Log {
     warn(obj: object, msg: string): void;
@@ -137,7 +140,7 @@ interface Log {
 const quiet: Log = { warn: () => undefined, info: () => undefined };
 
 export interface WebhookProcessorDeps {
-    tenants: { get(orgId: string): Promise<Tenant | null> };
+    tenants: Pick<TenantRepo, 'get'>;
     repos: Pick<OrderStatusRepos, 'inbox' | 'sentOrders' | 'subscriptions'>;
     pusher: StatusPusher;
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
