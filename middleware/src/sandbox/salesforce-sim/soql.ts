@@ -337,6 +337,24 @@ function compare(a: unknown, b: unknown): number {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** The lowercased texts of an IN list of text values (and nulls), or null when it has others. */
+const textKeys = new WeakMap<Literal[], Set<string> | null>();
+
+/** Whether a value equals one of an IN list's values: by a set lookup where compare() allows it. */
+function inList(cond: { values: Literal[] }, v: unknown): boolean {
+    let keys = textKeys.get(cond.values);
+    if (keys === undefined) {
+        const all = cond.values.every((x) => x === null || typeof x === 'string');
+        keys = all
+            ? new Set(cond.values.filter((x): x is string => x !== null).map((x) => x.toLowerCase()))
+            : null;
+        textKeys.set(cond.values, keys);
+    }
+    // compare() takes a checkbox as a number; any other value against a text compares lowercased text.
+    if (keys && typeof v !== 'boolean') return keys.has(String(v).toLowerCase());
+    return cond.values.some((x) => x !== null && compare(v, x) === 0);
+}
+
 function matches(org: SimOrg, row: Row, cond: Cond): boolean {
     switch (cond.kind) {
         case 'and':
@@ -347,7 +365,7 @@ function matches(org: SimOrg, row: Row, cond: Cond): boolean {
             return !matches(org, row, cond.part);
         case 'in': {
             const v = read(org, row, cond.path);
-            const found = v !== null && cond.values.some((x) => x !== null && compare(v, x) === 0);
+            const found = v !== null && inList(cond, v);
             return cond.negate ? v !== null && !found : found;
         }
         case 'like': {

@@ -96,6 +96,9 @@ describe('SOQL answered from indexes', () => {
                 soql: `SELECT Id FROM Account WHERE Unleashed_Customer_Code__c IN ('acme','KANGA') AND CurrencyIsoCode = 'AUD'`,
                 narrowed: true
             },
+            // A number field against text values, and against a mixed list.
+            { soql: `SELECT Id FROM PricebookEntry WHERE UnitPrice IN ('3','4.0','4')`, narrowed: false },
+            { soql: `SELECT Id FROM PricebookEntry WHERE UnitPrice IN ('3', 4.0)`, narrowed: false },
             // Terms no index answers: the scan decides.
             {
                 soql: `SELECT Id FROM Product2 WHERE Unleashed_Guid__c = 'G-3' OR Name = 'Item 2'`,
@@ -121,6 +124,9 @@ describe('SOQL answered from indexes', () => {
         expect(idsOf(bothPaths(org, cases[4]!.soql).indexed.records)).toEqual([ids[2], ids[1]]);
         expect(idsOf(bothPaths(org, cases[5]!.soql).indexed.records)).toEqual([ids[3], ids[6]]);
         expect(bothPaths(org, cases[6]!.soql).indexed.records).toHaveLength(5);
+        // Prices 3 (product 3's standard entry, product 2's tier entry) and 4 (product 4's standard).
+        expect(bothPaths(org, cases[9]!.soql).indexed.totalSize).toBe(3);
+        expect(bothPaths(org, cases[10]!.soql).indexed.totalSize).toBe(3);
     });
 
     it('follows creates, updates of the indexed field, upserts, deletes and rollbacks', () => {
