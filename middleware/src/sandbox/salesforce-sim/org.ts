@@ -574,7 +574,11 @@ export class SimOrg {
         if (!product || !book) return;
         row.Name = product.Name;
         row.ProductCode = product.ProductCode ?? null;
-        const entries = [...this.tableByName('PricebookEntry').rows.values()];
+        // Only the product's own entries can clash: read them from the Product2Id index, not a scan.
+        const table = this.tableByName('PricebookEntry');
+        const entries = [
+            ...this.lookupIds(table, table.byName.get('Product2Id')!, String(row.Product2Id))
+        ].map((id) => table.rows.get(id)!);
         const same = (e: Row, bookId: unknown) =>
             e.Pricebook2Id === bookId &&
             e.Product2Id === row.Product2Id &&

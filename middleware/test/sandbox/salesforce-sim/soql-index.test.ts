@@ -174,6 +174,36 @@ describe('SOQL answered from indexes', () => {
     });
 });
 
+describe('price book entry rules on the Product2Id index', () => {
+    it('refuses a second price in a book and a custom price without a standard one', () => {
+        const { org, entries, standard, tier, ids } = newOrg();
+        const refusal = (input: Row) => {
+            try {
+                org.create(entries, input);
+                return null;
+            } catch (e) {
+                return (e as { errors: { statusCode: string }[] }).errors.map((x) => x.statusCode);
+            }
+        };
+        expect(refusal({ Pricebook2Id: standard, Product2Id: ids[0], UnitPrice: 2 })).toEqual([
+            'DUPLICATE_VALUE'
+        ]);
+        expect(refusal({ Pricebook2Id: tier, Product2Id: ids[0], UnitPrice: 2 })).toEqual([
+            'DUPLICATE_VALUE'
+        ]);
+        // The last product has no standard price yet; once it has one, the tier price is taken.
+        const late = ids[ids.length - 1]!;
+        expect(refusal({ Pricebook2Id: tier, Product2Id: late, UnitPrice: 2 })).toEqual([
+            'STANDARD_PRICE_NOT_DEFINED'
+        ]);
+        expect(refusal({ Pricebook2Id: standard, Product2Id: late, UnitPrice: 1 })).toBeNull();
+        expect(refusal({ Pricebook2Id: tier, Product2Id: late, UnitPrice: 2 })).toBeNull();
+        expect(
+            refusal({ Pricebook2Id: standard, Product2Id: late, UnitPrice: 1, CurrencyIsoCode: 'AUD' })
+        ).toBeNull();
+    });
+});
+
 describe('SOQL indexes and Bulk API 2.0 ingest', () => {
     let sim: SalesforceSim;
     beforeAll(async () => {
