@@ -98,16 +98,13 @@ export async function run(args: string[]): Promise<void> {
     const usim = await startUnleashedSim({ seed: 'large', faults: { latencyMs: opts.ulatency } });
     // The large catalog derives products from their index: a smaller size is a smaller account.
     (usim.state.products as { size: number }).size = opts.products;
-    const org = async () => {
-        const sim = await startSalesforceSim({
+    const org = () =>
+        startSalesforceSim({
             namespace: '',
             seed: 'empty',
             latencyMs: opts.sflatency,
             settings: { dailyApiLimit: 1e9 }
         });
-        indexPricebookEntries(sim);
-        return sim;
-    };
     const sfImport = await org();
     const sfNaive = opts.naive ? await org() : null;
     const dataDir = mkdtempSync(join(tmpdir(), 'import-bench-'));
@@ -215,68 +212,6 @@ export async function run(args: string[]): Promise<void> {
         rmSync(dataDir, { recursive: true, force: true });
         await pg?.stop();
     }
-}
-
-type Row = Record<string, unknown>;
-interface OrgInternals {
-    tableByName(name: string): { def: { name: string }; rows: Map<string, Row> };
-    get(table: unknown, id: string): Row | undefined;
-    pricebookEntryRules(row: Row, errors: { statusCode: string; message: string; fields: string[] }[]): void;
-    commit(table: { def: { name: string } }, id: string, row: Row | null, journal?: unknown): void;
-}
-
-/**
- * The simulator checks a new price book entry against every entry in the org (a scan per insert),
- * which makes a 100,000-product import quadratic in the simulator itself. For the benchmark only,
- * the same two rules (no duplicate price definition; a standard price first) are answered from an
- * index kept up to date on every commit; both imports run against the same rules.
- */
-function indexPricebookEntries(sim: SalesforceSim): void {
-    const org = sim.org as unknown as OrgInternals;
-    const entries = org.tableByName('PricebookEntry');
-    const books = org.tableByName('Pricebook2');
-    const products = org.tableByName('Product2');
-    const key = (r: Row, book: unknown) =>
-        `${String(book)}|${String(r.Product2Id)}|${String(r.CurrencyIsoCode)}`;
-    const index = new Map<string, number>();
-    const bump = (r: Row | null | undefined, by: number) => {
-        if (!r) return;
-        const k = key(r, r.Pricebook2Id);
-        const n = (index.get(k) ?? 0) + by;
-        if (n > 0) index.set(k, n);
-        else index.delete(k);
-    };
-    for (const r of entries.rows.values()) bump(r, 1);
-    const commit = org.commit.bind(org);
-    org.commit = (table, id, row, journal) => {
-        if (table.def.name === 'PricebookEntry') {
-            bump(entries.rows.get(id), -1);
-            bump(row, 1);
-        }
-        commit(table, id, row, journal);
-    };
-    org.pricebookEntryRules = (row, errors) => {
-        const product = org.get(products, String(row.Product2Id));
-        const book = org.get(books, String(row.Pricebook2Id));
-        if (!product || !book) return;
-        row.Name = product.Name;
-        row.ProductCode = product.ProductCode ?? null;
-        if (index.has(key(row, row.Pricebook2Id))) {
-            errors.push({
-                statusCode: 'DUPLICATE_VALUE',
-                message: 'This price definition already exists in this price book',
-                fields: []
-            });
-        }
-        const standard = [...books.rows.values()].find((b) => b.IsStandard);
-        if (!book.IsStandard && !index.has(key(row, standard?.Id))) {
-            errors.push({
-                statusCode: 'STANDARD_PRICE_NOT_DEFINED',
-                message: 'No standard price defined for this product',
-                fields: []
-            });
-        }
-    };
 }
 
 /** One import in its own process; `heapMb` > 0 caps its V8 old space (to show the memory is bounded). */

@@ -35,6 +35,25 @@ export function normaliseId(id: string): string | null {
     return id.length === 18 && id18 !== id ? null : id18;
 }
 
+/**
+ * The one id an 18-character text can equal when case is ignored (as SOQL compares), or null: the
+ * suffix says which of the first 15 characters are capitals, so lowercase ids stay distinct.
+ */
+export function idIgnoringCase(text: string): string | null {
+    if (text.length !== 18) return null;
+    const suffix = text.slice(15).toUpperCase();
+    let body = '';
+    for (let block = 0; block < 3; block++) {
+        const bits = SUFFIX.indexOf(suffix.charAt(block));
+        if (bits < 0) return null;
+        for (let i = 0; i < 5; i++) {
+            const c = text.charAt(block * 5 + i);
+            body += bits & (1 << i) ? c.toUpperCase() : c.toLowerCase();
+        }
+    }
+    return body + suffix;
+}
+
 /** Sequential ids per prefix: readable in test output and unique within a process. */
 export class IdFactory {
     private readonly counters = new Map<string, number>();

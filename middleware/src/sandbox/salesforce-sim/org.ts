@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { SCHEMA, type FieldDef, type ObjectDef } from './schema';
-import { IdFactory, normaliseId } from './ids';
+import { IdFactory, idIgnoringCase, normaliseId } from './ids';
 import { RecordError, RequestError, type SfError } from './errors';
 import { coerceValue, formatDateTime, matchKey } from './values';
 
@@ -32,6 +32,14 @@ export interface Table {
     byRelationship: Map<string, FieldInfo>;
     rows: Map<string, Row>;
     unique: Map<string, Map<string, string>>;
+    /**
+     * Query indexes (lowercased value -> ids), as the org keeps on external ids, unique fields and
+     * lookups: built the first time a query asks for one (see lookupIds), then kept by commit.
+     */
+    lookups: Map<string, Map<string, Set<string>>>;
+    /** Each row's place in `rows`' order, so an answer from an index keeps the scan's order. */
+    positions: Map<string, number>;
+    nextPosition: number;
     autoNumber: number;
 }
 
@@ -96,6 +104,9 @@ export class SimOrg {
             byRelationship: new Map(),
             rows: new Map(),
             unique: new Map(),
+            lookups: new Map(),
+            positions: new Map(),
+            nextPosition: 0,
             autoNumber: 0
         };
         for (const [name, fdef] of Object.entries(def.fields)) {
@@ -189,6 +200,37 @@ export class SimOrg {
             if (v !== null && v !== undefined && matchKey(field.def, v) === key) ids.push(String(row.Id));
         }
         return ids;
+    }
+
+    /** Whether SOQL `=` and `IN` on the field can be answered from an index. */
+    indexed(field: FieldInfo): boolean {
+        const { def } = field;
+        // A checkbox compares as a number (TRUE = 1), which a text key cannot follow.
+        if (def.type === 'boolean') return false;
+        return field.name === 'Id' || Boolean(def.externalId || def.unique) || def.type === 'reference';
+    }
+
+    /**
+     * Ids of every record whose field equals the text as SOQL compares (ignoring case), from an
+     * index (see indexed): for Id the record itself, otherwise a query index built on first use.
+     */
+    lookupIds(table: Table, field: FieldInfo, text: string): ReadonlySet<string> {
+        if (field.name === 'Id') {
+            const id = idIgnoringCase(text);
+            return new Set(id && table.rows.has(id) ? [id] : []);
+        }
+        // Not the unique index: it holds one id a value, and the seed's raw inserts skip its check.
+        return this.lookupIndex(table, field.name).get(text.toLowerCase()) ?? new Set();
+    }
+
+    private lookupIndex(table: Table, name: string): Map<string, Set<string>> {
+        let index = table.lookups.get(name);
+        if (!index) {
+            index = new Map();
+            for (const [id, row] of table.rows) addLookup(index, row[name], id);
+            table.lookups.set(name, index);
+        }
+        return index;
     }
 
     create(table: Table, input: Row, journal?: Journal): WriteResult {
@@ -532,7 +574,11 @@ export class SimOrg {
         if (!product || !book) return;
         row.Name = product.Name;
         row.ProductCode = product.ProductCode ?? null;
-        const entries = [...this.tableByName('PricebookEntry').rows.values()];
+        // Only the product's own entries can clash: read them from the Product2Id index, not a scan.
+        const table = this.tableByName('PricebookEntry');
+        const entries = [
+            ...this.lookupIds(table, table.byName.get('Product2Id')!, String(row.Product2Id))
+        ].map((id) => table.rows.get(id)!);
         const same = (e: Row, bookId: unknown) =>
             e.Pricebook2Id === bookId &&
             e.Product2Id === row.Product2Id &&
@@ -621,7 +667,10 @@ export class SimOrg {
         );
     }
 
-    /** Replaces (or removes, with null) one record and keeps the unique indexes right. */
+    /**
+     * Replaces (or removes, with null) one record and keeps the unique and query indexes and the
+     * row order right. Every change to a record goes through here: rows are never edited in place.
+     */
     private commit(table: Table, id: string, row: Row | null, journal?: Journal): void {
         const before = table.rows.get(id) ?? null;
         journal?.push({ table, id, before });
@@ -631,16 +680,42 @@ export class SimOrg {
             if (old !== null && old !== undefined && index.get(matchKey(def, old)) === id)
                 index.delete(matchKey(def, old));
         }
+        for (const [name, index] of table.lookups) {
+            if (before && before[name] !== row?.[name]) removeLookup(index, before[name], id);
+        }
         if (row === null) {
             table.rows.delete(id);
+            table.positions.delete(id);
             return;
         }
+        // A Map keeps a key's first place when it is set again; a new (or re-inserted) key goes last.
+        if (!before) table.positions.set(id, table.nextPosition++);
         table.rows.set(id, row);
         for (const [name, index] of table.unique) {
             const v = row[name];
             if (v !== null && v !== undefined) index.set(matchKey(table.byName.get(name)!.def, v), id);
         }
+        for (const [name, index] of table.lookups) {
+            if (!before || before[name] !== row[name]) addLookup(index, row[name], id);
+        }
     }
+}
+
+function addLookup(index: Map<string, Set<string>>, value: unknown, id: string): void {
+    if (value === null || value === undefined) return;
+    const key = String(value).toLowerCase();
+    const ids = index.get(key);
+    if (ids) ids.add(id);
+    else index.set(key, new Set([id]));
+}
+
+function removeLookup(index: Map<string, Set<string>>, value: unknown, id: string): void {
+    if (value === null || value === undefined) return;
+    const key = String(value).toLowerCase();
+    const ids = index.get(key);
+    if (!ids) return;
+    ids.delete(id);
+    if (ids.size === 0) index.delete(key);
 }
 
 function stripKey(input: Row, key: string): Row {

@@ -8,6 +8,8 @@ import type { FieldInfo, Row, SimOrg, Table } from './org';
  *   [WITH USER_MODE|SECURITY_ENFORCED] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
  * One level of parent relationship (Account.Name, unleashed__Unleashed_Tax__r.Name) is followed.
  * Errors carry the API's error codes: MALFORMED_QUERY, INVALID_TYPE, INVALID_FIELD.
+ * `=` and `IN` on Id, external ids, unique fields and lookups are answered from indexes (see probe),
+ * as a real org answers them, so a query's cost follows the rows it names, not the table's size.
  */
 
 type Literal = string | number | boolean | null;
@@ -335,6 +337,24 @@ function compare(a: unknown, b: unknown): number {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** The lowercased texts of an IN list of text values (and nulls), or null when it has others. */
+const textKeys = new WeakMap<Literal[], Set<string> | null>();
+
+/** Whether a value equals one of an IN list's values: by a set lookup where compare() allows it. */
+function inList(cond: { values: Literal[] }, v: unknown): boolean {
+    let keys = textKeys.get(cond.values);
+    if (keys === undefined) {
+        const all = cond.values.every((x) => x === null || typeof x === 'string');
+        keys = all
+            ? new Set(cond.values.filter((x): x is string => x !== null).map((x) => x.toLowerCase()))
+            : null;
+        textKeys.set(cond.values, keys);
+    }
+    // compare() takes a checkbox as a number; any other value against a text compares lowercased text.
+    if (keys && typeof v !== 'boolean') return keys.has(String(v).toLowerCase());
+    return cond.values.some((x) => x !== null && compare(v, x) === 0);
+}
+
 function matches(org: SimOrg, row: Row, cond: Cond): boolean {
     switch (cond.kind) {
         case 'and':
@@ -345,7 +365,7 @@ function matches(org: SimOrg, row: Row, cond: Cond): boolean {
             return !matches(org, row, cond.part);
         case 'in': {
             const v = read(org, row, cond.path);
-            const found = v !== null && cond.values.some((x) => x !== null && compare(v, x) === 0);
+            const found = v !== null && inList(cond, v);
             return cond.negate ? v !== null && !found : found;
         }
         case 'like': {
@@ -392,8 +412,90 @@ export interface SoqlResult {
     records: Row[];
 }
 
-export function runSoql(org: SimOrg, q: SoqlQuery, apiVersion: string): SoqlResult {
-    let rows = [...q.table.rows.values()].filter((r) => !q.where || matches(org, r, q.where));
+// ---- indexes ----
+
+/** Ids a condition can only hold for, as an index gives them; `size` is their count, before dedup. */
+interface Probe {
+    size: number;
+    ids: () => Iterable<string>;
+}
+
+/**
+ * What an index can answer of a WHERE clause, as a real org plans a selective filter: `=` or `IN`
+ * with text values on an indexed field (see SimOrg.indexed) or on an indexed field of the parent
+ * through an indexed lookup. Under AND the narrowest such term wins; under OR every term needs one.
+ * Undefined means a scan. The ids are only candidates: the whole clause is still applied to them.
+ */
+function probe(org: SimOrg, table: Table, cond: Cond): Probe | undefined {
+    switch (cond.kind) {
+        case 'cmp':
+            // `= null` holds for the rows without a value, which no index lists.
+            return cond.op === '=' && cond.value !== null
+                ? probeValues(org, table, cond.path, [cond.value])
+                : undefined;
+        case 'in':
+            return cond.negate ? undefined : probeValues(org, table, cond.path, cond.values);
+        case 'and': {
+            let best: Probe | undefined;
+            for (const part of cond.parts) {
+                const p = probe(org, table, part);
+                if (p && (!best || p.size < best.size)) best = p;
+            }
+            return best;
+        }
+        case 'or': {
+            const probes: Probe[] = [];
+            for (const part of cond.parts) {
+                const p = probe(org, table, part);
+                if (!p) return undefined;
+                probes.push(p);
+            }
+            return {
+                size: probes.reduce((n, p) => n + p.size, 0),
+                ids: () => probes.flatMap((p) => [...p.ids()])
+            };
+        }
+        default:
+            return undefined;
+    }
+}
+
+function probeValues(org: SimOrg, table: Table, path: FieldPath, values: Literal[]): Probe | undefined {
+    // Only text values: SOQL compares a number or a checkbox value otherwise than its text.
+    if (!values.every((v) => v === null || typeof v === 'string')) return undefined;
+    // A null never equals anything under = or IN, so it adds no rows.
+    const texts = values.filter((v): v is string => v !== null);
+    if (!org.indexed(path.field)) return undefined;
+    let lists: ReadonlySet<string>[];
+    if (!path.rel) {
+        lists = texts.map((v) => org.lookupIds(table, path.field, v));
+    } else {
+        // Through the parent: its matching ids, then the children that point at them.
+        const rel = path.rel;
+        if (!org.indexed(rel)) return undefined;
+        const parent = org.tableByName(rel.def.referenceTo!);
+        lists = texts.flatMap((v) =>
+            [...org.lookupIds(parent, path.field, v)].map((pid) => org.lookupIds(table, rel, pid))
+        );
+    }
+    return {
+        size: lists.reduce((n, l) => n + l.size, 0),
+        ids: () => lists.flatMap((l) => [...l])
+    };
+}
+
+/** The rows the WHERE clause may hold for, in the table's order: from an index when one narrows them. */
+export function candidateRows(org: SimOrg, q: SoqlQuery, useIndexes = true): Row[] {
+    const p = q.where && useIndexes ? probe(org, q.table, q.where) : undefined;
+    if (!p || p.size >= q.table.rows.size) return [...q.table.rows.values()];
+    const ids = [...new Set(p.ids())].filter((id) => q.table.rows.has(id));
+    ids.sort((a, b) => q.table.positions.get(a)! - q.table.positions.get(b)!);
+    return ids.map((id) => q.table.rows.get(id)!);
+}
+
+/** `useIndexes: false` scans every row: tests compare the two answers. */
+export function runSoql(org: SimOrg, q: SoqlQuery, apiVersion: string, useIndexes = true): SoqlResult {
+    let rows = candidateRows(org, q, useIndexes).filter((r) => !q.where || matches(org, r, q.where));
     if (q.orderBy.length) {
         rows.sort((a, b) => {
             for (const o of q.orderBy) {
