@@ -64,7 +64,18 @@ export function createStatusSync(deps: {
         unleashedFor: deps.unleashedFor,
         intervalSeconds: deps.pollSeconds,
         beforePoll: async (tenant, client) => {
-            await subscriber.ensure(tenant.orgId, client);
+            const subscription = await subscriber.ensure(tenant.orgId, client);
+            // A subscription Unleashed gave no signing key for verifies no delivery: say so at each
+            // poll (polling carries the statuses meanwhile) until someone replaces it.
+            const keys = subscription ? await deps.repos.subscriptions.signingKeys(tenant.orgId) : [];
+            const key = keys.find((k) => k.subscriptionId === subscription?.subscriptionId);
+            if (subscription && key?.signingKey === '') {
+                throw new Error(
+                    `Unleashed gave no signing key for webhook subscription ${subscription.subscriptionId}, so its ` +
+                        'deliveries cannot be verified and are refused; order statuses arrive by polling. Delete ' +
+                        'that subscription in Unleashed and the next poll creates one with a key.'
+                );
+            }
         }
     });
     return {

@@ -125,7 +125,7 @@ export class StatusPoller {
                 await this.deps
                     .beforePoll(tenant, client)
                     .catch((err: unknown) =>
-                        this.log?.warn({ orgId, error: String(err) }, 'webhook subscription not made')
+                        this.log?.warn({ orgId, error: String(err) }, 'webhook subscription not in use')
                     );
             }
             const watermark = claim.modifiedSince ?? first;

@@ -159,6 +159,24 @@ describe('subscriptions that never wedge the account', () => {
         expect(posts()).toBe(before + 1);
     });
 
+    test('a subscription without a signing key is reported at each poll, saying what to do', async () => {
+        h.usim.webhooks.setSettings({ signingKeyField: null });
+        const warnings: string[] = [];
+        const poller = h.services.statusSync.poller;
+        poller.start({ warn: (obj, msg) => warnings.push(`${msg}: ${JSON.stringify(obj)}`) });
+        await poller.stop();
+        await h.send(h.opportunity('No key'));
+        await h.services.store.db.query('UPDATE order_status_polls SET next_poll_at = now()');
+        await poller.pollTenant(h.orgId);
+        const notice = warnings.filter((w) => w.startsWith('webhook subscription not in use'));
+        expect(notice.length).toBeGreaterThan(0);
+        expect(notice.at(-1)).toMatch(
+            /no signing key for webhook subscription .*Delete that subscription in Unleashed/
+        );
+        // Still one subscription: the notice never leads to a second one.
+        expect(h.usim.webhooks.list()).toHaveLength(1);
+    });
+
     test('a delivery for a subscription with no key is refused (polling covers it)', async () => {
         h.usim.webhooks.setSettings({ signingKeyField: null });
         await subscriber({ now: Date.now() }).ensure(h.orgId, await client());
