@@ -375,6 +375,7 @@ interface SendResult {
     total: string | null;
     customerCode: string | null;
     created: boolean;
+    warnings: string[];
 }
 
 async function save(
@@ -412,7 +413,8 @@ async function recordSuccess(
         taxTotal: str(answer, 'taxTotal'),
         total: str(answer, 'total'),
         customerCode: str(answer, 'customerCode'),
-        created: bool(answer, 'created') === true
+        created: bool(answer, 'created') === true,
+        warnings: messages(arr(answer, 'warnings'))
     };
     const address: Partial<Address> = p.choices.deliveryAddress ?? {};
     await save(
@@ -489,7 +491,8 @@ async function recordFailure(
         taxTotal: null,
         total: null,
         customerCode: null,
-        created: false
+        created: false,
+        warnings: []
     };
 }
 

@@ -384,6 +384,11 @@ export default class UnleashedSendOrder extends LightningElement {
             : `Sales order ${result.orderNumber} was updated in Unleashed.`;
     }
 
+    /** What Unleashed did differently from what was sent (for example, stored the order as Parked). */
+    get hasResultWarnings() {
+        return Boolean(this.result && Array.isArray(this.result.warnings) && this.result.warnings.length);
+    }
+
     // ---- events ----
 
     handleChoiceChange(event) {

@@ -612,6 +612,35 @@ describe('c-unleashed-send-order', () => {
         expect(closeHandler).toHaveBeenCalledTimes(1);
     });
 
+    it('shows what Unleashed did differently from what was sent', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue(PREVIEW);
+        sendOrder.mockResolvedValue({
+            ...RESULT,
+            warnings: ['Placed was sent; Unleashed stored the order as Parked.']
+        });
+        const element = await mount();
+        await goToReview(element);
+        await click(element, 'send');
+        await flushPromises();
+        expect(q(element, '[data-id="status"]').label).toBe('Parked');
+        expect(text(q(element, '[data-id="result-warnings"]'))).toBe(
+            'Placed was sent; Unleashed stored the order as Parked.'
+        );
+    });
+
+    it('shows no warning block when Unleashed kept what was sent', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue(PREVIEW);
+        sendOrder.mockResolvedValue({ ...RESULT, warnings: [] });
+        const element = await mount();
+        await goToReview(element);
+        await click(element, 'send');
+        await flushPromises();
+        expect(q(element, '[data-id="done"]')).not.toBeNull();
+        expect(q(element, '[data-id="result-warnings"]')).toBeNull();
+    });
+
     it('keeps the review open with the error when sending fails', async () => {
         getSendContext.mockResolvedValue(context());
         previewOrder.mockResolvedValue(PREVIEW);
