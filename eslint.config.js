@@ -69,6 +69,15 @@ module.exports = [
         languageOptions: { globals: { ...globals.node, ...globals.jest } },
         rules: { '@lwc/lwc/no-unexpected-wire-adapter-usages': 'off' }
     },
+    // Helpers shared by the components' jest tests (not part of the package: .forceignore).
+    {
+        files: ['force-app/test/**/*.js'],
+        languageOptions: {
+            ecmaVersion: 2023,
+            sourceType: 'module',
+            globals: { ...globals.browser, ...globals.jest }
+        }
+    },
     // The middleware: typescript-eslint's recommended rules.
     ...tseslint.configs.recommended.map((c) => ({ ...c, files: ['middleware/**/*.ts'] })),
     {

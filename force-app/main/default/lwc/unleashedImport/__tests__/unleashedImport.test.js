@@ -3,6 +3,7 @@ import UnleashedImport from 'c/unleashedImport';
 import getImportState from '@salesforce/apex/UnleashedImportController.getImportState';
 import startImport from '@salesforce/apex/UnleashedImportController.startImport';
 import getImportJob from '@salesforce/apex/UnleashedImportController.getImportJob';
+import { errorAlert, errorText, clickRetry } from '../../../../../test/jest-utils/errorPanel';
 
 jest.mock('@salesforce/apex/UnleashedImportController.getImportState', () => ({ default: jest.fn() }), {
     virtual: true
@@ -61,25 +62,6 @@ function text(node) {
 }
 
 const q = (element, selector) => element.shadowRoot.querySelector(selector);
-
-// An error shows in c-unleashed-error-panel: its text (slotted reasons included) is read in its alert.
-function errorAlert(element, id) {
-    const panel = element.shadowRoot.querySelector(`c-unleashed-error-panel[data-id="${id}"]`);
-    return panel ? panel.shadowRoot.querySelector('[data-id="alert"]') : null;
-}
-
-function errorText(element, id) {
-    const parts = [];
-    const walker = document.createTreeWalker(errorAlert(element, id), NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-        parts.push(walker.currentNode.textContent);
-    }
-    return parts.join('').replace(/\s+/g, ' ').trim();
-}
-
-function clickRetry(element, id) {
-    errorAlert(element, id).querySelector('lightning-button[data-id="retry"]').click();
-}
 
 async function mount() {
     const element = createElement('c-unleashed-import', { is: UnleashedImport });

@@ -2,6 +2,7 @@ import { createElement } from 'lwc';
 import UnleashedSalesOrder from 'c/unleashedSalesOrder';
 import getOrder from '@salesforce/apex/UnleashedOrderController.getOrder';
 import { registerRefreshHandler } from 'lightning/refresh';
+import { errorAlert, errorText, clickRetry } from '../../../../../test/jest-utils/errorPanel';
 
 jest.mock('@salesforce/apex/UnleashedOrderController.getOrder', () => ({ default: jest.fn() }), {
     virtual: true
@@ -46,25 +47,6 @@ function text(node) {
 }
 
 const q = (element, selector) => element.shadowRoot.querySelector(selector);
-
-// An error shows in c-unleashed-error-panel: its text (slotted reasons included) is read in its alert.
-function errorAlert(element, id) {
-    const panel = element.shadowRoot.querySelector(`c-unleashed-error-panel[data-id="${id}"]`);
-    return panel ? panel.shadowRoot.querySelector('[data-id="alert"]') : null;
-}
-
-function errorText(element, id) {
-    const parts = [];
-    const walker = document.createTreeWalker(errorAlert(element, id), NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-        parts.push(walker.currentNode.textContent);
-    }
-    return parts.join('').replace(/\s+/g, ' ').trim();
-}
-
-function clickRetry(element, id) {
-    errorAlert(element, id).querySelector('lightning-button[data-id="retry"]').click();
-}
 
 function mount() {
     const element = createElement('c-unleashed-sales-order', { is: UnleashedSalesOrder });

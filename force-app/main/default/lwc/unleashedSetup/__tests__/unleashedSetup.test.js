@@ -5,6 +5,7 @@ import { navigateCalls } from 'lightning/navigation';
 import getSetupState from '@salesforce/apex/UnleashedSetupController.getSetupState';
 import saveUnleashedCredentials from '@salesforce/apex/UnleashedSetupController.saveUnleashedCredentials';
 import disconnect from '@salesforce/apex/UnleashedSetupController.disconnect';
+import { errorText } from '../../../../../test/jest-utils/errorPanel';
 
 jest.mock('@salesforce/apex/UnleashedSetupController.getSetupState', () => ({ default: jest.fn() }), {
     virtual: true
@@ -68,21 +69,6 @@ function text(node) {
 }
 
 const q = (element, selector) => element.shadowRoot.querySelector(selector);
-
-// An error shows in c-unleashed-error-panel: its text (slotted reasons included) is read in its alert.
-function errorAlert(element, id) {
-    const panel = element.shadowRoot.querySelector(`c-unleashed-error-panel[data-id="${id}"]`);
-    return panel ? panel.shadowRoot.querySelector('[data-id="alert"]') : null;
-}
-
-function errorText(element, id) {
-    const parts = [];
-    const walker = document.createTreeWalker(errorAlert(element, id), NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-        parts.push(walker.currentNode.textContent);
-    }
-    return parts.join('').replace(/\s+/g, ' ').trim();
-}
 
 async function mount() {
     const element = createElement('c-unleashed-setup', { is: UnleashedSetup });
