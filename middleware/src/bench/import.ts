@@ -51,6 +51,8 @@ interface ChildTask {
     unleashedUrl: string;
     salesforceUrl: string;
     refreshToken: string;
+    /** The simulator's connected-app secret (drawn per process: the child cannot import it). */
+    clientSecret: string;
     dataDir: string;
     fullReimport: boolean;
     /** Pages written at once (the runner's pagesInFlight); 0 keeps the runner's default. */
@@ -115,7 +117,13 @@ export async function run(args: string[]): Promise<void> {
     await (
         await openStore(
             storeConfigFrom(
-                benchConfig({ dataDir, databaseUrl, unleashedUrl: usim.url, salesforceUrl: usim.url })
+                benchConfig({
+                    dataDir,
+                    databaseUrl,
+                    unleashedUrl: usim.url,
+                    salesforceUrl: usim.url,
+                    clientSecret: DEMO_CLIENT_SECRET
+                })
             )
         )
     ).close();
@@ -124,7 +132,13 @@ export async function run(args: string[]): Promise<void> {
         sf: SalesforceSim,
         task: Omit<
             ChildTask,
-            'salesforceUrl' | 'refreshToken' | 'unleashedUrl' | 'dataDir' | 'pagesInFlight' | 'databaseUrl'
+            | 'salesforceUrl'
+            | 'refreshToken'
+            | 'clientSecret'
+            | 'unleashedUrl'
+            | 'dataDir'
+            | 'pagesInFlight'
+            | 'databaseUrl'
         >
     ): Promise<Phase> => {
         say(
@@ -137,6 +151,7 @@ export async function run(args: string[]): Promise<void> {
             unleashedUrl: usim.url,
             salesforceUrl: sf.url,
             refreshToken: sf.issueRefreshToken(),
+            clientSecret: DEMO_CLIENT_SECRET,
             dataDir,
             databaseUrl,
             pagesInFlight: opts.inflight
@@ -267,12 +282,14 @@ async function child(task: ChildTask): Promise<void> {
     process.exit(0);
 }
 
-function benchConfig(task: Pick<ChildTask, 'dataDir' | 'databaseUrl' | 'unleashedUrl' | 'salesforceUrl'>) {
+function benchConfig(
+    task: Pick<ChildTask, 'dataDir' | 'databaseUrl' | 'unleashedUrl' | 'salesforceUrl' | 'clientSecret'>
+) {
     return testConfig({
         UNLEASHED_BASE_URL: task.unleashedUrl,
         UNLEASHED_TIMEOUT_MS: '60000',
         SALESFORCE_CLIENT_ID: DEMO_CLIENT_ID,
-        SALESFORCE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+        SALESFORCE_CLIENT_SECRET: task.clientSecret,
         SALESFORCE_NAMESPACE: '',
         DATA_DIR: task.dataDir,
         ...(task.databaseUrl ? { DATABASE_URL: task.databaseUrl } : {}),
@@ -333,7 +350,7 @@ async function naive(task: ChildTask): Promise<Timed> {
         loginUrl: task.salesforceUrl,
         apiVersion: '62.0',
         clientId: DEMO_CLIENT_ID,
-        clientSecret: DEMO_CLIENT_SECRET,
+        clientSecret: task.clientSecret,
         refreshToken: task.refreshToken
     });
     const writer = createSalesforceWriter(conn, { namespace: '' });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RequestError } from './errors';
@@ -32,8 +33,9 @@ export type { ApexHandler, ApexRestCall } from './apex';
 export type { ConnectedApp } from './oauth';
 
 export const DEMO_CLIENT_ID = '3MVG9SimUnleashedConnectorDemoClientId';
-// The simulator's own connected app: a fixed, public value that only the local simulator accepts.
-export const DEMO_CLIENT_SECRET = 'local-simulator-demo-client-secret';
+// The simulator's own connected app. Its secret is drawn once per process, so none is written in the
+// code; a process that starts a simulator hands it to the middleware (config or child task) it runs.
+export const DEMO_CLIENT_SECRET = randomBytes(24).toString('base64url');
 export const DEMO_REDIRECT_URI = 'http://127.0.0.1:8787/oauth/salesforce/callback';
 
 export interface SalesforceSimSettings {
