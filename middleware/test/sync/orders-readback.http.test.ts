@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
+import { demoSnapshot, liveOrders, opportunityIds } from '../support/snapshots';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -10,30 +11,9 @@ import { startStack, type Stack } from '../support/stack';
 // Each stack opens an embedded database: slow on a busy machine.
 jest.setTimeout(60_000);
 
-let n = 0;
-function oppId(): string {
-    n += 1;
-    return `0065g00000${String(n).padStart(5, '0')}RBK`;
-}
-
-function snapshot(over: Record<string, unknown> = {}) {
-    return {
-        opportunityId: oppId(),
-        currencyIsoCode: 'NZD',
-        account: { id: '0015g00000ACME1AAA', name: 'Acme Ltd', customerCode: 'ACME' },
-        warehouseCode: 'MAIN',
-        taxCode: 'G.S.T.',
-        lines: [
-            { lineId: '00k5g000001AAA1', productCode: 'WIDGET-BLUE', quantity: 3, unitPrice: '19.99' },
-            { lineId: '00k5g000001AAA2', productCode: 'GIFT-CARD-50', quantity: '2', unitPrice: '50' }
-        ],
-        ...over
-    };
-}
-
-function live(stack: Stack) {
-    return stack.sim.state.orders.filter((o) => o.OrderStatus !== 'Deleted');
-}
+const oppId = opportunityIds('RBK');
+const snapshot = (over: Record<string, unknown> = {}) => demoSnapshot(oppId(), over);
+const live = (stack: Stack) => liveOrders(stack.sim);
 
 describe('read-back after writes', () => {
     let stack: Stack;

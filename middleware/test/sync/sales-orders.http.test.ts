@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { customerGuidFor, orderGuidFor } from '../../src/sync/ids';
+import { demoSnapshot, liveOrders, opportunityIds } from '../support/snapshots';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -28,19 +29,10 @@ beforeEach(() => {
     stack.services.forget(stack.orgId);
 });
 
-let n = 0;
-function oppId(): string {
-    n += 1;
-    return `0065g00000${String(n).padStart(5, '0')}AAA`;
-}
+const oppId = opportunityIds('AAA');
 
 function snapshot(over: Record<string, unknown> = {}) {
-    return {
-        opportunityId: oppId(),
-        currencyIsoCode: 'NZD',
-        account: { id: '0015g00000ACME1AAA', name: 'Acme Ltd', customerCode: 'ACME' },
-        warehouseCode: 'MAIN',
-        taxCode: 'G.S.T.',
+    return demoSnapshot(oppId(), {
         salesPersonEmail: 'sam.seller@example.com',
         deliveryMethod: 'Courier',
         requiredDate: '2026-12-01',
@@ -56,12 +48,10 @@ function snapshot(over: Record<string, unknown> = {}) {
             { lineId: '00k5g000001AAA2', productCode: 'GIFT-CARD-50', quantity: '2', unitPrice: '50' }
         ],
         ...over
-    };
+    });
 }
 
-function ordersIn(sim: Stack['sim']) {
-    return sim.state.orders.filter((o) => o.OrderStatus !== 'Deleted');
-}
+const ordersIn = liveOrders;
 
 describe('preview', () => {
     it('answers the totals Unleashed will compute, the product tax winning per line', async () => {

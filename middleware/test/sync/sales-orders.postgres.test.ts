@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { orderGuidFor } from '../../src/sync/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
+import { demoSnapshot, opportunityIds } from '../support/snapshots';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -26,26 +27,8 @@ afterAll(async () => {
     await pg?.stop();
 });
 
-let n = 0;
-function oppId(): string {
-    n += 1;
-    return `0065g00000${String(n).padStart(5, '0')}PGA`;
-}
-
-function snapshot(opportunityId: string) {
-    return {
-        opportunityId,
-        currencyIsoCode: 'NZD',
-        account: { id: '0015g00000ACME1AAA', name: 'Acme Ltd', customerCode: 'ACME' },
-        warehouseCode: 'MAIN',
-        taxCode: 'G.S.T.',
-        requiredDate: '2026-12-01',
-        lines: [
-            { lineId: '00k5g000001AAA1', productCode: 'WIDGET-BLUE', quantity: 3, unitPrice: 19.99 },
-            { lineId: '00k5g000001AAA2', productCode: 'GIFT-CARD-50', quantity: '2', unitPrice: '50' }
-        ]
-    };
-}
+const oppId = opportunityIds('PGA');
+const snapshot = (opportunityId: string) => demoSnapshot(opportunityId, { requiredDate: '2026-12-01' });
 
 function ordersOf(opportunityId: string) {
     const guid = orderGuidFor(stack.orgId, opportunityId).toLowerCase();
