@@ -3,6 +3,7 @@ import UnleashedStockPanel from 'c/unleashedStockPanel';
 import getProductStock from '@salesforce/apex/UnleashedStockController.getProductStock';
 import getOpportunityStock from '@salesforce/apex/UnleashedStockController.getOpportunityStock';
 import { registerRefreshHandler } from 'lightning/refresh';
+import { errorAlert, errorText } from '../../../../../test/jest-utils/errorPanel';
 
 jest.mock('@salesforce/apex/UnleashedStockController.getProductStock', () => ({ default: jest.fn() }), {
     virtual: true
@@ -209,9 +210,10 @@ describe('c-unleashed-stock-panel', () => {
         });
         const element = mount({ recordId: PRODUCT_ID, objectApiName: 'Product2' });
         await flushPromises();
-        const error = q(element, '[data-id="error"]');
-        expect(error.getAttribute('role')).toBe('alert');
-        expect(text(error)).toContain('Middleware answered 503: Unleashed is down');
+        expect(errorAlert(element, 'error').getAttribute('role')).toBe('alert');
+        expect(errorText(element, 'error')).toBe(
+            'Could not load stock: Middleware answered 503: Unleashed is down'
+        );
         expect(q(element, 'lightning-datatable')).toBeNull();
     });
 
