@@ -11,6 +11,7 @@ import { connectionRoutes } from './routes/connection';
 import { importRoutes } from './routes/imports';
 import { oauthRoutes } from './routes/oauth';
 import { salesOrderRoutes } from './routes/sales-orders';
+import { sendRoutes } from './routes/sends';
 import { stockRoutes } from './routes/stock';
 import { webhookRoutes } from './routes/webhooks';
 import { createServices, type Services } from './services';
@@ -111,6 +112,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     });
     await app.register(stockRoutes, { services });
     await app.register(salesOrderRoutes, { services });
+    await app.register(sendRoutes, { services });
     await app.register(connectionRoutes, { services });
     await app.register(importRoutes, { services });
     // Browser-facing, outside /v1: the admin arrives from the org's Setup page.

@@ -11,6 +11,7 @@ import type { SalesforceEdge } from './sync/imports/context';
 import { ImportService, type ImportServiceOptions } from './sync/imports/service';
 import { workerTimingsFor } from './sync/imports/worker';
 import { SalesOrderService } from './sync/orders/service';
+import { SendFlow } from './sync/sends/flow';
 import { createStatusSync, eventsViaWriter, type SalesforceEvents, type StatusSync } from './sync/status';
 import { StockService } from './sync/stock';
 import { createUnleashedClient } from './unleashed/client';
@@ -27,6 +28,8 @@ export interface Services {
     stock: StockService;
     catalog: UnleashedCatalog;
     orders: SalesOrderService;
+    /** Send to Unleashed from the records Salesforce gathered (sync/sends). */
+    sends: SendFlow;
     /** Hosted connect (OAuth) and disconnect. */
     connect: ConnectService;
     /** Self-hosted mode: hands the org its tenant secret (at start-up). */
@@ -149,6 +152,7 @@ export async function createServices(
         stock,
         catalog,
         orders,
+        sends: new SendFlow({ orders, catalog }),
         connect: new ConnectService({ store, config }),
         deliverSelfHostedSecret: () => deliverSelfHostedSecret({ config, store, salesforceFor }),
         orderStatus,
