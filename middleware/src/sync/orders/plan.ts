@@ -348,7 +348,9 @@ function planCustomer(
     const names = contactNames(s);
     if (!s.account.email && !names.first && !names.last) {
         errors.push(
-            'Unleashed needs an email or a contact name for a new customer: add an email to the Account.'
+            s.account.isPersonAccount
+                ? 'Unleashed needs an email or a contact name for a new customer: add an email to the Person Account.'
+                : 'Unleashed needs an email or a contact name for a new customer: add a contact with an email to the Account (or as a contact role on the Opportunity).'
         );
         return null;
     }
@@ -381,11 +383,12 @@ function checkExisting(found: CustomerInfo, currencyCode: string, errors: string
 }
 
 /** A Person Account's own names; a business account's contact is left to its email. */
+/** A Person Account's own name, or a business Account's contact (its primary or billing contact). */
 function contactNames(s: OpportunitySnapshot): { first: string | null; last: string | null } {
-    if (!s.account.isPersonAccount) return { first: null, last: null };
     const first = s.account.firstName?.trim() || null;
     const last = s.account.lastName?.trim() || null;
     if (first || last) return { first, last };
+    if (!s.account.isPersonAccount) return { first: null, last: null };
     const parts = s.account.name.trim().split(/\s+/);
     return parts.length > 1
         ? { first: parts.slice(0, -1).join(' '), last: parts[parts.length - 1]! }

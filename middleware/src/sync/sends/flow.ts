@@ -297,7 +297,9 @@ export class SendFlow {
      */
     private async customerMatches(client: UnleashedClient, records: SendRecords) {
         const account = records.account!;
-        const name = trimmed(account.name);
+        // Unleashed's name filter matches prefixes without case (as far as known): the name with its
+        // spaces collapsed finds "Beta Builders" for "beta  builders".
+        const name = trimmed(account.name)?.replace(/\s+/g, ' ') ?? null;
         const email = customerContact(records).email;
         const [byName, byEmail] = await Promise.all([
             name ? this.customersWhere(client, { customerName: name }) : Promise.resolve([]),
@@ -359,9 +361,15 @@ function contactWords(c: ReturnType<typeof customerContact>): string | null {
 /** Why the totals differ, in words: line rounding, or a real difference the rep should look at. */
 function amountNote(subTotal: Decimal, expected: Decimal, s: OpportunitySnapshot, currency: string): string {
     const difference = subTotal.minus(expected).abs().toFixed(MONEY_SCALE);
-    // Each line rounded to cents moves the total by at most half a cent per line.
-    const roundingBound = new Decimal(s.lines.length).times('0.005');
-    const discounted = s.lines.some((l) => l.discountPercent && !l.discountPercent.isZero());
+    // Each line total rounded to cents moves the sum by at most half a cent; a discounted unit price
+    // rounded to cents first, by at most half a cent per unit.
+    const discountedLine = (l: OpportunitySnapshot['lines'][number]) =>
+        !!l.discountPercent && !l.discountPercent.isZero();
+    const roundingBound = s.lines.reduce(
+        (sum, l) => sum.plus('0.005').plus(discountedLine(l) ? l.quantity.times('0.005') : 0),
+        new Decimal(0)
+    );
+    const discounted = s.lines.some(discountedLine);
     if (subTotal.minus(expected).abs().lte(roundingBound))
         return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the Opportunity's ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}: Unleashed rounds each line${discounted ? "'s discounted price and total" : "'s total"} to cents, Salesforce rounds only the sum.`;
     return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the Opportunity's ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}, more than rounding explains: check the lines' prices and discounts in Salesforce.`;
