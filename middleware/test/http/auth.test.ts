@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type InjectOptions } from 'fastify';
 import pino from 'pino';
@@ -91,20 +91,16 @@ function signed(c: Call) {
 }
 
 describe('signRequest', () => {
+    // Fixed vectors computed apart from this code: openssl dgst -sha256 -mac HMAC -macopt
+    // hexkey:0909...09 over "METHOD\npath\ntimestamp\nnonce\nhex(sha256(body))", base64.
     it('computes the CONTRACT signature', () => {
         const secret = Buffer.alloc(32, 9);
-        const body = '{"a":1}';
-        const expected = createHmac('sha256', secret)
-            .update(
-                `POST\n/v1/stock?productCodes=A,B\n1700000000\n0123456789abcdef\n${createHash('sha256').update(body).digest('hex')}`
-            )
-            .digest('base64');
         const h = signRequest({
             orgId: ORG_A,
             secret: secret.toString('base64'),
             method: 'post',
             pathWithQuery: '/v1/stock?productCodes=A,B',
-            body,
+            body: '{"a":1}',
             timestamp: 1700000000,
             nonce: '0123456789abcdef'
         });
@@ -112,7 +108,7 @@ describe('signRequest', () => {
             'X-Connector-Org': ORG_A,
             'X-Connector-Timestamp': '1700000000',
             'X-Connector-Nonce': '0123456789abcdef',
-            'X-Connector-Signature': expected
+            'X-Connector-Signature': 'iudMKls1Tws0bisv4cDSfletVw3VvsEzKg1HLYhSxE0='
         });
         // An empty body hashes as the empty string.
         const empty = signRequest({
@@ -123,12 +119,7 @@ describe('signRequest', () => {
             timestamp: 1,
             nonce: 'ab'.repeat(8)
         });
-        const emptyHash = createHash('sha256').update('').digest('hex');
-        expect(empty['X-Connector-Signature']).toBe(
-            createHmac('sha256', secret)
-                .update(`GET\n/v1/x\n1\n${'ab'.repeat(8)}\n${emptyHash}`)
-                .digest('base64')
-        );
+        expect(empty['X-Connector-Signature']).toBe('M3U+QJYMgvW2rI8mU8Qi9i7TGVrIZYEj3tjfKbkhJ9A=');
         expect(
             signRequest({ orgId: ORG_A, secret, method: 'GET', pathWithQuery: '/v1/x' })['X-Connector-Nonce']
         ).toMatch(/^[0-9a-f]{32}$/);
