@@ -376,3 +376,106 @@ describe('send', () => {
         });
     });
 });
+
+describe('how each company sells', () => {
+    it("takes the Account's own defaults before the org's, and its chosen address", async () => {
+        const r = records();
+        r.account = {
+            ...r.account!,
+            billingAddress: { street: 'PO Box 100', city: 'Auckland' },
+            defaults: {
+                warehouseCode: 'WLG',
+                deliveryMethod: 'Courier',
+                salesOrderGroup: 'Trade',
+                deliverTo: 'billing'
+            }
+        };
+        r.settings = { defaultWarehouseCode: 'MAIN' };
+        r.reference = { ...reference, salesOrderGroups: [{ id: 'a0G5g000000TRD1', name: 'Trade' }] };
+        const c = (await stack.call('POST', '/v1/sends/context', r)).json();
+        expect(c.defaults).toMatchObject({
+            warehouseCode: 'WLG',
+            deliveryMethod: 'Courier',
+            salesOrderGroup: 'Trade',
+            deliveryAddress: { name: 'Acme Ltd', street: 'PO Box 100', city: 'Auckland' }
+        });
+        expect(c.salesOrderGroups).toEqual([
+            { value: 'Trade', label: 'Trade', detail: null, isDefault: true }
+        ]);
+        // What the Opportunity stored still wins over the Account.
+        r.opportunity.stored = { warehouseCode: 'MAIN' };
+        const c2 = (await stack.call('POST', '/v1/sends/context', r)).json();
+        expect(c2.defaults.warehouseCode).toBe('MAIN');
+    });
+
+    it('puts the mapped fields and the sales order group on the Unleashed order', async () => {
+        const r = records({
+            mapped: {
+                customerRef: 'PO-4471',
+                deliveryInstruction: 'Leave at the loading dock',
+                comments: 'Mapped comment',
+                lines: [{ lineId: '00k5g000001SND1', comments: 'Engrave: ACME' }]
+            }
+        });
+        const res = await stack.call('POST', '/v1/sends', {
+            records: r,
+            choices: { salesOrderGroup: 'Trade' }
+        });
+        expect(res.statusCode).toBe(201);
+        const order = liveOrders(stack.sim).find((o) => o.Guid === res.json().orderGuid)!;
+        expect(order).toMatchObject({
+            CustomerRef: 'PO-4471',
+            DeliveryInstruction: 'Leave at the loading dock',
+            Comments: 'Mapped comment',
+            SalesOrderGroup: 'Trade',
+            SourceId: 'Salesforce'
+        });
+        expect(order.SalesOrderLines.map((l) => l.Comments)).toEqual(['Engrave: ACME', 'Gift card']);
+    });
+
+    it("shows the customer's Unleashed price beside the Opportunity's, and uses it when asked", async () => {
+        // ACME buys at the Wholesale tier: a blue widget is 17.50 for them, 19.99 on the Opportunity.
+        const r = records();
+        const p = (await stack.call('POST', '/v1/sends/preview', { records: r, choices: {} })).json();
+        expect(p.lines[0]).toMatchObject({
+            unitPrice: '19.99',
+            customerPrice: '17.50',
+            customerPriceDiffers: true
+        });
+        expect([p.customerPricesDiffer, p.usingUnleashedPrices]).toEqual([true, false]);
+        const used = await stack.call('POST', '/v1/sends/preview', {
+            records: r,
+            choices: { useUnleashedPrices: true }
+        });
+        const q = used.json();
+        expect(q.lines[0]).toMatchObject({
+            listPrice: '19.99',
+            unitPrice: '17.5',
+            lineTotal: '52.50',
+            customerPriceDiffers: false
+        });
+        expect(q.usingUnleashedPrices).toBe(true);
+        expect(q.amountNote).toMatch(/the lines carry Unleashed's prices for this customer/);
+        const sent = await stack.call('POST', '/v1/sends', {
+            records: r,
+            choices: { useUnleashedPrices: true }
+        });
+        expect(sent.statusCode).toBe(201);
+        expect(sent.json().subTotal).toBe(q.subTotal);
+        const order = liveOrders(stack.sim).find((o) => o.Guid === sent.json().orderGuid)!;
+        expect(order.SalesOrderLines[0]!.UnitPrice.toString()).toBe('17.5');
+    });
+
+    it('has no customer price for a new customer', async () => {
+        const p = (
+            await stack.call('POST', '/v1/sends/preview', {
+                records: records({
+                    account: newBusinessAccount('Epsilon Events', [{ email: 'e@eps.example' }])
+                }),
+                choices: {}
+            })
+        ).json();
+        expect(p.lines.map((l: { customerPrice: string | null }) => l.customerPrice)).toEqual([null, null]);
+        expect(p.customerPricesDiffer).toBe(false);
+    });
+});

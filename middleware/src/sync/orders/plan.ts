@@ -86,6 +86,8 @@ export interface PlannedLine {
     productCode: string;
     productGuid: string | null;
     description: string | null;
+    /** The line's comment in Unleashed (a mapped field), else its description. */
+    comments: string | null;
     quantity: Decimal;
     listUnitPrice: Decimal;
     discountPercent: Decimal;
@@ -257,6 +259,7 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
             productCode: l.productCode,
             productGuid: product?.guid ?? l.productGuid ?? null,
             description: l.description ?? product?.description ?? null,
+            comments: l.comments ?? null,
             quantity: l.quantity,
             listUnitPrice: l.unitPrice,
             discountPercent: discount,
@@ -464,8 +467,10 @@ function salesOrderPayload(
               }
             : {}),
         ...(s.comments ? { Comments: s.comments } : {}),
-        CustomerRef: s.opportunityNumber ?? s.opportunityId,
-        SourceId: 'Salesforce',
+        ...(s.deliveryInstruction ? { DeliveryInstruction: s.deliveryInstruction } : {}),
+        ...(s.salesOrderGroup ? { SalesOrderGroup: s.salesOrderGroup } : {}),
+        CustomerRef: s.customerRef || s.opportunityNumber || s.opportunityId,
+        SourceId: s.sourceId || 'Salesforce',
         SubTotal: money(plan.subTotal),
         TaxTotal: money(plan.taxTotal),
         Total: money(plan.total),
@@ -480,7 +485,7 @@ function salesOrderPayload(
             LineTax: money(l.lineTax),
             TaxRate: Number(l.taxRate.toString()),
             LineTaxCode: l.taxCode,
-            ...(l.description ? { Comments: l.description } : {})
+            ...(l.comments || l.description ? { Comments: l.comments || l.description } : {})
         }))
     };
 }

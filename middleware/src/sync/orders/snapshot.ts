@@ -64,7 +64,9 @@ export const snapshotLineSchema = z.object({
     quantity: decimal({ min: 0, minExclusive: true, max: 1e9 }),
     unitPrice: decimal({ min: 0, max: 1e12 }),
     discountPercent: decimal({ min: 0, max: 100 }).nullish(),
-    taxCode: optionalText(50)
+    taxCode: optionalText(50),
+    /** The line's comment in Unleashed; the description when absent. */
+    comments: optionalText(4000)
 });
 export type SnapshotLine = z.infer<typeof snapshotLineSchema>;
 
@@ -96,6 +98,12 @@ export const opportunitySnapshotSchema = z.object({
     orderDate: z.iso.date().nullish(),
     requiredDate: z.iso.date().nullish(),
     comments: optionalText(4000),
+    /** The order's CustomerRef; the order number (else the Opportunity id) when absent. */
+    customerRef: optionalText(100),
+    deliveryInstruction: optionalText(1000),
+    /** The order's SourceId; "Salesforce" when absent. */
+    sourceId: optionalText(50),
+    salesOrderGroup: optionalText(100),
     deliveryAddress: addressSchema.nullish(),
     lines: z.array(snapshotLineSchema).min(1, 'must hold at least one line').max(1000)
 });

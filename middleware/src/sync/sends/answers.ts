@@ -34,6 +34,8 @@ export const choicesAnswerSchema = z.object({
     requiredDate: z.string().nullable(),
     comments: z.string().nullable(),
     deliveryAddress: addressSchema.nullable(),
+    salesOrderGroup: z.string().nullable(),
+    useUnleashedPrices: z.boolean(),
     confirmed: z.array(z.string())
 });
 
@@ -72,6 +74,7 @@ export const contextAnswerSchema = z.object({
     taxes: z.array(optionSchema),
     salesPersons: z.array(optionSchema),
     deliveryMethods: z.array(optionSchema),
+    salesOrderGroups: z.array(optionSchema),
     defaults: choicesAnswerSchema,
     shippingAddress: addressSchema.nullable(),
     billingAddress: addressSchema.nullable(),
@@ -102,7 +105,11 @@ const previewLineSchema = z.object({
     taxCode: z.string().nullable(),
     taxRate: z.string(),
     lineTotal: z.string(),
-    lineTax: z.string()
+    lineTax: z.string(),
+    /** The unit price Unleashed charges this customer (its tier, discount or own price); null for a new customer. */
+    customerPrice: z.string().nullable(),
+    /** The Opportunity's net price differs from the customer's Unleashed price. */
+    customerPriceDiffers: z.boolean()
 });
 
 const confirmationSchema = z.object({ key: z.string(), message: z.string() });
@@ -120,7 +127,11 @@ export const sendPreviewSchema = z.object({
     warnings: z.array(z.string()),
     errors: z.array(z.string()),
     /** What the rep must confirm before sending (keys go back in the choices' `confirmed`). */
-    confirmations: z.array(confirmationSchema)
+    confirmations: z.array(confirmationSchema),
+    /** Some line's price differs from what Unleashed charges this customer. */
+    customerPricesDiffer: z.boolean(),
+    /** The lines carry Unleashed's prices for this customer (the rep chose so). */
+    usingUnleashedPrices: z.boolean()
 });
 export type SendPreview = z.infer<typeof sendPreviewSchema>;
 

@@ -31,6 +31,8 @@ export interface Choices {
     requiredDate: string | null;
     comments: string | null;
     deliveryAddress: Address | null;
+    salesOrderGroup: string | null;
+    useUnleashedPrices: boolean;
     confirmed: string[];
 }
 
@@ -50,7 +52,8 @@ const TEXT_CHOICES = [
     'deliveryMethod',
     'orderStatus',
     'requiredDate',
-    'comments'
+    'comments',
+    'salesOrderGroup'
 ] as const;
 
 export const blank = (v: string | null | undefined): v is null | undefined | '' => !v || v.trim() === '';
@@ -157,6 +160,15 @@ export class ReferenceOptions {
         }));
     }
 
+    salesOrderGroups(): Option[] {
+        return this.records.reference.salesOrderGroups.map((g) => ({
+            value: g.name,
+            label: g.name,
+            detail: null,
+            isDefault: g.name === trimmed(this.records.account?.defaults?.salesOrderGroup)
+        }));
+    }
+
     deliveryMethods(): Option[] {
         return this.records.reference.deliveryMethods.map((d) => ({
             value: d.name,
@@ -167,6 +179,8 @@ export class ReferenceOptions {
     }
 
     defaultWarehouseCode(): string | null {
+        const ofAccount = trimmed(this.records.account?.defaults?.warehouseCode);
+        if (ofAccount) return ofAccount;
         const configured = trimmed(this.records.settings.defaultWarehouseCode);
         if (configured) return configured;
         const warehouses = this.records.reference.warehouses;
@@ -180,7 +194,11 @@ export class ReferenceOptions {
     }
 
     defaultSalesPersonEmail(): string | null {
-        return this.salesPersons().find((o) => o.isDefault)?.value ?? null;
+        return (
+            trimmed(this.records.account?.defaults?.salesPersonEmail) ??
+            this.salesPersons().find((o) => o.isDefault)?.value ??
+            null
+        );
     }
 
     /** The Salesforce records of the chosen codes, so the Opportunity remembers them (null: not imported). */
@@ -209,6 +227,7 @@ export function defaultChoices(records: SendRecords, refs: ReferenceOptions): Ch
     const stored = records.opportunity.stored;
     const customerCode = trimmed(records.account?.customerCode);
     const storedAddress = stored.deliveryAddress;
+    const accountDefaults = records.account?.defaults;
     const hasStoredAddress =
         !!storedAddress &&
         (!blank(storedAddress.street) || !blank(storedAddress.city) || !blank(storedAddress.name));
@@ -218,13 +237,15 @@ export function defaultChoices(records: SendRecords, refs: ReferenceOptions): Ch
         newCustomerCode: customerCode ? null : proposedCustomerCode(records),
         taxCode: firstNonBlank(stored.taxCode, refs.defaultTaxCode()),
         salesPersonEmail: firstNonBlank(stored.salesPersonEmail, refs.defaultSalesPersonEmail()),
-        deliveryMethod: trimmed(stored.deliveryMethod),
+        deliveryMethod: firstNonBlank(stored.deliveryMethod, accountDefaults?.deliveryMethod),
         orderStatus: firstNonBlank(stored.orderStatus, defaultOrderStatus(records)),
         requiredDate: trimmed(stored.requiredDate),
-        comments: stored.comments ?? null,
+        comments: stored.comments ?? records.mapped?.comments ?? null,
         deliveryAddress: hasStoredAddress
             ? toAddress(null, storedAddress)
-            : accountAddress(records, 'shipping'),
+            : accountAddress(records, accountDefaults?.deliverTo === 'billing' ? 'billing' : 'shipping'),
+        salesOrderGroup: trimmed(accountDefaults?.salesOrderGroup),
+        useUnleashedPrices: false,
         confirmed: []
     };
 }
@@ -240,6 +261,7 @@ export function withDefaults(given: ChoicesInput | null | undefined, defaults: C
     if (given.deliveryAddress) result.deliveryAddress = toAddress(null, given.deliveryAddress);
     // An explicit existing customer code means no new customer is wanted.
     if (!blank(given.customerCode) && blank(given.newCustomerCode)) result.newCustomerCode = null;
+    result.useUnleashedPrices = given.useUnleashedPrices === true;
     result.confirmed = [...new Set(given.confirmed ?? [])];
     return result;
 }

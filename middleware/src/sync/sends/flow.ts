@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { HttpProblem } from '../../problem';
-import { CustomerSchema, type UnleashedCustomer } from '../../unleashed/schemas';
+import { CustomerSchema, ProductSchema, type UnleashedCustomer } from '../../unleashed/schemas';
 import type { UnleashedClient } from '../../unleashed/types';
 import type { UnleashedCatalog } from '../catalog';
 import type { SalesOrderService, TenantRef } from '../orders/service';
@@ -38,6 +38,8 @@ import type { ChoicesInput, SendRecords } from './records';
  */
 
 const MATCH_LIMIT = 5;
+/** GUIDs per Products call when asking for a customer's prices. */
+const PRICE_BATCH = 100;
 const MONEY_SCALE = 2;
 
 export class SendFlow {
@@ -93,6 +95,7 @@ export class SendFlow {
             taxes: refs.taxes(),
             salesPersons: refs.salesPersons(),
             deliveryMethods: refs.deliveryMethods(),
+            salesOrderGroups: refs.salesOrderGroups(),
             defaults,
             shippingAddress: accountAddress(records, 'shipping'),
             billingAddress: accountAddress(records, 'billing'),
@@ -114,25 +117,41 @@ export class SendFlow {
         records: SendRecords,
         given: ChoicesInput | null | undefined
     ): Promise<SendPreview> {
-        const { choices, snapshot } = prepare(records, given);
+        const { choices, snapshot: asGiven } = prepare(records, given);
+        const prices = await this.customerPrices(tenant, client, asGiven);
+        const snapshot = choices.useUnleashedPrices ? withPrices(asGiven, prices) : asGiven;
         const answer = await this.deps.orders.preview(tenant, client, snapshot);
         const subTotal = new Decimal(answer.subTotal);
         const amount = decimalOrNull(records.opportunity.amount);
         const expected = (amount ?? new Decimal(0)).plus(freightOf(records));
         // Without read access to Amount there is nothing to compare with.
         const comparable = records.opportunity.amountReadable && amount !== null;
-        const differs =
+        const amountDiffers =
             comparable && !subTotal.toDecimalPlaces(MONEY_SCALE).eq(expected.toDecimalPlaces(MONEY_SCALE));
         const warnings = [...answer.warnings];
+        if (choices.useUnleashedPrices && prices.size > 0)
+            warnings.push(
+                `The lines carry the prices Unleashed charges ${snapshot.account.customerCode ?? 'this customer'}, not the Opportunity's.`
+            );
         if (records.omittedFields.length > 0)
             warnings.push(`Left out because you cannot read them: ${records.omittedFields.join(', ')}.`);
+        const priceOf = (lineId: string) => prices.get(lineId) ?? null;
+        // Compared with what the Opportunity would send: its net price, as Unleashed rounds it.
+        const netAsGiven = new Map<string, string>();
+        if (!choices.useUnleashedPrices) for (const l of answer.lines) netAsGiven.set(l.lineId, l.unitPrice);
+        const differs = (lineId: string, net: string) => {
+            const price = priceOf(lineId);
+            return price !== null && !price.eq(new Decimal(netAsGiven.get(lineId) ?? net));
+        };
         return {
             lines: answer.lines.map((l, i) => ({
+                customerPrice: priceOf(l.lineId)?.toFixed(MONEY_SCALE) ?? null,
+                customerPriceDiffers: !choices.useUnleashedPrices && differs(l.lineId, l.unitPrice),
                 lineNumber: String(l.lineNumber),
                 productCode: l.productCode,
                 description: l.description,
                 quantity: l.quantity,
-                listPrice: snapshot.lines[i]?.unitPrice.toString() ?? l.unitPrice,
+                listPrice: asGiven.lines[i]?.unitPrice.toString() ?? l.unitPrice,
                 discountPercent: new Decimal(l.discountPercent).isZero() ? null : l.discountPercent,
                 unitPrice: l.unitPrice,
                 taxCode: l.taxCode,
@@ -145,14 +164,21 @@ export class SendFlow {
             total: answer.total,
             currencyCode: answer.currencyCode,
             opportunityAmount: records.opportunity.amountReadable ? toNumber(amount) : null,
-            amountDiffers: differs,
-            amountNote: differs ? amountNote(subTotal, expected, snapshot, answer.currencyCode) : null,
+            amountDiffers,
+            amountNote: !amountDiffers
+                ? null
+                : choices.useUnleashedPrices && prices.size > 0
+                  ? `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the Opportunity's ${expected.toFixed(MONEY_SCALE)}: the lines carry Unleashed's prices for this customer.`
+                  : amountNote(subTotal, expected, snapshot, answer.currencyCode),
             warnings,
             errors: answer.errors,
             confirmations: unconfirmed(
                 confirmationsFor(records, new Decimal(answer.total), answer.currencyCode),
                 choices
-            )
+            ),
+            customerPricesDiffer:
+                !choices.useUnleashedPrices && answer.lines.some((l) => differs(l.lineId, l.unitPrice)),
+            usingUnleashedPrices: choices.useUnleashedPrices && prices.size > 0
         };
     }
 
@@ -167,7 +193,10 @@ export class SendFlow {
         records: SendRecords,
         given: ChoicesInput | null | undefined
     ): Promise<SendResult> {
-        const { choices, snapshot } = prepare(records, given);
+        const { choices, snapshot: asGiven } = prepare(records, given);
+        const snapshot = choices.useUnleashedPrices
+            ? withPrices(asGiven, await this.customerPrices(tenant, client, asGiven))
+            : asGiven;
         const summary = summaryOf(snapshot);
         let answer;
         try {
@@ -256,6 +285,42 @@ export class SendFlow {
         );
     }
 
+    /**
+     * What Unleashed charges the order's existing customer per line (its own price, tier and
+     * discount: Products asked with `customerCode` fill CustomerSellPrice), by line id. Empty for a
+     * new customer, and when Unleashed cannot say: the Opportunity's prices then stand.
+     */
+    private async customerPrices(
+        tenant: TenantRef,
+        client: UnleashedClient,
+        s: OpportunitySnapshot
+    ): Promise<Map<string, Decimal>> {
+        const out = new Map<string, Decimal>();
+        const customerCode = s.account.customerCode;
+        if (!customerCode) return out;
+        const products = await this.deps.catalog.productsByCode(tenant.orgId, client, s.lines);
+        const guids = [...new Set([...products.values()].map((p) => p.guid))];
+        const priceByGuid = new Map<string, Decimal>();
+        for (let i = 0; i < guids.length; i += PRICE_BATCH) {
+            const batch = guids.slice(i, i + PRICE_BATCH);
+            const page = await client.getPage(
+                'Products',
+                1,
+                { productId: batch.join(','), customerCode, pageSize: PRICE_BATCH },
+                ProductSchema
+            );
+            for (const p of page.items)
+                if (p.CustomerSellPrice !== null && p.CustomerSellPrice !== undefined)
+                    priceByGuid.set(p.Guid.toLowerCase(), new Decimal(p.CustomerSellPrice.toString()));
+        }
+        for (const l of s.lines) {
+            const guid = products.get(l.productCode)?.guid.toLowerCase();
+            const price = guid ? priceByGuid.get(guid) : undefined;
+            if (price) out.set(l.lineId, price);
+        }
+        return out;
+    }
+
     /** Lines whose product Unleashed does not have, or will not sell, named for the rep. */
     private async unknownProducts(tenant: TenantRef, client: UnleashedClient, records: SendRecords) {
         const lines = records.lines
@@ -337,6 +402,17 @@ function prepare(records: SendRecords, given: ChoicesInput | null | undefined) {
             blocking: problems
         });
     return { choices, snapshot: buildSnapshot(records, choices) };
+}
+
+/** The snapshot with Unleashed's customer prices on the lines that have one (no discount on top). */
+function withPrices(s: OpportunitySnapshot, prices: Map<string, Decimal>): OpportunitySnapshot {
+    return {
+        ...s,
+        lines: s.lines.map((l) => {
+            const price = prices.get(l.lineId);
+            return price ? { ...l, unitPrice: price, discountPercent: new Decimal(0) } : l;
+        })
+    };
 }
 
 const normalName = (v: string | null | undefined) => (v ?? '').toLowerCase().replace(/\s+/g, '');

@@ -24,6 +24,8 @@ export function customerCurrency(records: SendRecords): string | null {
 export function buildSnapshot(records: SendRecords, choices: Choices): OpportunitySnapshot {
     const account = records.account;
     const contact = customerContact(records);
+    const mapped = records.mapped;
+    const mappedLines = new Map((mapped?.lines ?? []).map((l) => [l.lineId, l.comments ?? null]));
     const lines: Record<string, unknown>[] = records.lines.map((l) => ({
         lineId: l.lineId,
         productCode: trimmed(l.productCode) ?? '',
@@ -32,7 +34,8 @@ export function buildSnapshot(records: SendRecords, choices: Choices): Opportuni
         quantity: decimalOrNull(l.quantity)?.toString() ?? '0',
         unitPrice: decimalOrNull(l.unitPrice)?.toString() ?? '0',
         discountPercent: decimalOrNull(l.discountPercent)?.toString() ?? '0',
-        taxCode: trimmed(l.taxCode)
+        taxCode: trimmed(l.taxCode),
+        comments: trimmed(mappedLines.get(l.lineId))
     }));
     const freight = freightOf(records);
     if (freight.gt(0))
@@ -76,6 +79,10 @@ export function buildSnapshot(records: SendRecords, choices: Choices): Opportuni
                 : null,
         requiredDate: parseDate(choices.requiredDate),
         comments: trimmed(choices.comments),
+        customerRef: trimmed(mapped?.customerRef),
+        deliveryInstruction: trimmed(mapped?.deliveryInstruction),
+        sourceId: trimmed(mapped?.sourceId),
+        salesOrderGroup: trimmed(choices.salesOrderGroup),
         deliveryAddress: choices.deliveryAddress,
         lines
     };

@@ -97,9 +97,36 @@ export const sendRecordsSchema = z.object({
             billingAddress: recordAddressSchema.nullish(),
             shippingAddress: recordAddressSchema.nullish(),
             /** A business Account's contacts (up to 50), for a new customer's email and contact name. */
-            contacts: z.array(contactSchema).max(50).default([])
+            contacts: z.array(contactSchema).max(50).default([]),
+            /** The Account's own defaults, used before the org-wide ones. */
+            defaults: z
+                .object({
+                    warehouseCode: text(15),
+                    salesPersonEmail: text(255),
+                    deliveryMethod: text(255),
+                    salesOrderGroup: text(100),
+                    /** Which of the Account's addresses orders go to. */
+                    deliverTo: z.enum(['shipping', 'billing']).nullish()
+                })
+                .nullish()
         })
         .nullable(),
+    /**
+     * Values of the Salesforce fields an admin mapped to the order (custom metadata); a mapping
+     * Salesforce could not read is left out here and reported in the admin tab.
+     */
+    mapped: z
+        .object({
+            comments: text(4000),
+            customerRef: text(100),
+            deliveryInstruction: text(1000),
+            sourceId: text(50),
+            lines: z
+                .array(z.object({ lineId: anyId, comments: text(4000) }))
+                .max(1000)
+                .default([])
+        })
+        .nullish(),
     lines: z
         .array(
             z.object({
@@ -181,9 +208,13 @@ export const sendRecordsSchema = z.object({
             deliveryMethods: z
                 .array(z.object({ id: anyId, name: z.string().max(255) }))
                 .max(2000)
+                .default([]),
+            salesOrderGroups: z
+                .array(z.object({ id: anyId, name: z.string().max(100) }))
+                .max(2000)
                 .default([])
         })
-        .default({ warehouses: [], taxes: [], salesPersons: [], deliveryMethods: [] }),
+        .default({ warehouses: [], taxes: [], salesPersons: [], deliveryMethods: [], salesOrderGroups: [] }),
     user: z.object({ email: text(255) }).default({}),
     /** Labels of fields left out because the user may not read them ("Account Phone"). */
     omittedFields: z.array(z.string().max(255)).max(100).default([])
@@ -203,6 +234,9 @@ export const choicesSchema = z.object({
     requiredDate: text(40),
     comments: text(4000),
     deliveryAddress: recordAddressSchema.nullish(),
+    salesOrderGroup: text(100),
+    /** Use the prices Unleashed charges this customer instead of the Opportunity's. */
+    useUnleashedPrices: z.boolean().nullish(),
     /** The confirmations the rep gave (keys from the preview's `confirmations`). */
     confirmed: z.array(z.string().max(120)).max(1100).nullish()
 });
