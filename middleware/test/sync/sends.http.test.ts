@@ -478,4 +478,32 @@ describe('how each company sells', () => {
         expect(p.lines.map((l: { customerPrice: string | null }) => l.customerPrice)).toEqual([null, null]);
         expect(p.customerPricesDiffer).toBe(false);
     });
+
+    it('sends a Salesforce Order exactly once, speaking of the Order', async () => {
+        const orderId = '8015g000000SND1AAA';
+        const r = records({
+            source: 'Order',
+            opportunity: { id: orderId, amount: 159.97, currencyIsoCode: 'NZD' }
+        });
+        const empty = (await stack.call('POST', '/v1/sends/context', { ...r, lines: [] })).json();
+        expect(empty.blocking).toContain('The Order has no products.');
+        const first = await stack.call('POST', '/v1/sends', { records: r, choices: {} });
+        expect(first.statusCode).toBe(201);
+        expect(first.json().orderGuid).toBe(orderGuidFor(stack.orgId, orderId));
+        expect(first.json().summary).toMatch(/^Order 8015g000000SND1AAA: 2 line\(s\)/);
+        const again = await stack.call('POST', '/v1/sends', { records: r, choices: {} });
+        expect(again.statusCode).toBe(200);
+        const orders = liveOrders(stack.sim).filter((o) => o.CustomerRef === orderId);
+        expect(orders).toHaveLength(1);
+    });
+
+    it('refuses an Order id given as an Opportunity, naming the field', async () => {
+        const res = await stack.call(
+            'POST',
+            '/v1/sends/context',
+            records({ opportunity: { id: '0015g00000ACME1AAA' } })
+        );
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toMatch(/Opportunity \(006\) or Order \(801\) id/);
+    });
 });

@@ -131,6 +131,11 @@ const DEGRADED: Record<ReferenceList, string> = {
     Companies: "the base currency is unknown: the Opportunity's currency is used as it is."
 };
 
+/** How a rep names the record the order comes from (the id tells an Order from an Opportunity). */
+function sourceWord(s: OpportunitySnapshot): string {
+    return s.opportunityId.startsWith('801') ? 'Order' : 'Opportunity';
+}
+
 export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
     const errors: string[] = [];
     const warnings: string[] = [];
@@ -157,7 +162,7 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
     let exchangeRate: Decimal = new ExactDecimal(1);
     if (!currencyCode) {
         errors.push(
-            "Unleashed's base currency is unknown (its Companies list could not be read): set the Opportunity's currency."
+            `Unleashed's base currency is unknown (its Companies list could not be read): set the ${sourceWord(s)}'s currency.`
         );
     } else if (currencyCode !== ctx.baseCurrency) {
         const c = ctx.currencies.get(currencyCode);
@@ -167,7 +172,7 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
             );
         } else if (!c) {
             errors.push(
-                `Currency ${currencyCode} is not set up in Unleashed; add it there or change the Opportunity's currency.`
+                `Currency ${currencyCode} is not set up in Unleashed; add it there or change the ${sourceWord(s)}'s currency.`
             );
         } else if (!c.sellRate || c.sellRate.lte(0)) {
             errors.push(`Currency ${currencyCode} has no sell rate in Unleashed.`);

@@ -73,7 +73,13 @@ export type SnapshotLine = z.infer<typeof snapshotLineSchema>;
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO currency code such as NZD');
 
 export const opportunitySnapshotSchema = z.object({
-    opportunityId: salesforceId('006'),
+    /** The Opportunity's id, or the Salesforce Order's (801) when the order is sent from an Order. */
+    opportunityId: z
+        .string()
+        .regex(
+            /^(006|801)[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+            'must be a 15 or 18 character Opportunity (006) or Order (801) id'
+        ),
     opportunityNumber: optionalText(40),
     currencyIsoCode: currency.nullish(),
     account: z.object({

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { type Choices, STATUS_PARKED, STATUS_PLACED, blank, trimmed } from './choices';
-import type { SendRecords } from './records';
+import { type SendRecords, sourceWord } from './records';
 
 /**
  * What stops an Opportunity from being sent, in words a sales rep can act on, and what the rep must
@@ -58,15 +58,15 @@ function orderNumberProblem(records: SendRecords): string | null {
     if (!n) return null;
     const issue = n.settingIssue;
     if (issue?.kind === 'not-a-field')
-        return `The Unleashed setting Order Number Field is "${issue.configured ?? ''}", which is not a field on Opportunity. An administrator can correct it (the API name of an Opportunity field, e.g. an auto-number field) in Setup > Custom Settings > Unleashed Settings, or uncheck Use Opportunity Number.`;
+        return `The Unleashed setting Order Number Field is "${issue.configured ?? ''}", which is not a field on ${sourceWord(records)}. An administrator can correct it (the API name of an ${sourceWord(records)} field, e.g. an auto-number field) in Setup > Custom Settings > Unleashed Settings, or uncheck Use Opportunity Number.`;
     if (issue?.kind === 'unreadable')
-        return `You cannot read the Opportunity field ${issue.label ?? ''} (${issue.configured ?? ''}) that Unleashed order numbers are taken from. Ask an administrator for access.`;
+        return `You cannot read the ${sourceWord(records)} field ${issue.label ?? ''} (${issue.configured ?? ''}) that Unleashed order numbers are taken from. Ask an administrator for access.`;
     if (issue?.kind === 'wrong-type')
-        return `The Unleashed setting Order Number Field names the Opportunity field ${issue.configured ?? ''}, which is a ${(issue.type ?? '').toLowerCase()} field. An administrator can choose a text, auto-number or number field instead.`;
+        return `The Unleashed setting Order Number Field names the ${sourceWord(records)} field ${issue.configured ?? ''}, which is a ${(issue.type ?? '').toLowerCase()} field. An administrator can choose a text, auto-number or number field instead.`;
     if (blank(n.fieldName)) return null;
     const orderNumber = orderNumberOf(records);
     if (orderNumber === null)
-        return `The Opportunity has no ${n.fieldLabel ?? n.fieldName ?? ''}, which its Unleashed order number is taken from. Fill it in before sending.`;
+        return `The ${sourceWord(records)} has no ${n.fieldLabel ?? n.fieldName ?? ''}, which its Unleashed order number is taken from. Fill it in before sending.`;
     if (orderNumber.length > ORDER_NUMBER_MAX)
         return `The order number ${orderNumber} is longer than the ${ORDER_NUMBER_MAX} characters allowed. An administrator can shorten the Order Number Prefix or choose another Order Number Field.`;
     return null;
@@ -88,16 +88,18 @@ export function lineProblems(records: SendRecords): string[] {
         if (blank(line.productCode)) noCode.push(trimmed(line.productName) ?? `line ${i + 1}`);
         const quantity = decimalOrNull(line.quantity);
         if (quantity === null)
-            result.push(`${where} has no quantity. Enter one on the Opportunity's product line.`);
+            result.push(`${where} has no quantity. Enter one on the ${sourceWord(records)}'s product line.`);
         else if (quantity.lte(0))
             result.push(
-                `${where} has a quantity of ${quantity.toString()}. Enter a quantity greater than 0 on the Opportunity's product line, or remove the line.`
+                `${where} has a quantity of ${quantity.toString()}. Enter a quantity greater than 0 on the ${sourceWord(records)}'s product line, or remove the line.`
             );
         else if (quantity.gt(1e9))
             result.push(`${where} has a quantity of ${quantity.toString()}, more than Unleashed accepts.`);
         const price = decimalOrNull(line.unitPrice);
         if (price === null)
-            result.push(`${where} has no sales price. Enter one on the Opportunity's product line.`);
+            result.push(
+                `${where} has no sales price. Enter one on the ${sourceWord(records)}'s product line.`
+            );
         else if (price.lt(0))
             result.push(
                 `${where} has a negative sales price (${price.toString()}). Unleashed takes credits as credit notes, not as order lines.`
@@ -119,19 +121,18 @@ export function lineProblems(records: SendRecords): string[] {
 export function blockingProblems(records: SendRecords, choices: Choices): string[] {
     const result: string[] = [];
     const account = records.account;
-    if (!account) result.push('The Opportunity has no Account. Add one before sending it to Unleashed.');
+    const word = sourceWord(records);
+    if (!account) result.push(`The ${word} has no Account. Add one before sending it to Unleashed.`);
     else if (account.doNotSend) {
         const reason = trimmed(account.doNotSendReason);
         result.push(`The account is marked "Do not send to Unleashed"${reason ? `: ${reason}` : '.'}`);
     }
     const numberProblem = orderNumberProblem(records);
     if (numberProblem) result.push(numberProblem);
-    if (records.lines.length === 0) result.push('The Opportunity has no products.');
+    if (records.lines.length === 0) result.push(`The ${word} has no products.`);
     result.push(...lineProblems(records));
     if (freightOf(records).gt(0) && blank(records.settings.freightProductCode))
-        result.push(
-            'The Opportunity has freight, but no freight product code is set in the Unleashed settings.'
-        );
+        result.push(`The ${word} has freight, but no freight product code is set in the Unleashed settings.`);
     if (!orderEditable(records))
         result.push(
             `Sales order ${records.opportunity.order.number ?? ''} is ${records.opportunity.order.status ?? ''} in Unleashed; only a Parked order can be changed.`

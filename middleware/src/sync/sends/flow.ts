@@ -28,7 +28,7 @@ import {
     unconfirmed
 } from './checks';
 import { buildSnapshot, summaryOf } from './order-snapshot';
-import type { ChoicesInput, SendRecords } from './records';
+import { type ChoicesInput, type SendRecords, sourceWord } from './records';
 
 /**
  * Send to Unleashed from the records Salesforce gathered: the dialog's context (defaults, options,
@@ -131,7 +131,7 @@ export class SendFlow {
         const warnings = [...answer.warnings];
         if (choices.useUnleashedPrices && prices.size > 0)
             warnings.push(
-                `The lines carry the prices Unleashed charges ${snapshot.account.customerCode ?? 'this customer'}, not the Opportunity's.`
+                `The lines carry the prices Unleashed charges ${snapshot.account.customerCode ?? 'this customer'}, not the ${sourceWord(records)}'s.`
             );
         if (records.omittedFields.length > 0)
             warnings.push(`Left out because you cannot read them: ${records.omittedFields.join(', ')}.`);
@@ -168,8 +168,8 @@ export class SendFlow {
             amountNote: !amountDiffers
                 ? null
                 : choices.useUnleashedPrices && prices.size > 0
-                  ? `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the Opportunity's ${expected.toFixed(MONEY_SCALE)}: the lines carry Unleashed's prices for this customer.`
-                  : amountNote(subTotal, expected, snapshot, answer.currencyCode),
+                  ? `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the ${sourceWord(records)}'s ${expected.toFixed(MONEY_SCALE)}: the lines carry Unleashed's prices for this customer.`
+                  : amountNote(subTotal, expected, snapshot, answer.currencyCode, sourceWord(records)),
             warnings,
             errors: answer.errors,
             confirmations: unconfirmed(
@@ -435,7 +435,13 @@ function contactWords(c: ReturnType<typeof customerContact>): string | null {
 }
 
 /** Why the totals differ, in words: line rounding, or a real difference the rep should look at. */
-function amountNote(subTotal: Decimal, expected: Decimal, s: OpportunitySnapshot, currency: string): string {
+function amountNote(
+    subTotal: Decimal,
+    expected: Decimal,
+    s: OpportunitySnapshot,
+    currency: string,
+    word: string
+): string {
     const difference = subTotal.minus(expected).abs().toFixed(MONEY_SCALE);
     // Each line total rounded to cents moves the sum by at most half a cent; a discounted unit price
     // rounded to cents first, by at most half a cent per unit.
@@ -447,6 +453,6 @@ function amountNote(subTotal: Decimal, expected: Decimal, s: OpportunitySnapshot
     );
     const discounted = s.lines.some(discountedLine);
     if (subTotal.minus(expected).abs().lte(roundingBound))
-        return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the Opportunity's ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}: Unleashed rounds each line${discounted ? "'s discounted price and total" : "'s total"} to cents, Salesforce rounds only the sum.`;
-    return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the Opportunity's ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}, more than rounding explains: check the lines' prices and discounts in Salesforce.`;
+        return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the ${word}'s ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}: Unleashed rounds each line${discounted ? "'s discounted price and total" : "'s total"} to cents, Salesforce rounds only the sum.`;
+    return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the ${word}'s ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}, more than rounding explains: check the lines' prices and discounts in Salesforce.`;
 }

@@ -128,5 +128,6 @@ export function summaryOf(s: OpportunitySnapshot): string {
     const customer = s.account.customerCode
         ? `customer ${s.account.customerCode}`
         : `new customer ${s.newCustomerCode ?? ''}`;
-    return `Opportunity ${s.opportunityId}: ${s.lines.length} line(s), warehouse ${s.warehouseCode}, ${customer}, status ${s.orderStatus}, currency ${s.currencyIsoCode ?? ''}`;
+    const word = s.opportunityId.startsWith('801') ? 'Order' : 'Opportunity';
+    return `${word} ${s.opportunityId}: ${s.lines.length} line(s), warehouse ${s.warehouseCode}, ${customer}, status ${s.orderStatus}, currency ${s.currencyIsoCode ?? ''}`;
 }

@@ -43,9 +43,20 @@ const contactSchema = z.object({
 });
 export type RecordContact = z.infer<typeof contactSchema>;
 
+export const SOURCE_OBJECTS = ['Opportunity', 'Order'] as const;
+export type SourceObject = (typeof SOURCE_OBJECTS)[number];
+
 export const sendRecordsSchema = z.object({
+    /** What the order is sent from: an Opportunity with its products, or a Salesforce Order with its items. */
+    source: z.enum(SOURCE_OBJECTS).default('Opportunity'),
+    /** The Opportunity, or the Order when `source` is Order (the same fields). */
     opportunity: z.object({
-        id: id('006'),
+        id: z
+            .string()
+            .regex(
+                /^(006|801)[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+                'must be a 15 or 18 character Opportunity (006) or Order (801) id'
+            ),
         name: text(255),
         /** Null when blank or when the user may not read Amount (`amountReadable`). */
         amount,
@@ -220,6 +231,11 @@ export const sendRecordsSchema = z.object({
     omittedFields: z.array(z.string().max(255)).max(100).default([])
 });
 export type SendRecords = z.infer<typeof sendRecordsSchema>;
+
+/** How a rep names the record the order is sent from. */
+export function sourceWord(records: Pick<SendRecords, 'source'>): string {
+    return records.source === 'Order' ? 'Order' : 'Opportunity';
+}
 export type SendRecordsInput = z.input<typeof sendRecordsSchema>;
 
 /** The rep's choices in the dialog; blank means "use the default". */
