@@ -43,7 +43,8 @@ export interface NameQuery {
 /**
  * The Accounts named like any of the keys: `WHERE also AND (Name LIKE 'a' OR Name LIKE 'b' ...)`, in
  * as few statements as the URL length allows (about 250 names each), up to `concurrency` at a time.
- * Rows whose key is none of the keys (LIKE's `%` matches more than whitespace) are dropped.
+ * Rows whose key is none of the keys (LIKE's `%` matches more than whitespace) are dropped, and an
+ * Account two statements return is kept once.
  */
 export async function accountsNamed<T extends SObjectRecord & { Name?: unknown }>(
     writer: SalesforceWriter,
@@ -71,11 +72,18 @@ export async function accountsNamed<T extends SObjectRecord & { Name?: unknown }
     }
     flush();
     const wanted = new Set(keys);
+    // One Account can answer patterns of two statements ("a%1%b" also matches "A 12 B").
+    const seen = new Set<string>();
     const out: T[] = [];
     for (let i = 0; i < statements.length; i += concurrency) {
         const pages = await Promise.all(statements.slice(i, i + concurrency).map((s) => writer.query<T>(s)));
         for (const rows of pages)
-            for (const row of rows) if (wanted.has(nameKey(row.Name as string | null))) out.push(row);
+            for (const row of rows) {
+                const id = String(row.Id).toLowerCase();
+                if (seen.has(id) || !wanted.has(nameKey(row.Name as string | null))) continue;
+                seen.add(id);
+                out.push(row);
+            }
     }
     return out;
 }
