@@ -14,6 +14,7 @@ import {
     type SalesforceSim
 } from '../sandbox/salesforce-sim';
 import { DEMO_API_ID, DEMO_API_KEY, startUnleashedSim } from '../sandbox/unleashed-sim';
+import type { Customer } from '../sandbox/unleashed-sim/state/records';
 import { createServices } from '../services';
 import { openStore, storeConfigFrom } from '../store';
 import { createUnleashedClient } from '../unleashed/client';
@@ -27,13 +28,15 @@ import { startBenchPostgres } from './postgres';
 import { check, emit, numberOptions, round1, round2, say } from './support';
 
 /**
- * `npm run bench -- import [--products N] [--ulatency 150] [--sflatency 100] [--naive 1] [--heap MB]
- *  [--inflight N] [--pg 1]`
+ * `npm run bench -- import [--products N] [--customers N] [--ulatency 150] [--sflatency 100] [--naive 1]
+ *  [--heap MB] [--inflight N] [--pg 1]`
  *
  * The import of the simulator's `large` account (100,000 products, 10 warehouses, 3 priced tiers;
  * `--products` takes fewer) into an empty simulated org, every Unleashed call taking `--ulatency` ms
  * and every Salesforce call `--sflatency` ms: reference data, products into the Unleashed book and
- * the standard book, and the tier books. Each import runs in its own process, so its peak RSS is its
+ * the standard book, and the tier books. `--customers N` adds N customers, imported with "create
+ * missing accounts" into an org that already has every other one as an unlinked Account of the same
+ * name in other case and spacing: half are linked by name, half created. Each import runs in its own process, so its peak RSS is its
  * own; the simulators run in this one.
  *   - import: the middleware's import job (pages of 1000 read ahead, existing records compared,
  *     parallel Collections or Bulk API 2.0, checkpoints in the store);
@@ -59,6 +62,8 @@ interface ChildTask {
     pagesInFlight: number;
     /** The store on PostgreSQL (`--pg 1`) instead of the embedded PGlite, which holds ~300 MB itself. */
     databaseUrl: string | null;
+    /** Customers too, with "create missing accounts". */
+    customers: boolean;
 }
 
 interface ChildResult {
@@ -90,7 +95,8 @@ export async function run(args: string[]): Promise<void> {
         naive: 1,
         heap: 0,
         inflight: 0,
-        pg: 0
+        pg: 0,
+        customers: 0
     });
     check(
         Number.isInteger(opts.products) && opts.products >= 1 && opts.products <= 100_000,
@@ -108,6 +114,11 @@ export async function run(args: string[]): Promise<void> {
             settings: { dailyApiLimit: 1e9 }
         });
     const sfImport = await org();
+    check(
+        Number.isInteger(opts.customers) && opts.customers >= 0 && opts.customers <= 100_000,
+        '--customers is 0..100000'
+    );
+    addCustomers(usim.state.customers, sfImport, opts.customers);
     const sfNaive = opts.naive ? await org() : null;
     const dataDir = mkdtempSync(join(tmpdir(), 'import-bench-'));
     const pg = opts.pg ? await startBenchPostgres() : null;
@@ -139,6 +150,7 @@ export async function run(args: string[]): Promise<void> {
             | 'dataDir'
             | 'pagesInFlight'
             | 'databaseUrl'
+            | 'customers'
         >
     ): Promise<Phase> => {
         say(
@@ -154,7 +166,8 @@ export async function run(args: string[]): Promise<void> {
             clientSecret: DEMO_CLIENT_SECRET,
             dataDir,
             databaseUrl,
-            pagesInFlight: opts.inflight
+            pagesInFlight: opts.inflight,
+            customers: opts.customers > 0
         });
         const out = {
             ...result,
@@ -181,6 +194,16 @@ export async function run(args: string[]): Promise<void> {
         const entries = sfImport.records('PricebookEntry').length;
         const products = sfImport.records('Product2').length;
         check(products === opts.products, `${products} products in Salesforce, not ${opts.products}`);
+        if (opts.customers > 0) {
+            const live = usim.state.customers.filter((c) => !c.Obsolete).length;
+            const accounts = sfImport.records('Account');
+            check(accounts.length === live, `${accounts.length} Accounts for ${live} live customers`);
+            check(
+                accounts.every((a) => a.Unleashed_Customer_Code__c),
+                'every Account is linked to its customer'
+            );
+            check(second.recordsWritten === 0, 'the second run wrote nothing');
+        }
         if (sfNaive) {
             check(sfNaive.records('Product2').length === products, 'the naive import wrote as many products');
             check(
@@ -193,6 +216,7 @@ export async function run(args: string[]): Promise<void> {
         emit({
             bench: 'import',
             products: opts.products,
+            customers: opts.customers,
             priceBookEntries: entries,
             latencyMs: { unleashed: opts.ulatency, salesforce: opts.sflatency },
             heapLimitMb: opts.heap || null,
@@ -297,6 +321,25 @@ function benchConfig(
     });
 }
 
+/**
+ * `n` more Unleashed customers ("Customer 1 Ltd", ...), and for every other one an unlinked Account
+ * of the same name in other case and spacing ("CUSTOMER  2 ltd"), which the import links by name.
+ */
+function addCustomers(customers: Customer[], sf: SalesforceSim, n: number): void {
+    const model = customers.find((c) => !c.Obsolete)!;
+    for (let i = 1; i <= n; i++) {
+        const hex = i.toString(16).padStart(12, '0');
+        const name = `Customer ${i} Ltd`;
+        customers.push({
+            ...model,
+            Guid: `c0570000-0000-4000-8000-${hex}`,
+            CustomerCode: `C${i}`,
+            CustomerName: name
+        });
+        if (i % 2 === 0) sf.org.insertRaw('Account', { Name: `CUSTOMER  ${i} ltd` });
+    }
+}
+
 /** The middleware's own import job, with its store in a directory the runs share. */
 async function middlewareImport(task: ChildTask): Promise<ChildResult> {
     const config = benchConfig(task);
@@ -318,8 +361,9 @@ async function middlewareImport(task: ChildTask): Promise<ChildResult> {
     const tenant = (await store.tenants.get(ORG))!;
     return measured(async () => {
         const { job } = await services.imports.start(tenant, {
-            entities: ENTITIES as never,
-            fullReimport: task.fullReimport
+            entities: (task.customers ? [...ENTITIES, 'customers'] : ENTITIES) as never,
+            fullReimport: task.fullReimport,
+            createMissingAccounts: task.customers
         });
         while (await services.imports.worker.runOnce()) {
             // until the queue is empty

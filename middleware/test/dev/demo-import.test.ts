@@ -151,3 +151,41 @@ it('starts every demo’s imports from nothing, even with a kept store', async (
     expect(again[again.length - 1]).toMatchObject({ status: 'Succeeded', failed: 0 });
     expect(productCodes(second)).toEqual(unleashedCodes(second));
 });
+
+it('links the demo org’s "Beta Builders" when the import creates missing accounts, and creates no second one', async () => {
+    const stack = await demo();
+    const accounts = () => stack.salesforce.records('Account');
+    const betas = () => accounts().filter((a) => String(a.Name).toLowerCase() === 'beta builders');
+    const [original] = betas();
+    expect(original?.unleashed__Unleashed_Customer_Code__c).toBeNull();
+
+    const started = await ok(stack, 'startImport', {
+        entities: ['customers'],
+        fullReimport: true,
+        createMissingAccounts: true
+    });
+    const views = await follow(stack, started.jobId);
+    expect(views[views.length - 1]).toMatchObject({ status: 'Succeeded', failed: 0, errors: [] });
+    expect(betas()).toEqual([
+        expect.objectContaining({
+            Id: original!.Id,
+            unleashed__Unleashed_Customer_Code__c: 'BETA',
+            unleashed__Unleashed_Customer_Guid__c: stack.unleashed.state.customerByCode('BETA')!.Guid
+        })
+    ]);
+
+    // Once more: nothing new.
+    const count = accounts().length;
+    const again = await follow(
+        stack,
+        (
+            await ok(stack, 'startImport', {
+                entities: ['customers'],
+                fullReimport: true,
+                createMissingAccounts: true
+            })
+        ).jobId
+    );
+    expect(again[again.length - 1]).toMatchObject({ status: 'Succeeded', created: 0, updated: 0, failed: 0 });
+    expect(accounts()).toHaveLength(count);
+});

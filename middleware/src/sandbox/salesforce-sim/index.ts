@@ -84,6 +84,8 @@ export interface SimRequestLogEntry {
     method: string;
     path: string;
     status: number;
+    /** The SOQL of a query request (`q`), for tests that count statements. */
+    soql?: string;
 }
 
 export interface SalesforceSim {
@@ -279,7 +281,17 @@ export async function startSalesforceSim(opts: StartSalesforceSimOptions = {}): 
 
     const server = createServer((req, res) => {
         const path = (req.url ?? '/').split('?')[0]!;
-        res.on('finish', () => requests.push({ method: req.method ?? 'GET', path, status: res.statusCode }));
+        const soql = path.endsWith('/query')
+            ? (new URL(req.url ?? '/', 'http://sim').searchParams.get('q') ?? undefined)
+            : undefined;
+        res.on('finish', () =>
+            requests.push({
+                method: req.method ?? 'GET',
+                path,
+                status: res.statusCode,
+                ...(soql ? { soql } : {})
+            })
+        );
         handle(req, res).catch((err: unknown) => {
             if (res.headersSent) return;
             if (err instanceof RequestError) send(res, err.status, err.body());

@@ -207,7 +207,13 @@ export class SimOrg {
         const { def } = field;
         // A checkbox compares as a number (TRUE = 1), which a text key cannot follow.
         if (def.type === 'boolean') return false;
-        return field.name === 'Id' || Boolean(def.externalId || def.unique) || def.type === 'reference';
+        // Name is among the fields every org indexes (with Id, lookups and external ids).
+        return (
+            field.name === 'Id' ||
+            (field.name === 'Name' && def.type === 'string') ||
+            Boolean(def.externalId || def.unique) ||
+            def.type === 'reference'
+        );
     }
 
     /**
@@ -221,6 +227,30 @@ export class SimOrg {
         }
         // Not the unique index: it holds one id a value, and the seed's raw inserts skip its check.
         return this.lookupIndex(table, field.name).get(text.toLowerCase()) ?? new Set();
+    }
+
+    /**
+     * Ids of the records whose field starts with the lowercased text, from the field's query index
+     * (see indexed), as an org answers `LIKE 'text%...'` on an indexed field: one set per value.
+     */
+    prefixIds(table: Table, field: FieldInfo, prefix: string): ReadonlySet<string>[] {
+        const index = this.lookupIndex(table, field.name);
+        let sorted = sortedKeys.get(index);
+        if (!sorted || sorted.version !== (keyVersions.get(index) ?? 0)) {
+            sorted = { version: keyVersions.get(index) ?? 0, keys: [...index.keys()].sort() };
+            sortedKeys.set(index, sorted);
+        }
+        const { keys } = sorted;
+        let lo = 0;
+        let hi = keys.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (keys[mid]! < prefix) lo = mid + 1;
+            else hi = mid;
+        }
+        const out: ReadonlySet<string>[] = [];
+        for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(index.get(keys[i]!)!);
+        return out;
     }
 
     private lookupIndex(table: Table, name: string): Map<string, Set<string>> {
@@ -701,12 +731,21 @@ export class SimOrg {
     }
 }
 
+/** A query index's keys in order (for prefix lookups), rebuilt when a key came or went since. */
+const sortedKeys = new WeakMap<Map<string, Set<string>>, { version: number; keys: string[] }>();
+const keyVersions = new WeakMap<Map<string, Set<string>>, number>();
+const keysChanged = (index: Map<string, Set<string>>) =>
+    keyVersions.set(index, (keyVersions.get(index) ?? 0) + 1);
+
 function addLookup(index: Map<string, Set<string>>, value: unknown, id: string): void {
     if (value === null || value === undefined) return;
     const key = String(value).toLowerCase();
     const ids = index.get(key);
     if (ids) ids.add(id);
-    else index.set(key, new Set([id]));
+    else {
+        index.set(key, new Set([id]));
+        keysChanged(index);
+    }
 }
 
 function removeLookup(index: Map<string, Set<string>>, value: unknown, id: string): void {
@@ -715,7 +754,10 @@ function removeLookup(index: Map<string, Set<string>>, value: unknown, id: strin
     const ids = index.get(key);
     if (!ids) return;
     ids.delete(id);
-    if (ids.size === 0) index.delete(key);
+    if (ids.size === 0) {
+        index.delete(key);
+        keysChanged(index);
+    }
 }
 
 function stripKey(input: Row, key: string): Row {

@@ -8,8 +8,8 @@ import type { FieldInfo, Row, SimOrg, Table } from './org';
  *   [WITH USER_MODE|SECURITY_ENFORCED] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
  * One level of parent relationship (Account.Name, unleashed__Unleashed_Tax__r.Name) is followed.
  * Errors carry the API's error codes: MALFORMED_QUERY, INVALID_TYPE, INVALID_FIELD.
- * `=` and `IN` on Id, external ids, unique fields and lookups are answered from indexes (see probe),
- * as a real org answers them, so a query's cost follows the rows it names, not the table's size.
+ * `=` and `IN` on Id, Name, external ids, unique fields and lookups, and `LIKE` with a literal prefix
+ * on those (but Id), are answered from indexes (see probe), as a real org answers them, so a query's cost follows the rows it names, not the table's size.
  */
 
 type Literal = string | number | boolean | null;
@@ -26,7 +26,14 @@ type Cond =
     | { kind: 'not'; part: Cond }
     | { kind: 'cmp'; path: FieldPath; op: string; value: Literal }
     | { kind: 'in'; path: FieldPath; negate: boolean; values: Literal[] }
-    | { kind: 'like'; path: FieldPath; pattern: string };
+    | { kind: 'like'; path: FieldPath; pattern: LikePattern };
+
+/** A LIKE pattern, compiled once per query: `%` and `_` are wildcards, `\%` and `\_` themselves. */
+interface LikePattern {
+    regex: RegExp;
+    /** The lowercased text before the first wildcard: what an index on the field can narrow by. */
+    prefix: string;
+}
 
 export interface SoqlQuery {
     table: Table;
@@ -42,7 +49,11 @@ interface Token {
     type: 'word' | 'string' | 'number' | 'op' | 'punct';
     text: string;
     pos: number;
+    /** A string literal read as a LIKE pattern (escaped `%` and `_` stay literal). */
+    like?: LikePattern;
 }
+
+const reEscape = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function tokenize(soql: string): Token[] {
     const tokens: Token[] = [];
@@ -53,22 +64,31 @@ function tokenize(soql: string): Token[] {
             i++;
         } else if (c === "'") {
             let text = '';
+            let re = '';
+            let prefix: string | null = null;
             let j = i + 1;
             for (;;) {
                 if (j >= soql.length) throw malformed(soql, i, 'unterminated string literal');
                 const d = soql.charAt(j);
                 if (d === '\\') {
                     const e = soql.charAt(j + 1);
-                    text += e === 'n' ? '\n' : e === 't' ? '\t' : e;
+                    const ch = e === 'n' ? '\n' : e === 't' ? '\t' : e;
+                    text += ch;
+                    re += reEscape(ch);
                     j += 2;
                 } else if (d === "'") {
                     break;
                 } else {
                     text += d;
+                    if (d === '%' || d === '_') {
+                        prefix ??= text.slice(0, -1);
+                        re += d === '%' ? '.*' : '.';
+                    } else re += reEscape(d);
                     j++;
                 }
             }
-            tokens.push({ type: 'string', text, pos: i });
+            const like = { regex: new RegExp(`^${re}$`, 'is'), prefix: (prefix ?? text).toLowerCase() };
+            tokens.push({ type: 'string', text, pos: i, like });
             i = j + 1;
         } else if (/[0-9-]/.test(c)) {
             const m = /^-?\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2}))?|^-?\d+(\.\d+)?/.exec(
@@ -293,8 +313,9 @@ class Parser {
         if (this.isWord('LIKE')) {
             this.next();
             const t = this.next();
-            if (t.type !== 'string') throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
-            return { kind: 'like', path, pattern: t.text };
+            if (t.type !== 'string' || !t.like)
+                throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
+            return { kind: 'like', path, pattern: t.like };
         }
         const op = this.next();
         if (op.type !== 'op') throw malformed(this.soql, op.pos, `unexpected token: ${op.text}`);
@@ -370,17 +391,7 @@ function matches(org: SimOrg, row: Row, cond: Cond): boolean {
         }
         case 'like': {
             const v = read(org, row, cond.path);
-            if (v === null) return false;
-            const re = new RegExp(
-                '^' +
-                    cond.pattern
-                        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-                        .replace(/%/g, '.*')
-                        .replace(/_/g, '.') +
-                    '$',
-                'is'
-            );
-            return re.test(String(v));
+            return v !== null && cond.pattern.regex.test(String(v));
         }
         case 'cmp': {
             const v = read(org, row, cond.path);
@@ -435,6 +446,8 @@ function probe(org: SimOrg, table: Table, cond: Cond): Probe | undefined {
                 : undefined;
         case 'in':
             return cond.negate ? undefined : probeValues(org, table, cond.path, cond.values);
+        case 'like':
+            return probePrefix(org, table, cond.path, cond.pattern.prefix);
         case 'and': {
             let best: Probe | undefined;
             for (const part of cond.parts) {
@@ -478,6 +491,16 @@ function probeValues(org: SimOrg, table: Table, path: FieldPath, values: Literal
             [...org.lookupIds(parent, path.field, v)].map((pid) => org.lookupIds(table, rel, pid))
         );
     }
+    return {
+        size: lists.reduce((n, l) => n + l.size, 0),
+        ids: () => lists.flatMap((l) => [...l])
+    };
+}
+
+/** `LIKE 'abc%'` on an indexed field of the table itself: the values starting with the literal prefix. */
+function probePrefix(org: SimOrg, table: Table, path: FieldPath, prefix: string): Probe | undefined {
+    if (path.rel || prefix === '' || path.field.name === 'Id' || !org.indexed(path.field)) return undefined;
+    const lists = org.prefixIds(table, path.field, prefix);
     return {
         size: lists.reduce((n, l) => n + l.size, 0),
         ids: () => lists.flatMap((l) => [...l])

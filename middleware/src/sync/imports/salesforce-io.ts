@@ -13,7 +13,7 @@ import { chunk } from '../limit';
 export const keyOf = (v: unknown): string => String(v ?? '').toLowerCase();
 
 /** A REST query travels in the URL (GET /query?q=...); Salesforce refuses URLs past 16 KB. */
-const QUERY_URL_BUDGET = 12_000;
+export const QUERY_URL_BUDGET = 12_000;
 
 export interface InQuery {
     /** `SELECT ... FROM X` */

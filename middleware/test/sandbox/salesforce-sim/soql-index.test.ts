@@ -99,11 +99,26 @@ describe('SOQL answered from indexes', () => {
             // A number field against text values, and against a mixed list.
             { soql: `SELECT Id FROM PricebookEntry WHERE UnitPrice IN ('3','4.0','4')`, narrowed: false },
             { soql: `SELECT Id FROM PricebookEntry WHERE UnitPrice IN ('3', 4.0)`, narrowed: false },
+            // Name is indexed, as in every org; so is a LIKE with a literal prefix on it.
+            {
+                soql: `SELECT Id FROM Product2 WHERE Unleashed_Guid__c = 'G-3' OR Name = 'item 2'`,
+                narrowed: true
+            },
+            {
+                soql: `SELECT Id, Name FROM Product2 WHERE Unleashed_Product_Code__c != null AND (Name LIKE 'item%3' OR Name LIKE 'LATE')`,
+                narrowed: true
+            },
+            {
+                soql: `SELECT Id, Name FROM Account WHERE Unleashed_Customer_Code__c = null AND Unleashed_Customer_Guid__c = null AND (Name LIKE 'beta%builders' OR Name LIKE 'jane%citizen')`,
+                narrowed: true
+            },
             // Terms no index answers: the scan decides.
             {
-                soql: `SELECT Id FROM Product2 WHERE Unleashed_Guid__c = 'G-3' OR Name = 'Item 2'`,
+                soql: `SELECT Id FROM Product2 WHERE Unleashed_Guid__c = 'G-3' OR Family = 'Hardware'`,
                 narrowed: false
             },
+            { soql: `SELECT Id FROM Product2 WHERE Name LIKE '%3'`, narrowed: false },
+            { soql: `SELECT Id FROM Product2 WHERE Name LIKE 'Item 1' OR IsActive = false`, narrowed: false },
             { soql: `SELECT Id FROM Product2 WHERE Unleashed_Product_Code__c = null`, narrowed: false },
             {
                 soql: `SELECT Id FROM Product2 WHERE Unleashed_Product_Code__c NOT IN ('P-1')`,
@@ -127,6 +142,26 @@ describe('SOQL answered from indexes', () => {
         // Prices 3 (product 3's standard entry, product 2's tier entry) and 4 (product 4's standard).
         expect(bothPaths(org, cases[9]!.soql).indexed.totalSize).toBe(3);
         expect(bothPaths(org, cases[10]!.soql).indexed.totalSize).toBe(3);
+        const names = (soql: string) => bothPaths(org, soql).indexed.records.map((r) => r.Name);
+        expect(names(cases[12]!.soql).sort()).toEqual(['Item 3', 'Item 3', 'Item 3', 'Item 3', 'Late']);
+        expect(names(cases[13]!.soql).sort()).toEqual(['Beta Builders', 'Jane Citizen']);
+    });
+
+    it('reads escaped % and _ in a LIKE pattern as themselves, and follows renames', () => {
+        const { org, products } = newOrg();
+        const a = org.create(products, { Name: '100% Cotton_Co' }).id;
+        const b = org.create(products, { Name: '100X CottonXCo' }).id;
+        const like = (pattern: string) => {
+            const r = bothPaths(org, `SELECT Id FROM Product2 WHERE Name LIKE '${pattern}'`);
+            expect(r.indexed).toEqual(r.scanned);
+            return idsOf(r.indexed.records);
+        };
+        expect(like('100_ cotton_co')).toEqual([a, b]);
+        expect(like('100\\% cotton\\_co')).toEqual([a]);
+        expect(like('100%co')).toEqual([a, b]);
+        org.update(products, b, { Name: 'Renamed' });
+        expect(like('100%co')).toEqual([a]);
+        expect(like('ren%')).toEqual([b]);
     });
 
     it('follows creates, updates of the indexed field, upserts, deletes and rollbacks', () => {

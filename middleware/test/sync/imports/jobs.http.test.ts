@@ -120,7 +120,9 @@ describe('customers', () => {
             createMissingAccounts: true,
             fullReimport: true
         });
-        expect(job.counts).toMatchObject({ created: 3, updated: 0, unchanged: 3, failed: 0 });
+        // BETA is linked to the org's "Beta Builders" by name, not created again.
+        expect(job.counts).toMatchObject({ created: 2, updated: 1, unchanged: 3, failed: 0 });
+        expect(records(h.sfsim, 'Account')).toHaveLength(6);
         const accounts = records(h.sfsim, 'Account');
         const byCode = new Map(accounts.map((a) => [a.Unleashed_Customer_Code__c, a]));
         expect([...byCode.keys()].filter(Boolean).sort()).toEqual([
@@ -136,10 +138,15 @@ describe('customers', () => {
             Unleashed_Currency__c: 'NZD',
             CurrencyIsoCode: 'NZD'
         });
+        expect(byCode.get('ACME-SOUTH')).toMatchObject({
+            Name: 'Acme South Ltd',
+            BillingStreet: '5 Cashel Street',
+            BillingCity: 'Christchurch',
+            ShippingStreet: '5 Cashel Street'
+        });
         expect(byCode.get('BETA')).toMatchObject({
-            BillingStreet: 'PO Box 7',
-            BillingCity: 'Wellington',
-            ShippingStreet: '7 Lambton Quay',
+            Name: 'Beta Builders',
+            BillingStreet: '40 Victoria Street',
             Unleashed_Sell_Price_Tier__c: 'Retail'
         });
         expect(byCode.has('OLDCO')).toBe(false);

@@ -127,9 +127,11 @@ describe('c-unleashed-import', () => {
         ]);
         expect(group.value).toEqual(group.options.map((o) => o.value));
         expect(q(element, 'lightning-input[data-id="full-reimport"]').label).toBe('Full re-import');
-        expect(q(element, 'lightning-input[data-id="create-accounts"]').label).toBe(
-            'Create missing accounts'
-        );
+        const createAccounts = q(element, 'lightning-input[data-id="create-accounts"]');
+        expect(createAccounts.label).toBe('Create missing accounts');
+        // The admin learns that accounts are linked by name first, and where ambiguous names show.
+        expect(createAccounts.fieldLevelHelp).toMatch(/links the one account of the same name/);
+        expect(createAccounts.fieldLevelHelp).toMatch(/listed under the records not imported/);
         expect(q(element, 'lightning-button[data-id="start"]').disabled).toBe(false);
 
         group.dispatchEvent(new CustomEvent('change', { detail: { value: [] } }));
@@ -243,6 +245,8 @@ describe('c-unleashed-import', () => {
     });
 
     it('lists the records that failed when the import completes with errors', async () => {
+        const AMBIGUOUS =
+            'ambiguous: 2 Accounts without a customer are named "Beta Builders": "Beta Builders" (001000000000001AAA), "beta builders" (001000000000002AAA); nothing was linked or created. Put the customer code BETA on the right Account, then import again';
         getImportState.mockResolvedValue(
             state({
                 job: job({
@@ -252,7 +256,7 @@ describe('c-unleashed-import', () => {
                     created: 498,
                     failed: 2,
                     errors: [
-                        { entity: 'customers', key: 'ACME', reason: 'Duplicate account name' },
+                        { entity: 'customers', key: 'BETA', reason: AMBIGUOUS },
                         { entity: 'products', key: 'SKU9', reason: 'Price is not a number' }
                     ]
                 })
@@ -263,6 +267,9 @@ describe('c-unleashed-import', () => {
         const table = q(element, 'lightning-datatable[data-id="job-errors"]');
         expect(table.columns.map((c) => c.label)).toEqual(['Entity', 'Key', 'Reason']);
         expect(table.data).toHaveLength(2);
+        // An ambiguous name shows whole, the customer and every candidate account, wrapped.
+        expect(table.data[0]).toMatchObject({ entity: 'customers', key: 'BETA', reason: AMBIGUOUS });
+        expect(table.columns.find((c) => c.fieldName === 'reason').wrapText).toBe(true);
         expect(table.data[1]).toMatchObject({
             entity: 'products',
             key: 'SKU9',
