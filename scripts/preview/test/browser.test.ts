@@ -544,7 +544,7 @@ maybe('the preview in Chromium', () => {
         expect(await page.locator(`${panel} [data-id="short"]`).count()).toBe(0);
         expect(await text(`${panel} [data-id="own-order"]`)).toContain('3 allocated to this order');
         expect(await text(`${panel} [data-id="summary"]`)).toContain('The line is fully available in Main');
-        await page.locator(`${panel} lightning-input[data-id="figures-toggle"] input`).check();
+        await page.locator(`${panel} lightning-input[data-id="figures-toggle"] label`).click();
         expect(await text(`${panel} [data-id="figures"]`)).toMatch(
             /^On hand [\d,]+\s+Allocated [\d,]+\s+On purchase [\d,]+$/
         );
