@@ -157,6 +157,13 @@ export const configSchema = z.object({
      * than one call per warehouse (fewer products than warehouses). The answer's shape is unconfirmed.
      */
     STOCK_PER_PRODUCT_READS: bool.default(true),
+    /**
+     * Sales order statuses that hold no stock allocation: an Opportunity's own order in any other
+     * status has its allocation counted as available to the Opportunity's lines (unconfirmed, see README).
+     */
+    STOCK_UNALLOCATED_ORDER_STATUSES: csv
+        .pipe(z.array(z.string()))
+        .default(['Parked', 'Completed', 'Deleted']),
     /** Pages of 1,000 one product-code lookup may read (Unleashed's code filter is a prefix). */
     CODE_LOOKUP_MAX_PAGES: z.coerce.number().int().min(1).max(100).default(3),
     /** Pages past each code's first that all lookups of one request may read together. */

@@ -71,6 +71,7 @@ export async function createServices(
         concurrency: config.UNLEASHED_TENANT_CONCURRENCY,
         missSeconds: config.CODE_LOOKUP_MISS_SECONDS,
         perProductReads: config.STOCK_PER_PRODUCT_READS,
+        unallocatedStatuses: config.STOCK_UNALLOCATED_ORDER_STATUSES,
         lookup
     });
     const catalog = new UnleashedCatalog({ concurrency: config.UNLEASHED_TENANT_CONCURRENCY, lookup });

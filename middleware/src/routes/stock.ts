@@ -48,7 +48,8 @@ const guidList = z
 /**
  * GET /v1/stock: on hand, allocated, available and on purchase per product and warehouse. The
  * product GUIDs Salesforce holds may travel along (`productGuids`) to save the lookups by code;
- * requests without them are answered as before.
+ * requests without them are answered as before. An Opportunity whose order is in Unleashed sends its
+ * GUID (`orderGuid`): what that order holds allocated is counted as available to it (own-order.ts).
  */
 export async function stockRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
     const { services } = opts;
@@ -62,7 +63,11 @@ export async function stockRoutes(app: FastifyInstance, opts: { services: Servic
                     productCodes: codeList('product code', MAX_STOCK_CODES),
                     productGuids: guidList.optional(),
                     warehouseCodes: codeList('warehouse code', 100).optional(),
-                    includeObsolete: z.enum(['true', 'false']).optional()
+                    includeObsolete: z.enum(['true', 'false']).optional(),
+                    orderGuid: z
+                        .string()
+                        .regex(GUID, 'orderGuid is 36 characters: 8-4-4-4-12 hexadecimal digits')
+                        .optional()
                 }),
                 response: { 200: stockAnswerSchema }
             }
@@ -76,7 +81,8 @@ export async function stockRoutes(app: FastifyInstance, opts: { services: Servic
                     productCodes: q.productCodes,
                     productGuids: q.productGuids,
                     warehouseCodes: q.warehouseCodes,
-                    includeObsolete: q.includeObsolete === 'true'
+                    includeObsolete: q.includeObsolete === 'true',
+                    orderGuid: q.orderGuid
                 });
             } catch (err) {
                 throw unleashedProblem(err, 'Reading stock');

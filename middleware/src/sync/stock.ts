@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { UnleashedError } from '../unleashed/errors';
 import {
     ProductSchema,
+    SalesOrderSchema,
     StockOnHandSchema,
     WarehouseSchema,
     type UnleashedStockOnHand
@@ -17,6 +18,12 @@ import {
     lookupBudget,
     type LookupLimits
 } from './lookup';
+import {
+    DEFAULT_UNALLOCATED_STATUSES,
+    leaveOutOwnAllocation,
+    ownAllocation,
+    type OwnAllocation
+} from './own-order';
 
 /**
  * Live stock per product and warehouse, in as few round trips to Unleashed as the data allows.
@@ -43,6 +50,11 @@ export interface StockRequest {
     productGuids?: readonly string[];
     warehouseCodes?: string[];
     includeObsolete?: boolean;
+    /**
+     * The sales order the asking Opportunity already has in Unleashed: what it holds allocated is
+     * left out of the figures (own-order.ts), so its own lines do not count against it.
+     */
+    orderGuid?: string;
 }
 
 const warehouseQuantitiesSchema = z.object({
@@ -51,7 +63,9 @@ const warehouseQuantitiesSchema = z.object({
     onHand: z.string(),
     allocated: z.string(),
     available: z.string(),
-    onPurchase: z.string()
+    onPurchase: z.string(),
+    /** Allocated to the asking Opportunity's own order, and so left out of allocated and available. */
+    orderAllocated: z.string().optional()
 });
 export type WarehouseQuantities = z.infer<typeof warehouseQuantitiesSchema>;
 
@@ -89,6 +103,8 @@ export interface StockServiceOptions {
     lookup?: LookupLimits;
     /** Per product (AllWarehouses) when fewer calls than per warehouse; default true. */
     perProductReads?: boolean;
+    /** Order statuses that hold no allocation (own-order.ts); default Parked, Completed, Deleted. */
+    unallocatedStatuses?: readonly string[];
     now?: () => number;
 }
 
@@ -96,6 +112,7 @@ export class StockService {
     private readonly answers: CoalescingCache<Omit<StockAnswer, 'asOf' | 'ageSeconds'>>;
     private readonly warehouses: CoalescingCache<WarehouseRef[]>;
     private readonly products: CoalescingCache<string | null>;
+    private readonly orders: CoalescingCache<OwnAllocation | null>;
     private readonly limits: KeyedSemaphores;
     private readonly lookupLimits: LookupLimits;
     private readonly missMs: number;
@@ -104,6 +121,7 @@ export class StockService {
         this.answers = new CoalescingCache(1000, opts.now);
         this.warehouses = new CoalescingCache(1000, opts.now);
         this.products = new CoalescingCache(100_000, opts.now);
+        this.orders = new CoalescingCache(1000, opts.now);
         this.limits = new KeyedSemaphores(opts.concurrency ?? 10);
         this.lookupLimits = opts.lookup ?? DEFAULT_LOOKUP_LIMITS;
         this.missMs = (opts.missSeconds ?? 900) * 1000;
@@ -118,15 +136,24 @@ export class StockService {
             [...new Set(req.warehouseCodes ?? [])].sort().join(','),
             req.includeObsolete ? 'all' : 'active'
         ].join('|');
-        const { value, storedAt } = await this.answers.get(key, this.opts.cacheSeconds * 1000, () =>
-            this.load(tenantKey, client, codes, req)
-        );
+        // The stock and the order are read at the same time; the stock answer is shared by everyone
+        // asking for these codes, the order's allocation is left out per request.
+        const [{ value, storedAt }, own] = await Promise.all([
+            this.answers.get(key, this.opts.cacheSeconds * 1000, () =>
+                this.load(tenantKey, client, codes, req)
+            ),
+            req.orderGuid ? this.ownOrder(tenantKey, client, req.orderGuid) : Promise.resolve(null)
+        ]);
         const now = (this.opts.now ?? Date.now)();
         // The answer may have been loaded for the same codes in another order: answer in this order.
         const byCode = new Map(value.products.map((p) => [p.productCode, p]));
+        const answer = (c: string) => {
+            const p = byCode.get(c) ?? { productCode: c, known: false, warehouses: [] };
+            return own ? { ...p, warehouses: leaveOutOwnAllocation(c, p.warehouses, own) } : p;
+        };
         return {
             unknownWarehouseCodes: value.unknownWarehouseCodes,
-            products: codes.map((c) => byCode.get(c) ?? { productCode: c, known: false, warehouses: [] }),
+            products: codes.map(answer),
             asOf: new Date(storedAt).toISOString(),
             ageSeconds: Math.max(0, Math.floor((now - storedAt) / 1000))
         };
@@ -134,7 +161,38 @@ export class StockService {
 
     /** Forgets everything cached for a tenant (new credentials, disconnect). */
     invalidate(tenantKey: string): void {
-        for (const c of [this.answers, this.warehouses, this.products]) c.invalidate(`${tenantKey}|`);
+        for (const c of [this.answers, this.warehouses, this.products, this.orders])
+            c.invalidate(`${tenantKey}|`);
+    }
+
+    /**
+     * What the order holds allocated, read as long as a stock answer is reused (its status and lines
+     * change no more often than stock); an order Unleashed does not have holds nothing.
+     */
+    private async ownOrder(tenantKey: string, client: UnleashedClient, orderGuid: string) {
+        const guid = orderGuid.toLowerCase();
+        const { value } = await this.orders.get(
+            `${tenantKey}|order|${guid}`,
+            this.opts.cacheSeconds * 1000,
+            async () => {
+                let order = null;
+                try {
+                    order = await this.limits
+                        .for(tenantKey)
+                        .run(() =>
+                            client.get(
+                                `/SalesOrders/${encodeURIComponent(guid)}`,
+                                undefined,
+                                SalesOrderSchema
+                            )
+                        );
+                } catch (err) {
+                    if (!(err instanceof UnleashedError && err.status === 404)) throw err;
+                }
+                return ownAllocation(order, this.opts.unallocatedStatuses ?? DEFAULT_UNALLOCATED_STATUSES);
+            }
+        );
+        return value;
     }
 
     private async load(tenantKey: string, client: UnleashedClient, codes: string[], req: StockRequest) {

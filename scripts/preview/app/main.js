@@ -42,7 +42,7 @@ function recordHeader(record, actions = []) {
         { class: 'slds-page-header slds-page-header_record-home' },
         h(
             'div',
-            { class: 'slds-page-header__row' },
+            { class: 'slds-page-header__row slds-wrap', style: 'gap:.5rem' },
             h(
                 'div',
                 { class: 'slds-page-header__col-title' },
@@ -53,7 +53,11 @@ function recordHeader(record, actions = []) {
         ),
         h(
             'ul',
-            { class: 'slds-page-header__detail-row slds-grid', style: 'gap:2rem;list-style:none' },
+            // The highlights wrap onto more rows on a narrow page, as on a phone.
+            {
+                class: 'slds-page-header__detail-row slds-grid slds-wrap',
+                style: 'gap:.5rem 2rem;list-style:none'
+            },
             (record.highlights ?? []).map((f) =>
                 h('li', {}, h('div', { class: 'slds-text-title' }, f.label), h('div', {}, f.value ?? '—'))
             )

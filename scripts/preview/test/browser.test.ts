@@ -95,6 +95,106 @@ async function until<T>(check: () => Promise<T | null | false>, timeoutMs = 20_0
     }
 }
 
+/** Sends an Opportunity as its send action would, with the dialog's defaults; the order's GUID. */
+async function sendThroughTheBridge(opportunityId: string): Promise<string> {
+    await open('/');
+    const answer = await page.evaluate(async (id) => {
+        const res = await fetch('/__bridge/apex/UnleashedSendController/sendOrder', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ opportunityId: id, choicesJson: null })
+        });
+        return { status: res.status, body: await res.text() };
+    }, opportunityId);
+    expect(answer.status).toBe(200);
+    const opp = stack.salesforce.records('Opportunity').find((r) => r.Id === opportunityId)!;
+    const guid = String(opp.unleashed__Unleashed_Order_Guid__c);
+    expect(guid).toMatch(/^[0-9a-f-]{36}$/);
+    return guid;
+}
+
+/** The widths a component must fit: a phone or narrow sidebar, a tablet, a laptop page. */
+const WIDTHS = [420, 768, 1280] as const;
+
+/**
+ * What does not fit at the page's current width: the page scrolling sideways, any element inside a
+ * package component wider inside than its box (a table that scrolls, text cut by an ellipsis), a word
+ * broken across two lines, a card title running into the card's actions.
+ */
+async function layoutProblems(components: string[]): Promise<string[]> {
+    const problems: string[] = [];
+    const page_ = await page.evaluate(() => ({
+        scroll: document.scrollingElement!.scrollWidth,
+        client: document.scrollingElement!.clientWidth
+    }));
+    if (page_.scroll > page_.client)
+        problems.push(`the page scrolls sideways: ${page_.scroll} > ${page_.client} px`);
+    for (const component of components) {
+        const found = await page.locator(`${component} *`).evaluateAll((els, name) => {
+            const out: string[] = [];
+            const describe = (el: Element) =>
+                `${name} ${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} "${((el as HTMLElement).innerText ?? '').trim().slice(0, 40)}"`;
+            for (const el of els as HTMLElement[]) {
+                const rect = el.getBoundingClientRect();
+                // Hidden, and the one-pixel text SLDS keeps for screen readers only, take no room.
+                if (rect.width <= 1 || rect.height <= 1) continue;
+                if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
+                    out.push(`${describe(el)} is cut or scrolls: ${el.scrollWidth} > ${el.clientWidth} px`);
+                }
+                for (const node of Array.from(el.childNodes)) {
+                    if (node.nodeType !== Node.TEXT_NODE) continue;
+                    const text = node.textContent ?? '';
+                    // Lines may break at spaces, hyphens and slashes; never inside a word.
+                    for (const m of text.matchAll(/[^\s/-]{2,}/g)) {
+                        const range = document.createRange();
+                        range.setStart(node, m.index);
+                        range.setEnd(node, m.index + m[0].length);
+                        const lines = new Set(
+                            Array.from(range.getClientRects()).map((r) => Math.round(r.top))
+                        );
+                        if (lines.size > 1) out.push(`${describe(el)}: "${m[0]}" is broken across lines`);
+                    }
+                }
+                if (el.classList.contains('slds-card__header')) {
+                    const title = el.querySelector('.slds-card__header-title, h2');
+                    const actions = el.querySelector('.slds-no-flex');
+                    if (title && actions) {
+                        const a = title.getBoundingClientRect();
+                        const b = actions.getBoundingClientRect();
+                        const overlap =
+                            a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+                        if (overlap && b.width > 0)
+                            out.push(`${describe(el)}: the title runs into the actions`);
+                    }
+                }
+            }
+            return out;
+        }, component);
+        problems.push(...found);
+    }
+    return [...new Set(problems)];
+}
+
+/** Opens a page at each width and expects nothing in the components to overflow. */
+async function expectFitAtEveryWidth(
+    name: string,
+    components: string[],
+    show: () => Promise<void>,
+    readmeShots: Partial<Record<(typeof WIDTHS)[number], string>> = {}
+): Promise<void> {
+    const found: Record<number, string[]> = {};
+    for (const width of WIDTHS) {
+        await page.setViewportSize({ width, height: 900 });
+        await show();
+        found[width] = await layoutProblems(components);
+        // Every width is kept while developing; the README shows only the ones it names.
+        const named = readmeShots[width];
+        if (named) await shot(named);
+        else if (!process.env.SCREENSHOT_DIR) await shot(`fit-${name}-${width}`);
+    }
+    expect(found).toEqual({ 420: [], 768: [], 1280: [] });
+}
+
 const maybe = process.env.BROWSER_TESTS === 'skip' ? describe.skip : describe;
 
 maybe('the preview in Chromium', () => {
@@ -151,9 +251,7 @@ maybe('the preview in Chromium', () => {
             }));
         expect(expected.length).toBeGreaterThan(1);
 
-        const rows = page.locator(
-            'c-unleashed-stock-panel lightning-datatable[data-id="product-table"] tbody tr'
-        );
+        const rows = page.locator('c-unleashed-stock-panel table[data-id="product-table"] tbody tr');
         await expect(rows.nth(expected.length - 1).waitFor()).resolves.toBeUndefined();
         const shown = await rows.evaluateAll((trs) =>
             trs.map((tr) => {
@@ -351,6 +449,106 @@ maybe('the preview in Chromium', () => {
         // The working credentials stay: the connection still shows as connected.
         expect(await text(`${setup} [data-id="status"]`)).toBe('Connected to Unleashed');
         await shot('setup-credentials-rejected');
+    });
+
+    describe('components fit at 420, 768 and 1280 px', () => {
+        it('the Product page', async () => {
+            const id = recordId('Product2', 'Blue widget');
+            await expectFitAtEveryWidth('product', ['c-unleashed-stock-panel'], async () => {
+                await open(`/lightning/r/Product2/${id}/view`);
+                await page.locator('c-unleashed-stock-panel [data-id="as-of"]').waitFor();
+            });
+        });
+
+        it('the Opportunity page, with its stock and its sales order', async () => {
+            const id = recordId('Opportunity', 'Kangaroo Traders - AUD order');
+            await sendThroughTheBridge(id);
+            await expectFitAtEveryWidth(
+                'opportunity',
+                ['c-unleashed-stock-panel', 'c-unleashed-sales-order'],
+                async () => {
+                    await open(`/lightning/r/Opportunity/${id}/view`);
+                    await page.locator('c-unleashed-stock-panel [data-id="as-of"]').waitFor();
+                    await page.locator('c-unleashed-sales-order [data-id="order-lines"] table').waitFor();
+                },
+                { 420: 'opportunity-narrow' }
+            );
+        });
+
+        it('the Send to Unleashed dialog, warehouse and review steps', async () => {
+            const id = recordId('Opportunity', 'Beta Builders - fit-out');
+            const dialog = 'c-unleashed-send-order';
+            await expectFitAtEveryWidth('send-warehouse', [dialog], async () => {
+                await open(`/lightning/r/Opportunity/${id}/view`);
+                await page.click('[data-id="send-to-unleashed"]');
+                await page.locator(`${dialog} [data-step="warehouse"]`).waitFor();
+                await page.locator(`${dialog} c-unleashed-stock-panel [data-id="as-of"]`).waitFor();
+            });
+            const acme = recordId('Opportunity', 'Acme - widget restock');
+            await expectFitAtEveryWidth('send-review', [dialog], async () => {
+                await open(`/lightning/r/Opportunity/${acme}/view`);
+                await page.click('[data-id="send-to-unleashed"]');
+                for (const step of ['warehouse', 'customer', 'details']) {
+                    await page.locator(`${dialog} [data-step="${step}"]`).waitFor();
+                    await clickButton(dialog, 'next');
+                }
+                await page.locator(`${dialog} c-unleashed-order-lines table`).waitFor();
+            });
+        });
+
+        it('the Unleashed Admin tab', async () => {
+            // The sync log is left out of the component checks until its lightning-datatable gives way to a
+            // table that stacks when narrow (its columns are being reworked: record names as links); the
+            // page itself must still not scroll sideways because of it.
+            await expectFitAtEveryWidth('admin', ['c-unleashed-import', 'c-unleashed-setup'], async () => {
+                await open('/lightning/n/Unleashed_Admin');
+                await page.locator('c-unleashed-import [data-id="quota-text"]').waitFor();
+                await page.locator('c-unleashed-setup [data-id="status"]').waitFor();
+            });
+        });
+    });
+
+    it('stock on an Opportunity whose order was placed does not count its own allocation against it', async () => {
+        const id = recordId('Opportunity', 'Jane Citizen - home order');
+        const state = stack.unleashed.state;
+        const p = state.products.indexOfCode('WIDGET-GREEN');
+        const w = state.warehouseIndexByCode('MAIN');
+        const cellNow = () => state.stock.cell(p, w)!;
+        // Exactly the line's 3 available in MAIN before the order is placed.
+        state.stock.adjust(
+            p,
+            w,
+            { onHand: new Decimal(3).minus(cellNow().onHand.minus(cellNow().allocated)) },
+            0
+        );
+        const guid = await sendThroughTheBridge(id);
+        // Someone places the order in Unleashed: Unleashed allocates its lines.
+        const order = state.orders.find((o) => o.Guid === guid)!;
+        expect(order.Warehouse.WarehouseCode).toBe('MAIN');
+        order.OrderStatus = 'Placed';
+        for (const line of order.SalesOrderLines) {
+            state.stock.adjust(
+                state.products.indexOfGuid(line.Product!.Guid),
+                w,
+                { allocated: line.OrderQuantity },
+                0
+            );
+        }
+        expect(cellNow().onHand.minus(cellNow().allocated).toString()).toBe('0');
+
+        await open(`/lightning/r/Opportunity/${id}/view`);
+        const panel = 'c-unleashed-stock-panel';
+        const cell = page.locator(`${panel} [data-id="available"][data-warehouse="MAIN"]`).first();
+        await cell.waitFor();
+        expect(await cell.innerText()).toContain('3');
+        expect(await page.locator(`${panel} [data-id="short"]`).count()).toBe(0);
+        expect(await text(`${panel} [data-id="own-order"]`)).toContain('3 allocated to this order');
+        expect(await text(`${panel} [data-id="summary"]`)).toContain('The line is fully available in Main');
+        await page.locator(`${panel} lightning-input[data-id="figures-toggle"] label`).click();
+        expect(await text(`${panel} [data-id="figures"]`)).toMatch(
+            /^On hand [\d,]+\s+Allocated [\d,]+\s+On purchase [\d,]+$/
+        );
+        await shot('opportunity-stock-own-order');
     });
 
     it('a rep is told plainly when the middleware is down', async () => {

@@ -8,8 +8,9 @@ import { soqlString } from '../../salesforce/soql';
 /**
  * UnleashedStockController and UnleashedStockService: the stock panel's view of a Product or an
  * Opportunity, from GET /v1/stock in chunks of 100 codes with the product GUIDs the org holds, at
- * most 5 callouts (5 x 20 s inside the 120 s of callouts a transaction may spend), totals per
- * warehouse over the distinct products of an Opportunity.
+ * most 5 callouts (5 x 20 s inside the 120 s of callouts a transaction may spend). An Opportunity
+ * sends its Unleashed order GUID along (the middleware leaves that order's own allocation out); no
+ * totals over its lines, which would add up different products.
  */
 
 const CODES_PER_CALL = 100;
@@ -22,6 +23,7 @@ interface WarehouseStock {
     allocated: Decimal | null;
     available: Decimal | null;
     onPurchase: Decimal | null;
+    orderAllocated: Decimal | null;
 }
 
 interface LineStock {
@@ -73,12 +75,14 @@ class Snapshot {
 async function callOnce(
     ctx: ApexContext,
     codes: string[],
-    guidByCode: Map<string, string | null>
+    guidByCode: Map<string, string | null>,
+    orderGuid: string | null
 ): Promise<Json> {
     const guids = codes.map((c) => guidByCode.get(c)).filter((g): g is string => !isBlank(g));
     const path =
         `/v1/stock?productCodes=${codes.map(urlEncode).join(',')}` +
-        (guids.length ? `&productGuids=${guids.map(urlEncode).join(',')}` : '');
+        (guids.length ? `&productGuids=${guids.map(urlEncode).join(',')}` : '') +
+        (isBlank(orderGuid) ? '' : `&orderGuid=${urlEncode(orderGuid as string)}`);
     const answer = await ctx.middleware.get(path);
     if (!isObject(answer)) {
         throw new MiddlewareError(
@@ -90,7 +94,11 @@ async function callOnce(
     return answer;
 }
 
-async function fetchStock(ctx: ApexContext, guidByCode: Map<string, string | null>): Promise<Snapshot> {
+async function fetchStock(
+    ctx: ApexContext,
+    guidByCode: Map<string, string | null>,
+    orderGuid: string | null = null
+): Promise<Snapshot> {
     const result = new Snapshot();
     let chunk: string[] = [];
     try {
@@ -102,13 +110,13 @@ async function fetchStock(ctx: ApexContext, guidByCode: Map<string, string | nul
             }
             chunk.push(code);
             if (chunk.length === CODES_PER_CALL) {
-                result.add(await callOnce(ctx, chunk, guidByCode));
+                result.add(await callOnce(ctx, chunk, guidByCode, orderGuid));
                 result.callouts++;
                 chunk = [];
             }
         }
         if (chunk.length > 0) {
-            result.add(await callOnce(ctx, chunk, guidByCode));
+            result.add(await callOnce(ctx, chunk, guidByCode, orderGuid));
             result.callouts++;
         }
     } catch (err) {
@@ -126,30 +134,9 @@ function warehousesOf(product: Json): WarehouseStock[] {
         onHand: dec(row, 'onHand'),
         allocated: dec(row, 'allocated'),
         available: dec(row, 'available'),
-        onPurchase: dec(row, 'onPurchase')
+        onPurchase: dec(row, 'onPurchase'),
+        orderAllocated: dec(row, 'orderAllocated')
     }));
-}
-
-function addToTotals(totals: Map<string | null, WarehouseStock>, warehouses: WarehouseStock[]): void {
-    const nz = (d: Decimal | null) => d ?? new Decimal(0);
-    for (const row of warehouses) {
-        let total = totals.get(row.warehouseCode);
-        if (!total) {
-            total = {
-                warehouseCode: row.warehouseCode,
-                warehouseName: row.warehouseName,
-                onHand: new Decimal(0),
-                allocated: new Decimal(0),
-                available: new Decimal(0),
-                onPurchase: new Decimal(0)
-            };
-            totals.set(row.warehouseCode, total);
-        }
-        total.onHand = nz(total.onHand).plus(nz(row.onHand));
-        total.allocated = nz(total.allocated).plus(nz(row.allocated));
-        total.available = nz(total.available).plus(nz(row.available));
-        total.onPurchase = nz(total.onPurchase).plus(nz(row.onPurchase));
-    }
 }
 
 function newView(ctx: ApexContext): StockView {
@@ -175,7 +162,8 @@ const warehouseDto = (w: WarehouseStock) => ({
     onHand: num(w.onHand),
     allocated: num(w.allocated),
     available: num(w.available),
-    onPurchase: num(w.onPurchase)
+    onPurchase: num(w.onPurchase),
+    orderAllocated: num(w.orderAllocated)
 });
 
 function toDto(view: StockView): unknown {
@@ -260,22 +248,18 @@ export async function getOpportunityStock(ctx: ApexContext, opportunityId: strin
         view.message = 'None of the products on this Opportunity has an Unleashed product code.';
         return toDto(view);
     }
-    const snapshot = await fetchStock(ctx, codes);
+    const opportunity = await ctx.org.data.query<{ Unleashed_Order_Guid__c: string | null } & Json>(
+        `SELECT Id, Unleashed_Order_Guid__c FROM Opportunity WHERE Id = ${soqlString(opportunityId)} WITH USER_MODE LIMIT 1`
+    );
+    const snapshot = await fetchStock(ctx, codes, opportunity[0]?.Unleashed_Order_Guid__c ?? null);
     stamp(ctx, view, snapshot);
-    const totals = new Map<string | null, WarehouseStock>();
-    const counted = new Set<string>();
     for (const line of view.lines) {
         line.loaded = !line.hasCode || !snapshot.notLoaded.has(line.productCode as string);
         const stock = line.hasCode ? snapshot.productsByCode.get(line.productCode as string) : undefined;
         line.known = stock !== undefined && bool(stock, 'known') === true;
         if (!line.known || !stock) continue;
         line.warehouses = warehousesOf(stock);
-        if (!counted.has(line.productCode as string)) {
-            counted.add(line.productCode as string);
-            addToTotals(totals, line.warehouses);
-        }
     }
-    view.warehouses = [...totals.values()];
     if (snapshot.notLoaded.size > 0) {
         view.message = `Stock was loaded for the first ${codes.size - snapshot.notLoaded.size} products only: Salesforce limits how long one page may wait for stock.`;
     }

@@ -1,30 +1,15 @@
 import { LightningElement, api } from 'lwc';
 
 const COLUMNS = [
-    { label: 'Line', fieldName: 'lineNumber', type: 'text', initialWidth: 70 },
+    { label: 'Line', fieldName: 'lineNumber', type: 'text' },
     { label: 'Product', fieldName: 'productCode', type: 'text' },
-    { label: 'Description', fieldName: 'description', type: 'text', wrapText: true },
-    {
-        label: 'Quantity',
-        fieldName: 'quantity',
-        type: 'number',
-        typeAttributes: { maximumFractionDigits: 4 }
-    },
-    {
-        label: 'Unit price',
-        fieldName: 'unitPrice',
-        type: 'currency',
-        typeAttributes: { maximumFractionDigits: 4 }
-    },
-    {
-        label: 'Discount %',
-        fieldName: 'discountPercent',
-        type: 'number',
-        typeAttributes: { maximumFractionDigits: 2 }
-    },
+    { label: 'Description', fieldName: 'description', type: 'text' },
+    { label: 'Quantity', fieldName: 'quantity', type: 'number', maximumFractionDigits: 4 },
+    { label: 'Unit price', fieldName: 'unitPrice', type: 'currency', maximumFractionDigits: 4 },
+    { label: 'Discount %', fieldName: 'discountPercent', type: 'number', maximumFractionDigits: 2 },
     { label: 'Tax', fieldName: 'taxText', type: 'text' },
-    { label: 'Line total', fieldName: 'lineTotal', type: 'currency' },
-    { label: 'Line tax', fieldName: 'lineTax', type: 'currency' }
+    { label: 'Line total', fieldName: 'lineTotal', type: 'currency', maximumFractionDigits: 2 },
+    { label: 'Line tax', fieldName: 'lineTax', type: 'currency', maximumFractionDigits: 2 }
 ];
 
 // Columns only the preview fills in.
@@ -40,7 +25,9 @@ function percentText(rate) {
 
 /**
  * The lines and totals of a sales order, as the send dialog previews it and as the sales-order view reads it
- * back. Money stays the exact decimal text the middleware computed; it is only formatted here.
+ * back. Money stays the exact decimal text the middleware computed; it is only formatted here. A plain SLDS
+ * table: where the component is narrow (a record page's sidebar, the mobile app) each line stacks into a
+ * block of labelled figures instead of cutting its columns (container query in the CSS).
  */
 export default class UnleashedOrderLines extends LightningElement {
     /** The order's lines: lineNumber, productCode, description, quantity, unitPrice, lineTotal, lineTax. */
@@ -53,16 +40,15 @@ export default class UnleashedOrderLines extends LightningElement {
     @api showLineTax = false;
 
     get columns() {
-        const currencyCode = this.currencyCode;
-        return COLUMNS.filter((c) => this.showLineTax || !LINE_TAX_FIELDS.has(c.fieldName)).map((c) => {
-            if (c.type !== 'currency') {
-                return c;
-            }
-            return { ...c, typeAttributes: { ...(c.typeAttributes || {}), currencyCode } };
-        });
+        return COLUMNS.filter((c) => this.showLineTax || !LINE_TAX_FIELDS.has(c.fieldName)).map((c) => ({
+            ...c,
+            // Figures line up on the right; the key columns (line, product) lead each block when stacked.
+            headerClass: `slds-cell-wrap${c.type === 'text' ? '' : ' slds-text-align_right'}`
+        }));
     }
 
     get rows() {
+        const columns = this.columns;
         return (this.lines || []).map((line, index) => {
             const lineNumber = `${line.lineNumber || index + 1}`;
             const row = { ...line, key: lineNumber, lineNumber };
@@ -71,6 +57,15 @@ export default class UnleashedOrderLines extends LightningElement {
                     ? `${line.taxCode}${blank(line.taxRate) ? '' : ` (${percentText(line.taxRate)})`}`
                     : '';
             }
+            row.cells = columns.map((c) => ({
+                key: c.fieldName,
+                label: c.label,
+                value: row[c.fieldName],
+                isText: c.type === 'text',
+                formatStyle: c.type === 'currency' ? 'currency' : 'decimal',
+                maximumFractionDigits: c.maximumFractionDigits,
+                cellClass: `slds-cell-wrap cell-${c.fieldName}${c.type === 'text' ? '' : ' slds-text-align_right'}`
+            }));
             return row;
         });
     }

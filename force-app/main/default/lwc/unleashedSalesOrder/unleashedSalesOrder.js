@@ -84,9 +84,9 @@ export default class UnleashedSalesOrder extends LightningElement {
         return !this.error && !!this.order && this.order.hasOrder !== true;
     }
 
+    // The order number is the first line of the summary: in the title it would be cut off (or run into
+    // the refresh button) in a record page's sidebar.
     get cardTitle() {
-        return this.hasOrder && this.order.orderNumber
-            ? `Unleashed sales order ${this.order.orderNumber}`
-            : 'Unleashed sales order';
+        return 'Unleashed sales order';
     }
 }

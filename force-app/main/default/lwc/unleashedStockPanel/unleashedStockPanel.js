@@ -4,23 +4,17 @@ import getProductStock from '@salesforce/apex/UnleashedStockController.getProduc
 import getOpportunityStock from '@salesforce/apex/UnleashedStockController.getOpportunityStock';
 import { decimalCompare, decimalSubtract, errorMessage, formatQuantity } from 'c/unleashedUtils';
 
-const QUANTITY = { type: 'number', typeAttributes: { maximumFractionDigits: 4 } };
-
-export const PRODUCT_COLUMNS = [
-    { label: 'Warehouse', fieldName: 'warehouseLabel', type: 'text' },
-    { label: 'On hand', fieldName: 'onHand', ...QUANTITY },
-    { label: 'Allocated', fieldName: 'allocated', ...QUANTITY },
-    { label: 'Available', fieldName: 'available', ...QUANTITY },
-    { label: 'On purchase', fieldName: 'onPurchase', ...QUANTITY }
-];
-
 const NOT_CONNECTED =
     'Unleashed is not connected yet. An administrator can connect it on the Unleashed Admin tab.';
 
+const positive = (value) => decimalCompare(value, 0) > 0;
+const lineWord = (n) => (n === 1 ? 'line' : 'lines');
+
 /**
  * Live Unleashed stock for a Product (one row per warehouse) or an Opportunity (each line's quantity
- * beside what is available per warehouse, shortfalls spelled out). Also embedded by the send-order
- * action with a chosen warehouse.
+ * beside what is available per warehouse, shortfalls spelled out, and per warehouse how many lines
+ * it cannot cover). Also embedded by the send-order action with a chosen warehouse. Tables stack
+ * into one block per row when the component is narrow (container query in the CSS).
  */
 export default class UnleashedStockPanel extends LightningElement {
     @api objectApiName;
@@ -28,7 +22,8 @@ export default class UnleashedStockPanel extends LightningElement {
     view;
     error;
     isLoading = false;
-    productColumns = PRODUCT_COLUMNS;
+    /** Also show on hand, allocated and on purchase on each Opportunity line. */
+    showFigures = false;
 
     _recordId;
     _selectedWarehouseCode;
@@ -75,6 +70,10 @@ export default class UnleashedStockPanel extends LightningElement {
 
     handleRefresh() {
         this.load();
+    }
+
+    handleFiguresToggle(event) {
+        this.showFigures = event.target.checked;
     }
 
     load() {
@@ -182,7 +181,11 @@ export default class UnleashedStockPanel extends LightningElement {
     get productRows() {
         return this.filterWarehouses((this.view && this.view.warehouses) || []).map((w) => ({
             ...w,
-            warehouseLabel: w.warehouseName ? `${w.warehouseName} (${w.warehouseCode})` : w.warehouseCode
+            warehouseLabel: w.warehouseName ? `${w.warehouseName} (${w.warehouseCode})` : w.warehouseCode,
+            onHandText: formatQuantity(w.onHand || 0),
+            allocatedText: formatQuantity(w.allocated || 0),
+            availableText: formatQuantity(w.available || 0),
+            onPurchaseText: formatQuantity(w.onPurchase || 0)
         }));
     }
 
@@ -257,10 +260,6 @@ export default class UnleashedStockPanel extends LightningElement {
         }));
     }
 
-    get hasWarehouseColumns() {
-        return this.warehouseColumns.length > 0;
-    }
-
     get messageColspan() {
         return Math.max(this.warehouseColumns.length, 1);
     }
@@ -301,35 +300,58 @@ export default class UnleashedStockPanel extends LightningElement {
     }
 
     cell(line, column) {
-        const stock = (line.warehouses || []).find((w) => w.warehouseCode === column.code);
-        const available = stock ? stock.available : 0;
+        const stock = (line.warehouses || []).find((w) => w.warehouseCode === column.code) || {};
+        const available = stock.available || 0;
         const short = decimalCompare(line.quantity, available) > 0;
+        const own = positive(stock.orderAllocated) ? stock.orderAllocated : undefined;
         return {
             key: column.key,
+            label: column.header,
             availableText: formatQuantity(available),
             short,
             shortText: short
                 ? `Short by ${formatQuantity(decimalSubtract(line.quantity, available))}`
-                : undefined
+                : undefined,
+            ownText: own ? `${formatQuantity(own)} allocated to this order` : undefined,
+            onHandText: `On hand ${formatQuantity(stock.onHand || 0)}`,
+            allocatedText: `Allocated ${formatQuantity(stock.allocated || 0)}`,
+            onPurchaseText: `On purchase ${formatQuantity(stock.onPurchase || 0)}`
         };
     }
 
-    /** Per warehouse: total available over the lines' products and how many lines it cannot cover. */
-    get totalCells() {
-        const totals = (this.view && this.view.warehouses) || [];
+    /**
+     * Per warehouse, what the lines' figures say together: how many lines it cannot cover, or that it
+     * covers them all. Quantities of different products are never added up.
+     */
+    get summary() {
         const rows = this.lineRows;
-        return this.warehouseColumns.map((column, i) => {
-            const total = totals.find((w) => w.warehouseCode === column.code);
-            const shortLines = rows.filter((r) => !r.hasMessage && r.cells[i] && r.cells[i].short).length;
-            return {
-                key: column.key,
-                availableText: formatQuantity(total ? total.available : 0),
-                short: shortLines > 0,
-                shortText:
-                    shortLines === 0
-                        ? 'No shortfall'
-                        : `${shortLines} ${shortLines === 1 ? 'line' : 'lines'} short`
-            };
-        });
+        const total = rows.length;
+        return this.warehouseColumns
+            .map((column, i) => {
+                const figured = rows.filter((r) => !r.hasMessage && r.cells[i]);
+                const short = figured.filter((r) => r.cells[i].short).length;
+                let text;
+                if (short > 0) {
+                    text = `${short} of ${total} ${lineWord(total)} short in ${column.label}`;
+                } else if (figured.length === total) {
+                    text =
+                        total === 1
+                            ? `The line is fully available in ${column.label}`
+                            : `All lines fully available in ${column.label}`;
+                } else {
+                    text = `${figured.length} of ${total} ${lineWord(total)} fully available in ${column.label}`;
+                }
+                return { key: column.key, short: short > 0, text, counted: figured.length };
+            })
+            .filter((s) => s.counted > 0);
+    }
+
+    get hasSummary() {
+        return this.summary.length > 0;
+    }
+
+    /** The Opportunity's order is in Unleashed and holds some of this stock allocated. */
+    get hasOwnOrder() {
+        return this.lineRows.some((r) => r.cells.some((c) => c.ownText));
     }
 }
