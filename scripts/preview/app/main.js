@@ -185,7 +185,8 @@ async function adminPage(page) {
         ),
         h('div', { class: 'preview-columns' }, mount('c-unleashed-import'), mount('c-unleashed-setup')),
         // The log's table needs the page's full width for its fixed columns and the error text.
-        mount('c-unleashed-sync-log')
+        mount('c-unleashed-sync-log'),
+        mount('c-unleashed-field-mappings')
     );
 }
 

@@ -1,5 +1,6 @@
 import { booleanParam, idParam, integerParam, stringListParam, stringParam } from './aura';
 import type { ApexContext } from './context';
+import { getFieldMappings } from './field-mappings';
 import { getImportJob, getImportState, startImport } from './imports';
 import { getOrder } from './order';
 import { getSendContext, previewOrder, sendOrder, sendWithChoices } from './send';
@@ -43,6 +44,9 @@ export const APEX_BINDINGS: Record<string, Record<string, Binding>> = {
     UnleashedSyncLogController: {
         getSyncLogs: (ctx, p) => getSyncLogs(ctx, integerParam(p, 'limitSize'), stringParam(p, 'status')),
         retrySync: (ctx, p) => retrySync(ctx, idParam(p, 'logId'), sendWithChoices)
+    },
+    UnleashedFieldMappingController: {
+        getFieldMappings: (ctx) => getFieldMappings(ctx)
     },
     UnleashedSetupController: {
         getSetupState: (ctx) => getSetupState(ctx),

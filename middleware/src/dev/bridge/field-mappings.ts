@@ -1,0 +1,105 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import type { ApexContext } from './context';
+
+/**
+ * UnleashedFieldMappingController.getFieldMappings: the field mappings the package ships
+ * (force-app/main/default/customMetadata, read as deployed), each checked against the org's
+ * describe and the running user's readable fields, as UnleashedFieldMappings does.
+ */
+
+const TARGET_LINE_COMMENT = 'LineComment';
+const LINE_OBJECTS = new Set(['OpportunityLineItem', 'OrderItem']);
+
+export interface FieldMapping {
+    name: string;
+    label: string;
+    target: string;
+    sourceObject: string;
+    sourceField: string | null;
+    active: boolean;
+    problem: string | null;
+}
+
+function repositoryRoot(): string {
+    let dir = __dirname;
+    while (!existsSync(join(dir, 'sfdx-project.json'))) {
+        const parent = dirname(dir);
+        if (parent === dir) throw new Error('sfdx-project.json not found above ' + __dirname);
+        dir = parent;
+    }
+    return dir;
+}
+
+/** The shipped records, by DeveloperName. */
+export function shippedMappings(root = repositoryRoot()): Omit<FieldMapping, 'problem'>[] {
+    const dir = join(root, 'force-app', 'main', 'default', 'customMetadata');
+    const parser = new XMLParser({ ignoreAttributes: true, isArray: (name) => name === 'values' });
+    return readdirSync(dir)
+        .filter((f) => f.startsWith('Unleashed_Field_Mapping.') && f.endsWith('.md-meta.xml'))
+        .sort()
+        .map((file) => {
+            const doc = parser.parse(readFileSync(join(dir, file), 'utf8')) as {
+                CustomMetadata: { label: string; values: { field: string; value: unknown }[] };
+            };
+            const value = (field: string) =>
+                doc.CustomMetadata.values.find((v) => v.field === field)?.value ?? null;
+            return {
+                name: file.slice('Unleashed_Field_Mapping.'.length, -'.md-meta.xml'.length),
+                label: doc.CustomMetadata.label,
+                target: String(value('Target__c')),
+                sourceObject: String(value('Source_Object__c')),
+                sourceField:
+                    value('Source_Field__c') === null ? null : String(value('Source_Field__c')).trim(),
+                active: value('Active__c') === true || value('Active__c') === 'true'
+            };
+        });
+}
+
+async function problemOf(
+    ctx: ApexContext,
+    m: Omit<FieldMapping, 'problem'>
+): Promise<[string | null, string | null]> {
+    const lineTarget = m.target === TARGET_LINE_COMMENT;
+    if (lineTarget !== LINE_OBJECTS.has(m.sourceObject))
+        return [
+            lineTarget
+                ? 'A line comment is filled from a line: choose OpportunityLineItem or OrderItem as the object.'
+                : `${m.target} is filled from the order, not from a line: choose Opportunity, Order or Account.`,
+            m.sourceField
+        ];
+    let fields: { name: string }[];
+    try {
+        fields = await ctx.org.data.describeFields(m.sourceObject);
+    } catch {
+        return [
+            `The object ${m.sourceObject} is not available in this org (Orders may not be enabled).`,
+            m.sourceField
+        ];
+    }
+    const field = fields.find((f) => f.name.toLowerCase() === (m.sourceField ?? '').toLowerCase());
+    if (!field)
+        return [
+            `${m.sourceObject} has no field "${m.sourceField ?? ''}". Use the field's API name.`,
+            m.sourceField
+        ];
+    const hidden = (ctx.org.unreadableFields ?? []).some(
+        (f) => f.toLowerCase() === `${m.sourceObject}.${field.name}`.toLowerCase()
+    );
+    if (hidden)
+        return [
+            `You cannot read ${m.sourceObject}.${field.name}. Ask an administrator for read access, or the order is sent without it.`,
+            field.name
+        ];
+    return [null, field.name];
+}
+
+export async function getFieldMappings(ctx: ApexContext): Promise<FieldMapping[]> {
+    const out: FieldMapping[] = [];
+    for (const m of shippedMappings()) {
+        const [problem, sourceField] = await problemOf(ctx, m);
+        out.push({ ...m, sourceField, problem });
+    }
+    return out;
+}
