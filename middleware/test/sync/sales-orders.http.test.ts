@@ -84,6 +84,8 @@ describe('preview', () => {
             // A prefix of real codes is not a product: lookups are exact.
             'Line 2 (WIDGET-BLU): product WIDGET-BLU does not exist in Unleashed.'
         ]);
+        // One message for a missing product, not also "0 available".
+        expect(res.json().warnings.filter((w: string) => w.startsWith('WIDGET-BLU:'))).toEqual([]);
     });
 
     it('refuses malformed input with the field and reason, before anything runs', async () => {

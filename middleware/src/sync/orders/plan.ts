@@ -286,6 +286,8 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
 
     if (ctx.available) {
         for (const [code, qty] of ordered) {
+            // A product Unleashed does not have is one error, not also "0 available".
+            if (!ctx.products.has(code)) continue;
             const avail = ctx.available.get(code) ?? ZERO;
             if (qty.gt(avail)) {
                 warnings.push(
