@@ -7,6 +7,7 @@ import type { UnleashedClient } from '../../unleashed/types';
 import { modifiedOn } from './events';
 import type { PushReport, StatusPusher } from './push';
 import type { TenantRepo } from '../../store/tenants';
+import type { FulfilmentSync } from '../fulfilment/sync';
 
 /**
  * The polling fallback (Unleashed's own FAQ says to poll): per tenant with sent orders, every
@@ -46,6 +47,8 @@ export interface StatusPollerDeps {
     overlapSeconds?: number;
     /** Tenants polled per tick. */
     tenantsPerTick?: number;
+    /** Shipments and invoices, read under the same lease (sync/fulfilment). */
+    fulfilment?: FulfilmentSync;
     log?: Log;
 }
 
@@ -152,11 +155,25 @@ export class StatusPoller {
                 }
             }
             const report = await this.deps.pusher.push(orgId, ours, { includePending: true });
+            let fulfilmentError: string | null = null;
+            if (this.deps.fulfilment) {
+                // An order that changed may have shipped or been invoiced: read its documents now
+                // rather than at the next list poll. A failure here does not hold the order watermark.
+                try {
+                    const f = this.deps.fulfilment;
+                    const byOrder = await f.refreshOrders(orgId, client, report.changedOrders);
+                    const listed = await f.poll(orgId, client, first);
+                    const failed = byOrder.failed + listed.failed;
+                    if (failed > 0) fulfilmentError = `${failed} shipment or invoice events not delivered yet`;
+                } catch (err) {
+                    fulfilmentError = `shipments and invoices: ${err instanceof Error ? err.message : String(err)}`;
+                }
+            }
             // Undelivered events are in the store now, so the watermark may move past them.
             await polls.release(orgId, this.owner, {
                 modifiedSince: newest ?? watermark,
                 nextInSeconds,
-                error: pollError(report)
+                error: [pollError(report), fulfilmentError].filter((e) => e).join('; ') || null
             });
             return { ...report, orgId, seen, pages, modifiedSince };
         } catch (err) {
