@@ -176,8 +176,22 @@ export const configSchema = z.object({
     UNLEASHED_FULFILMENT_EVENTS: z
         .string()
         .default('')
-        .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t !== ''))
-        .pipe(z.array(z.string().regex(/^sales(shipment|invoice)\.[a-z]+$/, 'must be event types such as salesshipment.created'))),
+        .transform((v) =>
+            v
+                .split(',')
+                .map((t) => t.trim())
+                .filter((t) => t !== '')
+        )
+        .pipe(
+            z.array(
+                z
+                    .string()
+                    .regex(
+                        /^sales(shipment|invoice)\.[a-z]+$/,
+                        'must be event types such as salesshipment.created'
+                    )
+            )
+        ),
     // Courier name -> tracking URL with {tracking}, as a JSON object merged over the built-in table.
     COURIER_TRACKING_URLS: z.string().default(''),
     HISTORY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),

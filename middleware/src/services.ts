@@ -193,7 +193,8 @@ export async function createServices(
         statusSync,
         fulfilment,
         history,
-        pollCost: (limit) => pollCost(config.ORDER_STATUS_POLL_SECONDS, config.FULFILMENT_POLL_SECONDS, limit),
+        pollCost: (limit) =>
+            pollCost(config.ORDER_STATUS_POLL_SECONDS, config.FULFILMENT_POLL_SECONDS, limit),
         unleashedWith,
         salesforceFor,
         imports: new ImportService(

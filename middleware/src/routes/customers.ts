@@ -36,7 +36,12 @@ export async function customerRoutes(app: FastifyInstance, opts: { services: Ser
         },
         async (request) => {
             const client = await services.unleashedFor(request.tenant);
-            return services.history.history(request.tenant, client, request.params.customerCode, request.query.page);
+            return services.history.history(
+                request.tenant,
+                client,
+                request.params.customerCode,
+                request.query.page
+            );
         }
     );
 }

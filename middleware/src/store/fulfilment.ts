@@ -22,10 +22,20 @@ export interface FulfilmentDoc {
 }
 
 export interface FulfilmentDocRepo {
-    getMany(orgId: string, kind: FulfilmentKind, guids: readonly string[]): Promise<Map<string, FulfilmentDoc>>;
+    getMany(
+        orgId: string,
+        kind: FulfilmentKind,
+        guids: readonly string[]
+    ): Promise<Map<string, FulfilmentDoc>>;
     delivered(
         orgId: string,
-        d: { kind: FulfilmentKind; guid: string; orderGuid: string; fingerprint: string; modifiedAt: Date | null }
+        d: {
+            kind: FulfilmentKind;
+            guid: string;
+            orderGuid: string;
+            fingerprint: string;
+            modifiedAt: Date | null;
+        }
     ): Promise<void>;
     failed(
         orgId: string,
@@ -168,7 +178,10 @@ export function createFulfilmentRepos(db: SqlAdapter): FulfilmentRepos {
             );
             const r = rows[0];
             return r
-                ? { shipmentsSince: toDateOrNull(r.shipments_since), invoicesSince: toDateOrNull(r.invoices_since) }
+                ? {
+                      shipmentsSince: toDateOrNull(r.shipments_since),
+                      invoicesSince: toDateOrNull(r.invoices_since)
+                  }
                 : null;
         },
         async release(orgId, r) {

@@ -49,7 +49,12 @@ export interface SentOrderRepo {
     delivered(
         orgId: string,
         orderGuid: string,
-        s: { status: string; customStatus?: string | null; orderNumber: string | null; modifiedAt: Date | null }
+        s: {
+            status: string;
+            customStatus?: string | null;
+            orderNumber: string | null;
+            modifiedAt: Date | null;
+        }
     ): Promise<void>;
     /** The tenant's orders with these order numbers (invoices name their order by number). */
     getManyByNumber(orgId: string, orderNumbers: readonly string[]): Promise<Map<string, SentOrder>>;

@@ -206,7 +206,8 @@ export class ApexRest {
             case 'order.shipment':
             case 'order.invoice': {
                 const key = e.type === 'order.shipment' ? e.shipmentGuid : e.invoiceGuid;
-                if (typeof key !== 'string' || key === '') throw new Error(`${e.type}: the document GUID is required`);
+                if (typeof key !== 'string' || key === '')
+                    throw new Error(`${e.type}: the document GUID is required`);
                 const table = org.tableByName('Opportunity');
                 if (typeof e.opportunityId !== 'string' || !org.get(table, e.opportunityId)) {
                     throw new Error(`Opportunity not found: ${String(e.opportunityId)}`);

@@ -26,7 +26,8 @@ interface Out {
 const ORDER_STATUSES = ['Placed', 'Backordered', 'Completed'] as const;
 
 function obj(body: unknown): Record<string, unknown> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new TypeError('the body must be a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new TypeError('the body must be a JSON object');
     return body as Record<string, unknown>;
 }
 
@@ -57,12 +58,16 @@ export function fulfil(sim: SimServer, segments: string[], body: unknown): Out {
                 if (!ORDER_STATUSES.includes(b.status as (typeof ORDER_STATUSES)[number])) {
                     throw new TypeError(`status must be one of ${ORDER_STATUSES.join(', ')}`);
                 }
-                if (order.OrderStatus === 'Deleted') throw new TypeError(`order ${order.OrderNumber} is Deleted`);
+                if (order.OrderStatus === 'Deleted')
+                    throw new TypeError(`order ${order.OrderNumber} is Deleted`);
                 order.OrderStatus = b.status as (typeof ORDER_STATUSES)[number];
                 if (order.OrderStatus === 'Completed') order.CompletedDate = new Date(now);
             }
             if (b.customStatus !== undefined) {
-                if (b.customStatus !== null && (typeof b.customStatus !== 'string' || b.customStatus.length > 50)) {
+                if (
+                    b.customStatus !== null &&
+                    (typeof b.customStatus !== 'string' || b.customStatus.length > 50)
+                ) {
                     throw new TypeError('customStatus must be text of at most 50 characters, or null');
                 }
                 order.CustomOrderStatus = b.customStatus;

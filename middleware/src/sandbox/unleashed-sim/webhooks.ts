@@ -242,7 +242,10 @@ export class WebhookHub {
         }
         for (const t of types) {
             const fulfilment = /^sales(shipment|invoice)\./.test(String(t));
-            if (!WEBHOOK_EVENT_TYPES.includes(t as WebhookEventType) || (fulfilment && !this.settings.fulfilmentEvents)) {
+            if (
+                !WEBHOOK_EVENT_TYPES.includes(t as WebhookEventType) ||
+                (fulfilment && !this.settings.fulfilmentEvents)
+            ) {
                 throw badRequest(`Unknown event type ${JSON.stringify(t)}.`);
             }
         }

@@ -51,7 +51,11 @@ export function courierTable(extra: string): CourierTable {
 }
 
 /** The tracking URL of a shipment, or null when the courier is unknown or there is no number. */
-export function trackingUrl(table: CourierTable, courier: string | null, tracking: string | null): string | null {
+export function trackingUrl(
+    table: CourierTable,
+    courier: string | null,
+    tracking: string | null
+): string | null {
     if (!courier || !tracking || tracking.trim() === '') return null;
     const pattern = table.get(keyOf(courier));
     return pattern ? pattern.replace('{tracking}', encodeURIComponent(tracking.trim())) : null;

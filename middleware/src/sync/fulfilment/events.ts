@@ -27,7 +27,12 @@ export interface ShipmentEvent {
     trackingUrl: string | null;
     /** True when Unleashed deleted the shipment: the package removes its record. */
     deleted: boolean;
-    lines: { lineNumber: number; orderLineNumber: number | null; productCode: string | null; quantity: string }[];
+    lines: {
+        lineNumber: number;
+        orderLineNumber: number | null;
+        productCode: string | null;
+        quantity: string;
+    }[];
     changedAt: string | null;
 }
 

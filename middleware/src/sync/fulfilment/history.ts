@@ -45,10 +45,14 @@ export const customerHistorySchema = z.object({
         z.object({
             ...row,
             customStatus: z.string().nullable(),
-            sentFromSalesforce: z.boolean().describe('an order this org sent (others came from other channels)')
+            sentFromSalesforce: z
+                .boolean()
+                .describe('an order this org sent (others came from other channels)')
         })
     ),
-    invoices: listOf(z.object({ ...row, orderNumber: z.string().nullable(), dueDate: z.string().nullable() })),
+    invoices: listOf(
+        z.object({ ...row, orderNumber: z.string().nullable(), dueDate: z.string().nullable() })
+    ),
     /** When the answer was read from Unleashed (it may be up to HISTORY_CACHE_SECONDS old). */
     readAt: z.string()
 });
@@ -56,7 +60,11 @@ export type CustomerHistory = z.infer<typeof customerHistorySchema>;
 
 const day = (v: string | null | undefined): string | null => {
     try {
-        return parseUnleashedDate(v ?? null)?.toISOString().slice(0, 10) ?? null;
+        return (
+            parseUnleashedDate(v ?? null)
+                ?.toISOString()
+                .slice(0, 10) ?? null
+        );
     } catch {
         return null;
     }
@@ -77,7 +85,12 @@ export class CustomerHistoryService {
         this.cache = new CoalescingCache(2000, deps.now);
     }
 
-    async history(tenant: Tenant, client: UnleashedClient, customerCode: string, page: number): Promise<CustomerHistory> {
+    async history(
+        tenant: Tenant,
+        client: UnleashedClient,
+        customerCode: string,
+        page: number
+    ): Promise<CustomerHistory> {
         const key = `${tenant.orgId}|${customerCode.toLowerCase()}|${page}`;
         const { value, storedAt } = await this.cache.get(key, this.deps.cacheSeconds * 1000, () =>
             this.read(tenant.orgId, client, customerCode, page)
@@ -96,7 +109,13 @@ export class CustomerHistoryService {
         customerCode: string,
         page: number
     ): Promise<Omit<CustomerHistory, 'readAt'>> {
-        const customer = await client.findByCode('Customers', 'customerCode', customerCode, (c) => c.CustomerCode, CustomerSchema);
+        const customer = await client.findByCode(
+            'Customers',
+            'customerCode',
+            customerCode,
+            (c) => c.CustomerCode,
+            CustomerSchema
+        );
         if (!customer) {
             throw new HttpProblem(
                 404,
@@ -107,8 +126,18 @@ export class CustomerHistoryService {
         const code = customer.CustomerCode ?? customerCode;
         const money = (v: number | null | undefined) =>
             formatMoney(new Decimal(v === null || v === undefined ? '0' : String(v)), this.deps.rounding);
-        const orders = await client.getPage('SalesOrders', page, { customerCode: code, pageSize: HISTORY_PAGE_SIZE }, SalesOrderSchema);
-        const invoices = await client.getPage('Invoices', page, { customerCode: code, pageSize: HISTORY_PAGE_SIZE }, InvoiceSchema);
+        const orders = await client.getPage(
+            'SalesOrders',
+            page,
+            { customerCode: code, pageSize: HISTORY_PAGE_SIZE },
+            SalesOrderSchema
+        );
+        const invoices = await client.getPage(
+            'Invoices',
+            page,
+            { customerCode: code, pageSize: HISTORY_PAGE_SIZE },
+            InvoiceSchema
+        );
         const mine = orders.items.filter((o) => o.Customer?.CustomerCode === code);
         const sent = await this.deps.sentByOrg(
             orgId,
@@ -137,7 +166,9 @@ export class CustomerHistoryService {
             },
             invoices: {
                 items: invoices.items
-                    .filter((i) => i.Customer?.CustomerCode === undefined || i.Customer?.CustomerCode === code)
+                    .filter(
+                        (i) => i.Customer?.CustomerCode === undefined || i.Customer?.CustomerCode === code
+                    )
                     .map((i) => ({
                         guid: i.Guid.toLowerCase(),
                         number: i.InvoiceNumber ?? null,

@@ -7,4 +7,9 @@ export { courierTable, trackingUrl, DEFAULT_COURIER_TRACKING, type CourierTable 
 export { shipmentEvent, invoiceEvent, fingerprint, type ShipmentEvent, type InvoiceEvent } from './events';
 export { FulfilmentPusher, type FulfilmentReport } from './push';
 export { FulfilmentSync, pollCost } from './sync';
-export { CustomerHistoryService, customerHistorySchema, HISTORY_PAGE_SIZE, type CustomerHistory } from './history';
+export {
+    CustomerHistoryService,
+    customerHistorySchema,
+    HISTORY_PAGE_SIZE,
+    type CustomerHistory
+} from './history';

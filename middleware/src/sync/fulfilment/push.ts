@@ -5,13 +5,7 @@ import type { UnleashedInvoice, UnleashedSalesShipment } from '../../unleashed/s
 import type { Locks } from '../orders/service';
 import type { SalesforceEvents } from '../status/events';
 import type { CourierTable } from './couriers';
-import {
-    fingerprint,
-    invoiceEvent,
-    modifiedOf,
-    shipmentEvent,
-    type FulfilmentEvent
-} from './events';
+import { fingerprint, invoiceEvent, modifiedOf, shipmentEvent, type FulfilmentEvent } from './events';
 
 /**
  * The one place that decides which shipments and invoices reach Salesforce: given documents as
@@ -86,8 +80,13 @@ export class FulfilmentPusher {
                 ...shipments.map((s) => s.OrderNumber ?? ''),
                 ...invoices.map((i) => i.OrderNumber ?? '')
             ]);
-            const orderOf = (guid: string | null | undefined, number: string | null | undefined): SentOrder | null =>
-                (guid ? byGuid.get(guid.toLowerCase()) : undefined) ?? (number ? byNumber.get(number) : undefined) ?? null;
+            const orderOf = (
+                guid: string | null | undefined,
+                number: string | null | undefined
+            ): SentOrder | null =>
+                (guid ? byGuid.get(guid.toLowerCase()) : undefined) ??
+                (number ? byNumber.get(number) : undefined) ??
+                null;
 
             const candidates: Omit<Work, 'attempts'>[] = [];
             for (const s of shipments) {
@@ -156,7 +155,8 @@ export class FulfilmentPusher {
             if (opts.includePending) {
                 const seen = new Set(work.map((w) => `${w.kind}:${w.guid}`));
                 for (const doc of await docs.pending(orgId, 1000)) {
-                    if (seen.has(`${doc.kind}:${doc.guid}`) || !doc.pending || !doc.pendingFingerprint) continue;
+                    if (seen.has(`${doc.kind}:${doc.guid}`) || !doc.pending || !doc.pendingFingerprint)
+                        continue;
                     if (candidates.some((c) => c.kind === doc.kind && c.guid === doc.guid)) continue;
                     work.push({
                         kind: doc.kind,
@@ -184,7 +184,8 @@ export class FulfilmentPusher {
                     continue;
                 }
                 report.failed++;
-                const attempts = r.rejected && r.final ? Math.max(max, w.attempts + 1) : w.attempts + (r.rejected ? 1 : 0);
+                const attempts =
+                    r.rejected && r.final ? Math.max(max, w.attempts + 1) : w.attempts + (r.rejected ? 1 : 0);
                 await docs.failed(orgId, {
                     ...w,
                     event: w.event as unknown as Record<string, unknown>,

@@ -37,14 +37,22 @@ export class FulfilmentSync {
     }
 
     /** Reads and pushes the shipments and invoices of orders that changed (by order number). */
-    async refreshOrders(orgId: string, client: UnleashedClient, orderNumbers: readonly string[]): Promise<FulfilmentReport> {
+    async refreshOrders(
+        orgId: string,
+        client: UnleashedClient,
+        orderNumbers: readonly string[]
+    ): Promise<FulfilmentReport> {
         const shipments: UnleashedSalesShipment[] = [];
         const invoices: UnleashedInvoice[] = [];
         for (const orderNumber of new Set(orderNumbers.filter((n) => n))) {
             shipments.push(
-                ...(await client.all('SalesShipments', { orderNumber }, SalesShipmentSchema, { pageSize: 200 }))
+                ...(await client.all('SalesShipments', { orderNumber }, SalesShipmentSchema, {
+                    pageSize: 200
+                }))
             );
-            invoices.push(...(await client.all('Invoices', { orderNumber }, InvoiceSchema, { pageSize: 200 })));
+            invoices.push(
+                ...(await client.all('Invoices', { orderNumber }, InvoiceSchema, { pageSize: 200 }))
+            );
         }
         return this.deps.pusher.push(orgId, { shipments, invoices }, { includePending: true });
     }
@@ -53,9 +61,14 @@ export class FulfilmentSync {
      * The list poll, when due (the caller holds the tenant's poll lease); otherwise only retries
      * undelivered events, which costs no Unleashed call. `first` is the first watermark.
      */
-    async poll(orgId: string, client: UnleashedClient, first: Date): Promise<FulfilmentReport & { listed: boolean }> {
+    async poll(
+        orgId: string,
+        client: UnleashedClient,
+        first: Date
+    ): Promise<FulfilmentReport & { listed: boolean }> {
         const due = this.deps.pollSeconds > 0 ? await this.deps.polls.due(orgId) : null;
-        if (!due) return { ...(await this.deps.pusher.push(orgId, {}, { includePending: true })), listed: false };
+        if (!due)
+            return { ...(await this.deps.pusher.push(orgId, {}, { includePending: true })), listed: false };
         const overlap = (this.deps.overlapSeconds ?? 60) * 1000;
         const since = (d: Date | null) => formatFilterDate(new Date((d ?? first).getTime() - overlap));
         const shipments = await client.all(
@@ -64,9 +77,14 @@ export class FulfilmentSync {
             SalesShipmentSchema,
             { pageSize: 1000 }
         );
-        const invoices = await client.all('Invoices', { modifiedSince: since(due.invoicesSince) }, InvoiceSchema, {
-            pageSize: 1000
-        });
+        const invoices = await client.all(
+            'Invoices',
+            { modifiedSince: since(due.invoicesSince) },
+            InvoiceSchema,
+            {
+                pageSize: 1000
+            }
+        );
         const report = await this.deps.pusher.push(orgId, { shipments, invoices }, { includePending: true });
         // Undelivered events are stored now, so the watermarks may pass them.
         await this.deps.polls.release(orgId, {
@@ -120,7 +138,10 @@ export function pollCost(
 ): { callsPerDay: number; callsPerMonth: number; percentOfLimit: number } {
     const perDay = (every: number, calls: number) => (every > 0 ? Math.ceil(86400 / every) * calls : 0);
     // The lists are polled under the order poll, so never more often than it.
-    const listEvery = orderPollSeconds > 0 && fulfilmentPollSeconds > 0 ? Math.max(orderPollSeconds, fulfilmentPollSeconds) : 0;
+    const listEvery =
+        orderPollSeconds > 0 && fulfilmentPollSeconds > 0
+            ? Math.max(orderPollSeconds, fulfilmentPollSeconds)
+            : 0;
     const callsPerDay = perDay(orderPollSeconds, 1) + perDay(listEvery, 2);
     const callsPerMonth = callsPerDay * 31;
     const percentOfLimit = monthlyLimit > 0 ? Math.round((callsPerMonth / monthlyLimit) * 1000) / 10 : 0;

@@ -18,6 +18,13 @@ import type { FulfilmentSync } from '../fulfilment/sync';
  * overlap; undelivered events stay in the store and are retried by the next poll.
  */
 
+/**
+ * Without an orderStatus filter Unleashed leaves Deleted orders out (documented), so a deleted order
+ * would never reach its Opportunity: the poll names every standard status. An account's own status
+ * names are a separate field (CustomOrderStatus) and do not need naming here.
+ */
+export const POLLED_STATUSES = 'Parked,Placed,Backordered,Completed,Deleted';
+
 export interface PollReport extends PushReport {
     orgId: string;
     /** Orders Unleashed returned (all pages). */
@@ -139,9 +146,14 @@ export class StatusPoller {
             let seen = 0;
             let pages = 0;
             let newest = claim.modifiedSince;
-            for await (const page of client.pages('SalesOrders', { modifiedSince }, SalesOrderSchema, {
-                pageSize: 1000
-            })) {
+            for await (const page of client.pages(
+                'SalesOrders',
+                { modifiedSince, orderStatus: POLLED_STATUSES },
+                SalesOrderSchema,
+                {
+                    pageSize: 1000
+                }
+            )) {
                 pages++;
                 seen += page.items.length;
                 const known = await sentOrders.getMany(
@@ -164,7 +176,8 @@ export class StatusPoller {
                     const byOrder = await f.refreshOrders(orgId, client, report.changedOrders);
                     const listed = await f.poll(orgId, client, first);
                     const failed = byOrder.failed + listed.failed;
-                    if (failed > 0) fulfilmentError = `${failed} shipment or invoice events not delivered yet`;
+                    if (failed > 0)
+                        fulfilmentError = `${failed} shipment or invoice events not delivered yet`;
                 } catch (err) {
                     fulfilmentError = `shipments and invoices: ${err instanceof Error ? err.message : String(err)}`;
                 }

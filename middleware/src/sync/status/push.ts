@@ -106,7 +106,10 @@ export class StatusPusher {
                 }
                 const event = statusEvent(row.opportunityId, order, this.deps.rounding, row.status);
                 // A custom status name changing under the same status is a change the rep sees too.
-                if (statusKey(event.status, event.customStatus) === statusKey(row.status, row.customStatus) && !row.pending) {
+                if (
+                    statusKey(event.status, event.customStatus) === statusKey(row.status, row.customStatus) &&
+                    !row.pending
+                ) {
                     report.unchanged++;
                     continue;
                 }

@@ -132,7 +132,11 @@ export function orderGuidOf(p: WebhookPayload): string | null {
 /** Which document a shipment or invoice event is about, or null for any other event. */
 export function documentOf(p: WebhookPayload): { kind: 'shipment' | 'invoice'; guid: string } | null {
     const type = p.eventType.toLowerCase();
-    const kind = type.startsWith('salesshipment.') ? 'shipment' : /^(sales)?invoice\./.test(type) ? 'invoice' : null;
+    const kind = type.startsWith('salesshipment.')
+        ? 'shipment'
+        : /^(sales)?invoice\./.test(type)
+          ? 'invoice'
+          : null;
     if (!kind) return null;
     const data = dataOf(p);
     const guid =
@@ -285,7 +289,9 @@ export class WebhookProcessor {
                                 : 'unchanged';
                     // Something changed on the order: it may have shipped or been invoiced.
                     if (this.deps.fulfilment && order.OrderNumber) {
-                        const f = await this.deps.fulfilment.refreshOrders(tenant.orgId, client, [order.OrderNumber]);
+                        const f = await this.deps.fulfilment.refreshOrders(tenant.orgId, client, [
+                            order.OrderNumber
+                        ]);
                         outcome += `; shipments and invoices: delivered ${f.delivered}, failed ${f.failed}`;
                     }
                 }

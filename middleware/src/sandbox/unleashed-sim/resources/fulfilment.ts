@@ -72,7 +72,9 @@ export const invoices: ResourceRoutes = {
                     (since === undefined || i.LastModifiedOn.getTime() >= since) &&
                     sameText(i.OrderNumber, orderNumber) &&
                     startsWith(i.Customer.CustomerCode, customerCode) &&
-                    (statuses ? statuses.includes(i.InvoiceStatus.toLowerCase()) : i.InvoiceStatus !== 'Deleted')
+                    (statuses
+                        ? statuses.includes(i.InvoiceStatus.toLowerCase())
+                        : i.InvoiceStatus !== 'Deleted')
             );
         }
         return paginateArray(newestFirst(items), page, q.pageSize());

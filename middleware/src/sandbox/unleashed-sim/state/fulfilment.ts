@@ -108,19 +108,26 @@ export class FulfilmentBook {
     /** A shipment of the order (all product lines in full unless lines are given). Throws on bad input. */
     ship(order: SalesOrder, input: ShipInput, nowMs: number): SalesShipment {
         if (order.OrderStatus === 'Deleted' || order.OrderStatus === 'Parked') {
-            throw new TypeError(`Sales order ${order.OrderNumber} is ${order.OrderStatus} and cannot be shipped.`);
+            throw new TypeError(
+                `Sales order ${order.OrderNumber} is ${order.OrderStatus} and cannot be shipped.`
+            );
         }
         const status = input.status ?? 'Dispatched';
-        if (!SHIPMENT_STATUSES.includes(status)) throw new TypeError(`unknown shipment status ${String(status)}`);
+        if (!SHIPMENT_STATUSES.includes(status))
+            throw new TypeError(`unknown shipment status ${String(status)}`);
         const now = new Date(nowMs);
         const productLines = order.SalesOrderLines.filter((l) => l.Product);
-        const wanted = input.lines ?? productLines.map((l) => ({ lineNumber: l.LineNumber, quantity: l.OrderQuantity.toString() }));
+        const wanted =
+            input.lines ??
+            productLines.map((l) => ({ lineNumber: l.LineNumber, quantity: l.OrderQuantity.toString() }));
         const lines: SalesShipmentLine[] = wanted.map((w, i) => {
             const line = productLines.find((l) => l.LineNumber === w.lineNumber);
             if (!line) throw new TypeError(`order ${order.OrderNumber} has no product line ${w.lineNumber}`);
             const qty = new Decimal(w.quantity);
             if (!qty.isPositive() || qty.gt(line.OrderQuantity)) {
-                throw new TypeError(`line ${w.lineNumber}: quantity must be above 0 and at most ${line.OrderQuantity.toString()}`);
+                throw new TypeError(
+                    `line ${w.lineNumber}: quantity must be above 0 and at most ${line.OrderQuantity.toString()}`
+                );
             }
             return {
                 Guid: randomUUID(),
@@ -130,7 +137,11 @@ export class FulfilmentBook {
                 ShipmentQty: qty
             };
         });
-        const dispatch = input.dispatchDate ? new Date(input.dispatchDate) : status === 'Dispatched' ? now : null;
+        const dispatch = input.dispatchDate
+            ? new Date(input.dispatchDate)
+            : status === 'Dispatched'
+              ? now
+              : null;
         if (dispatch && Number.isNaN(dispatch.getTime())) throw new TypeError('dispatchDate is not a date');
         const shipment: SalesShipment = {
             Guid: randomUUID(),
@@ -155,13 +166,16 @@ export class FulfilmentBook {
     /** Changes a shipment's status, courier or tracking number (as a user does later in the UI). */
     updateShipment(shipment: SalesShipment, input: Omit<ShipInput, 'lines'>, nowMs: number): SalesShipment {
         if (input.status !== undefined) {
-            if (!SHIPMENT_STATUSES.includes(input.status)) throw new TypeError(`unknown shipment status ${String(input.status)}`);
+            if (!SHIPMENT_STATUSES.includes(input.status))
+                throw new TypeError(`unknown shipment status ${String(input.status)}`);
             shipment.ShipmentStatus = input.status;
-            if (input.status === 'Dispatched' && !shipment.DispatchDate) shipment.DispatchDate = new Date(nowMs);
+            if (input.status === 'Dispatched' && !shipment.DispatchDate)
+                shipment.DispatchDate = new Date(nowMs);
         }
         if (input.courier !== undefined) shipment.ShippingCompany = input.courier;
         if (input.trackingNumber !== undefined) shipment.TrackingNumber = input.trackingNumber;
-        if (input.dispatchDate !== undefined) shipment.DispatchDate = input.dispatchDate ? new Date(input.dispatchDate) : null;
+        if (input.dispatchDate !== undefined)
+            shipment.DispatchDate = input.dispatchDate ? new Date(input.dispatchDate) : null;
         shipment.LastModifiedOn = new Date(nowMs);
         return shipment;
     }
@@ -169,12 +183,16 @@ export class FulfilmentBook {
     /** An invoice of the whole order, its totals the order's (the UI invoices a completed order so). */
     invoice(order: SalesOrder, input: InvoiceInput, nowMs: number): SalesInvoice {
         if (order.OrderStatus === 'Deleted' || order.OrderStatus === 'Parked') {
-            throw new TypeError(`Sales order ${order.OrderNumber} is ${order.OrderStatus} and cannot be invoiced.`);
+            throw new TypeError(
+                `Sales order ${order.OrderNumber} is ${order.OrderStatus} and cannot be invoiced.`
+            );
         }
         const status = input.status ?? 'Completed';
-        if (!INVOICE_STATUSES.includes(status)) throw new TypeError(`unknown invoice status ${String(status)}`);
+        if (!INVOICE_STATUSES.includes(status))
+            throw new TypeError(`unknown invoice status ${String(status)}`);
         const days = input.dueInDays ?? 20;
-        if (!Number.isInteger(days) || days < 0 || days > 365) throw new TypeError('dueInDays must be 0 to 365');
+        if (!Number.isInteger(days) || days < 0 || days > 365)
+            throw new TypeError('dueInDays must be 0 to 365');
         const now = new Date(nowMs);
         const invoice: SalesInvoice = {
             Guid: randomUUID(),
