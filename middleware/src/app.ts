@@ -8,6 +8,7 @@ import { docsPlugin } from './http/docs';
 import { healthRoutes, type ReadinessCheck } from './http/health';
 import { signedRequestsPlugin, type SignedRequestsOptions } from './http/auth';
 import { connectionRoutes } from './routes/connection';
+import { customerRoutes } from './routes/customers';
 import { importRoutes } from './routes/imports';
 import { oauthRoutes } from './routes/oauth';
 import { salesOrderRoutes } from './routes/sales-orders';
@@ -112,6 +113,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     });
     await app.register(stockRoutes, { services });
     await app.register(salesOrderRoutes, { services });
+    await app.register(customerRoutes, { services });
     await app.register(sendRoutes, { services });
     await app.register(connectionRoutes, { services });
     await app.register(importRoutes, { services });

@@ -175,6 +175,33 @@ export const configSchema = z.object({
      * Unleashed recommends); 0 turns polling off.
      */
     ORDER_STATUS_POLL_SECONDS: z.coerce.number().int().min(0).max(86400).default(300),
+    // Shipments and invoices (sync/fulfilment): their lists are polled at most this often (each poll
+    // is at least one call per list), under the order poll's lease; 0 = only with order changes.
+    FULFILMENT_POLL_SECONDS: z.coerce.number().int().min(0).max(86400).default(3600),
+    // Extra Unleashed webhook event types to subscribe to for shipments and invoices; whether an
+    // account offers them, and their names, is unconfirmed (README), so none by default.
+    UNLEASHED_FULFILMENT_EVENTS: z
+        .string()
+        .default('')
+        .transform((v) =>
+            v
+                .split(',')
+                .map((t) => t.trim())
+                .filter((t) => t !== '')
+        )
+        .pipe(
+            z.array(
+                z
+                    .string()
+                    .regex(
+                        /^sales(shipment|invoice)\.[a-z]+$/,
+                        'must be event types such as salesshipment.created'
+                    )
+            )
+        ),
+    // Courier name -> tracking URL with {tracking}, as a JSON object merged over the built-in table.
+    COURIER_TRACKING_URLS: z.string().default(''),
+    HISTORY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 
     // Self-hosted mode: one org configured from the environment.
     CONNECTOR_ORG_ID: z

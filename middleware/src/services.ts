@@ -12,6 +12,13 @@ import { ImportService, type ImportServiceOptions } from './sync/imports/service
 import { workerTimingsFor } from './sync/imports/worker';
 import { SalesOrderService } from './sync/orders/service';
 import { SendFlow } from './sync/sends/flow';
+import {
+    courierTable,
+    CustomerHistoryService,
+    FulfilmentPusher,
+    FulfilmentSync,
+    pollCost
+} from './sync/fulfilment';
 import { createStatusSync, eventsViaWriter, type SalesforceEvents, type StatusSync } from './sync/status';
 import { StockService } from './sync/stock';
 import { createUnleashedClient } from './unleashed/client';
@@ -38,6 +45,12 @@ export interface Services {
     orderStatus: OrderStatusRepos;
     /** Order status back to Salesforce: webhook processing, the poller, subscriptions. */
     statusSync: StatusSync;
+    /** Shipments and invoices of sent orders back to Salesforce (sync/fulfilment). */
+    fulfilment: FulfilmentSync;
+    /** The customer's Unleashed orders and invoices from every channel, for the Account. */
+    history: CustomerHistoryService;
+    /** What polling costs a tenant with sent orders, for the quota meter's help text. */
+    pollCost(monthlyLimit: number): ReturnType<typeof pollCost>;
     /** The tenant's Unleashed client; 409 when the tenant has not connected Unleashed yet. */
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** A client for credentials not stored yet (to validate them), counted on the tenant. */
@@ -135,15 +148,36 @@ export async function createServices(
         return (await salesforceFor(tenant)).writer;
     };
 
+    const salesforceEvents = given.salesforceEvents ?? eventsViaWriter(writerOf);
+    const fulfilment = new FulfilmentSync({
+        polls: store.fulfilment.polls,
+        pollSeconds: config.FULFILMENT_POLL_SECONDS,
+        pusher: new FulfilmentPusher({
+            repos: { sentOrders: orderStatus.sentOrders, docs: store.fulfilment.docs },
+            locks: store.idempotency,
+            salesforce: salesforceEvents,
+            rounding: config.MONEY_ROUNDING,
+            couriers: courierTable(config.COURIER_TRACKING_URLS)
+        })
+    });
+    const history = new CustomerHistoryService({
+        cacheSeconds: config.HISTORY_CACHE_SECONDS,
+        rounding: config.MONEY_ROUNDING,
+        async sentByOrg(orgId, guids) {
+            return new Set((await orderStatus.sentOrders.getMany(orgId, guids)).keys());
+        }
+    });
     const statusSync = createStatusSync({
         tenants: store.tenants,
         repos: orderStatus,
         locks: store.idempotency,
-        salesforce: given.salesforceEvents ?? eventsViaWriter(writerOf),
+        salesforce: salesforceEvents,
         unleashedFor: (tenant) => services.unleashedFor(tenant),
         rounding: config.MONEY_ROUNDING,
         pollSeconds: config.ORDER_STATUS_POLL_SECONDS,
         publicUrl: config.PUBLIC_URL,
+        fulfilment,
+        fulfilmentEventTypes: config.UNLEASHED_FULFILMENT_EVENTS,
         ...given.statusOverrides
     });
 
@@ -158,6 +192,10 @@ export async function createServices(
         deliverSelfHostedSecret: () => deliverSelfHostedSecret({ config, store, salesforceFor }),
         orderStatus,
         statusSync,
+        fulfilment,
+        history,
+        pollCost: (limit) =>
+            pollCost(config.ORDER_STATUS_POLL_SECONDS, config.FULFILMENT_POLL_SECONDS, limit),
         unleashedWith,
         salesforceFor,
         imports: new ImportService(
@@ -196,6 +234,7 @@ export async function createServices(
             edges.delete(orgId);
             stock.invalidate(orgId);
             catalog.invalidate(orgId);
+            history.invalidate(orgId);
         },
         async close() {
             await statusSync.close();

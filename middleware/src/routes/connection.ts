@@ -9,7 +9,8 @@ export async function connectionRoutes(app: FastifyInstance, opts: { services: S
     const { services } = opts;
     const r = app.withTypeProvider<ZodTypeProvider>();
 
-    const state = (tenant: Parameters<typeof connectionView>[1]) => connectionView(services.store, tenant);
+    const state = (tenant: Parameters<typeof connectionView>[1]) =>
+        connectionView(services.store, tenant, services.pollCost);
 
     r.get(
         '/v1/connection',

@@ -5,6 +5,7 @@ import { createImportJobRepo, type ImportJobRepo } from './jobs';
 import { migrate } from './migrations';
 import { createNonceRepo, type NonceRepo } from './nonces';
 import { createOAuthStateRepo, type OAuthStateRepo } from './oauth-states';
+import { createFulfilmentRepos, type FulfilmentRepos } from './fulfilment';
 import { createOrderStatusRepos, type OrderStatusRepos } from './order-status';
 import { createQuotaRepo, type QuotaRepo } from './quota';
 import { createRateLimitRepo, type RateLimitRepo } from './rate-limits';
@@ -22,6 +23,7 @@ export type { ImportJobRepo, ImportJobPatch, ImportJobError, ClaimOptions } from
 export { ImportAlreadyActiveError } from './jobs';
 export type { IdempotencyRepo } from './idempotency';
 export type { OrderStatusRepos, SentOrder, WebhookSubscription } from './order-status';
+export type { FulfilmentRepos, FulfilmentKind, FulfilmentDoc } from './fulfilment';
 export type { OAuthStateRepo, OAuthState, OAuthStateStart, PendingCaps, StartOutcome } from './oauth-states';
 export { SecretDecryptError } from './crypto';
 export * from './types';
@@ -58,6 +60,8 @@ export interface Store {
     oauthStates: OAuthStateRepo;
     /** Orders sent (for status back-sync), the webhook inbox and subscriptions, the poll leases. */
     orderStatus: OrderStatusRepos;
+    /** Shipments and invoices delivered to Salesforce, and their list polls. */
+    fulfilment: FulfilmentRepos;
     /** The SQL seam itself, for readiness checks and tests that look at raw rows. */
     readonly db: SqlAdapter;
     /** Resolves when the database answers; for /readyz. */
@@ -112,6 +116,7 @@ export function storeOn(
         idempotency: createIdempotencyRepo(db),
         oauthStates: createOAuthStateRepo(db, keys),
         orderStatus: createOrderStatusRepos(db, keys),
+        fulfilment: createFulfilmentRepos(db),
         async ping() {
             await db.query('SELECT 1');
         },

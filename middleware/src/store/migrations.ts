@@ -189,6 +189,41 @@ CREATE TABLE rate_windows (
     used integer NOT NULL CHECK (used >= 0)
 );
 `
+    },
+    {
+        version: 6,
+        name: 'fulfilment back-sync: custom order statuses, shipments and invoices delivered, their poll',
+        sql: `
+-- The account's own status name Salesforce last accepted with the status.
+ALTER TABLE sent_orders ADD COLUMN custom_status text;
+CREATE INDEX sent_orders_number ON sent_orders (org_id, order_number);
+
+-- Shipments and invoices of sent orders, by Unleashed GUID: the fingerprint of the state Salesforce
+-- accepted, so a redelivered or re-polled record is pushed once, and an event still to deliver.
+CREATE TABLE fulfilment_docs (
+    org_id text NOT NULL REFERENCES tenants (org_id) ON DELETE CASCADE,
+    kind text NOT NULL CHECK (kind IN ('shipment', 'invoice')),
+    guid uuid NOT NULL,
+    order_guid uuid NOT NULL,
+    delivered_fingerprint text,
+    modified_at timestamptz,
+    pending jsonb,
+    pending_fingerprint text,
+    attempts integer NOT NULL DEFAULT 0,
+    last_error text,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, kind, guid)
+);
+CREATE INDEX fulfilment_docs_pending ON fulfilment_docs (org_id) WHERE pending IS NOT NULL;
+
+-- Watermarks of the shipment and invoice lists, polled under the order poll's lease.
+CREATE TABLE fulfilment_polls (
+    org_id text PRIMARY KEY REFERENCES tenants (org_id) ON DELETE CASCADE,
+    shipments_since timestamptz,
+    invoices_since timestamptz,
+    next_poll_at timestamptz NOT NULL DEFAULT now()
+);
+`
     }
 ];
 

@@ -15,6 +15,8 @@ export interface SentOrder {
     orderNumber: string | null;
     /** The status Salesforce last accepted. */
     status: string;
+    /** The account's own status name delivered with it (null: none). */
+    customStatus: string | null;
     /** Unleashed's LastModifiedOn of the state last seen. */
     modifiedAt: Date | null;
     /** An event Salesforce has not accepted yet. */
@@ -47,8 +49,15 @@ export interface SentOrderRepo {
     delivered(
         orgId: string,
         orderGuid: string,
-        s: { status: string; orderNumber: string | null; modifiedAt: Date | null }
+        s: {
+            status: string;
+            customStatus?: string | null;
+            orderNumber: string | null;
+            modifiedAt: Date | null;
+        }
     ): Promise<void>;
+    /** The tenant's orders with these order numbers (invoices name their order by number). */
+    getManyByNumber(orgId: string, orderNumbers: readonly string[]): Promise<Map<string, SentOrder>>;
     /** Salesforce did not accept the event: keep it for the next attempt, with the refusals so far. */
     failed(
         orgId: string,
@@ -124,6 +133,7 @@ interface SentRow {
     opportunity_id: string;
     order_number: string | null;
     status: string;
+    custom_status: string | null;
     modified_at: unknown;
     pending: Record<string, unknown> | null;
     attempts: number;
@@ -132,7 +142,7 @@ interface SentRow {
 }
 
 const SENT_COLUMNS =
-    'org_id, order_guid::text AS order_guid, opportunity_id, order_number, status, modified_at, pending, attempts, last_error, created_at';
+    'org_id, order_guid::text AS order_guid, opportunity_id, order_number, status, custom_status, modified_at, pending, attempts, last_error, created_at';
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -143,6 +153,7 @@ function toSent(r: SentRow): SentOrder {
         opportunityId: r.opportunity_id,
         orderNumber: r.order_number,
         status: r.status,
+        customStatus: r.custom_status ?? null,
         modifiedAt: toDateOrNull(r.modified_at),
         pending: r.pending,
         attempts: Number(r.attempts),
@@ -212,11 +223,25 @@ export function createOrderStatusRepos(db: SqlAdapter, keys: MasterKeys): OrderS
         async delivered(orgId, orderGuid, s) {
             await db.query(
                 `UPDATE sent_orders SET status = $3, order_number = COALESCE($4, order_number),
-                     modified_at = COALESCE($5::timestamptz, modified_at),
+                     modified_at = COALESCE($5::timestamptz, modified_at), custom_status = $6,
                      pending = NULL, attempts = 0, last_error = NULL, updated_at = now()
                  WHERE org_id = $1 AND order_guid = $2::uuid`,
-                [orgId, orderGuid, s.status, s.orderNumber, iso(s.modifiedAt)]
+                [orgId, orderGuid, s.status, s.orderNumber, iso(s.modifiedAt), s.customStatus ?? null]
             );
+        },
+        async getManyByNumber(orgId, orderNumbers) {
+            const out = new Map<string, SentOrder>();
+            const numbers = [...new Set(orderNumbers.filter((n) => n.length > 0 && n.length <= 100))];
+            for (let i = 0; i < numbers.length; i += 500) {
+                const chunk = numbers.slice(i, i + 500);
+                const rows = await db.query<SentRow>(
+                    `SELECT ${SENT_COLUMNS} FROM sent_orders
+                     WHERE org_id = $1 AND order_number IN (${chunk.map((_, j) => `$${j + 2}`).join(', ')})`,
+                    [orgId, ...chunk]
+                );
+                for (const r of rows) if (r.order_number) out.set(r.order_number, toSent(r));
+            }
+            return out;
         },
         async failed(orgId, orderGuid, s) {
             await db.query(

@@ -232,6 +232,8 @@ export const SalesOrderSchema = z.looseObject({
     RequiredDate: date,
     CompletedDate: date,
     OrderStatus: str,
+    /** The account's own status name, when it uses custom statuses (customOrderStatus filter). */
+    CustomOrderStatus: str,
     Customer: CustomerRefSchema.nullish(),
     Warehouse: WarehouseRefSchema.nullish(),
     Currency: CurrencyRefSchema.nullish(),
@@ -305,3 +307,52 @@ export function sellPriceTiers(p: UnleashedProduct): SellPriceTier[] {
     }
     return out;
 }
+
+/**
+ * Sales shipments (`GET /SalesShipments`): field names from Unleashed's page and a public client's
+ * model. The courier is `ShippingCompany` there; `Courier` is read too (unconfirmed, docs/unleashed-api.md).
+ */
+export const SalesShipmentLineSchema = z.looseObject({
+    Guid: str,
+    LineNumber: num,
+    SalesOrderLineNumber: num,
+    Product: ProductRefSchema.nullish(),
+    ShipmentQty: num
+});
+
+export const SalesShipmentSchema = z.looseObject({
+    Guid: z.string(),
+    ShipmentNumber: str,
+    OrderGuid: str,
+    OrderNumber: str,
+    ShipmentStatus: str,
+    DispatchDate: date,
+    ShippingCompany: str,
+    Courier: str,
+    TrackingNumber: str,
+    Customer: CustomerRefSchema.nullish(),
+    Warehouse: WarehouseRefSchema.nullish(),
+    SalesShipmentLines: z.array(SalesShipmentLineSchema).nullish(),
+    LastModifiedOn: date,
+    CreatedOn: date
+});
+export type UnleashedSalesShipment = z.infer<typeof SalesShipmentSchema>;
+
+/** Sales invoices (`GET /Invoices`); linked to their order by OrderNumber (the documented filter). */
+export const InvoiceSchema = z.looseObject({
+    Guid: z.string(),
+    InvoiceNumber: str,
+    OrderNumber: str,
+    SalesOrderGuid: str,
+    InvoiceStatus: str,
+    InvoiceDate: date,
+    DueDate: date,
+    Customer: CustomerRefSchema.nullish(),
+    Currency: CurrencyRefSchema.nullish(),
+    SubTotal: num,
+    TaxTotal: num,
+    Total: num,
+    LastModifiedOn: date,
+    CreatedOn: date
+});
+export type UnleashedInvoice = z.infer<typeof InvoiceSchema>;

@@ -62,6 +62,13 @@ export interface ConnectionSetting {
 
 export class ApexRest {
     readonly calls: ApexRestCall[] = [];
+    /**
+     * order.shipment and order.invoice events accepted, the latest per document GUID. Minimal on
+     * purpose: the package's records for them are not built yet, so the simulator checks the
+     * Opportunity exists and keeps the event for tests to read (docs/architecture.md, the contract).
+     */
+    readonly shipments = new Map<string, Record<string, unknown>>();
+    readonly invoices = new Map<string, Record<string, unknown>>();
     connection: ConnectionSetting | null = null;
     /** Whether the API user holds the Unleashed_Manage_Connection custom permission. */
     userCanManageConnection = true;
@@ -194,6 +201,18 @@ export class ApexRest {
                 });
                 org.create(log.table, log.out);
                 if (refusal) throw refusal;
+                return;
+            }
+            case 'order.shipment':
+            case 'order.invoice': {
+                const key = e.type === 'order.shipment' ? e.shipmentGuid : e.invoiceGuid;
+                if (typeof key !== 'string' || key === '')
+                    throw new Error(`${e.type}: the document GUID is required`);
+                const table = org.tableByName('Opportunity');
+                if (typeof e.opportunityId !== 'string' || !org.get(table, e.opportunityId)) {
+                    throw new Error(`Opportunity not found: ${String(e.opportunityId)}`);
+                }
+                (e.type === 'order.shipment' ? this.shipments : this.invoices).set(key, e);
                 return;
             }
             case 'import.progress': {

@@ -1,7 +1,9 @@
 /**
- * /__sim/ routes for tests and the demo: state summary, orders, calls, faults, settings, reset.
+ * /__sim/ routes for tests and the demo: state summary, orders, calls, faults, settings, reset, and
+ * what a warehouse user does in Unleashed's UI (fulfil.ts: status, ship, invoice).
  * No authentication, never counted; answered on loopback only.
  */
+import { fulfil } from './fulfil';
 import { checkFaults, checkSettings } from './settings';
 import { SEEDS } from './state/seeds';
 import type { SimServer } from './server';
@@ -40,6 +42,11 @@ export function inspect(sim: SimServer, method: string, segments: string[], raw:
             if (what === 'calls') return { status: 200, body: { Items: sim.calls() } };
             if (what === 'faults') return { status: 200, body: sim.faults };
             if (what === 'settings') return { status: 200, body: sim.settings };
+            if (what === 'shipments') return { status: 200, body: { Items: sim.state.fulfilment.shipments } };
+            if (what === 'invoices') return { status: 200, body: { Items: sim.state.fulfilment.invoices } };
+        }
+        if (method === 'POST' && (what === 'orders' || what === 'shipments') && segments.length >= 2) {
+            return fulfil(sim, segments, parse(raw));
         }
         if (method === 'POST') {
             if (what === 'faults') {

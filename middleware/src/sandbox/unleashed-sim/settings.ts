@@ -16,6 +16,7 @@ export const DEFAULT_SETTINGS: Readonly<SimSettings> = Object.freeze({
     allowDiscountRate: false,
     checkLineTaxRates: true,
     totalsWarehouseFields: 'null',
+    shipmentCourierField: 'ShippingCompany',
     faultSeed: 1
 });
 
@@ -51,6 +52,7 @@ const SETTING_CHECKS: Record<keyof SimSettings, Check> = {
     allowDiscountRate: isBool,
     checkLineTaxRates: isBool,
     totalsWarehouseFields: oneOf('null', 'empty'),
+    shipmentCourierField: oneOf('ShippingCompany', 'Courier'),
     faultSeed: (v) => typeof v === 'number' && Number.isInteger(v)
 };
 

@@ -49,6 +49,8 @@ export interface SimSettings {
     /** Warehouse fields of StockOnHand total rows (no warehouseCode filter): null or ''. */
     totalsWarehouseFields: 'null' | 'empty';
     /** Seed of the PRNG that decides which calls fail under failRate5xx. */
+    /** Key name of a shipment's courier on the wire (public models show `ShippingCompany`; unconfirmed). */
+    shipmentCourierField: 'ShippingCompany' | 'Courier';
     faultSeed: number;
 }
 

@@ -22,7 +22,13 @@ export const WEBHOOK_EVENT_TYPES = [
     'customer.deleted',
     'product.created',
     'product.updated',
-    'product.deleted'
+    'product.deleted',
+    // Offered only with the `fulfilmentEvents` setting: whether an account offers shipment and
+    // invoice events, and under which names, is unconfirmed (docs/unleashed-api.md).
+    'salesshipment.created',
+    'salesshipment.updated',
+    'salesinvoice.created',
+    'salesinvoice.updated'
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -54,6 +60,8 @@ export interface WebhookSettings {
      * (`camel-object`), or PascalCase with `ObjectId` and `Data` (`pascal`); receivers show all three.
      */
     payloadStyle: 'camel-string' | 'camel-object' | 'pascal';
+    /** Whether the account offers sales shipment and invoice events (unconfirmed; off by default). */
+    fulfilmentEvents: boolean;
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: Readonly<WebhookSettings> = Object.freeze({
@@ -66,7 +74,8 @@ export const DEFAULT_WEBHOOK_SETTINGS: Readonly<WebhookSettings> = Object.freeze
     requireHttps: true,
     timeoutMs: 5000,
     signingKeyField: 'SigningKey',
-    payloadStyle: 'camel-string'
+    payloadStyle: 'camel-string',
+    fulfilmentEvents: false
 });
 
 export interface SimSubscription {
@@ -232,7 +241,11 @@ export class WebhookHub {
             throw badRequest('EventTypes must list at least one event type.');
         }
         for (const t of types) {
-            if (!WEBHOOK_EVENT_TYPES.includes(t as WebhookEventType)) {
+            const fulfilment = /^sales(shipment|invoice)\./.test(String(t));
+            if (
+                !WEBHOOK_EVENT_TYPES.includes(t as WebhookEventType) ||
+                (fulfilment && !this.settings.fulfilmentEvents)
+            ) {
                 throw badRequest(`Unknown event type ${JSON.stringify(t)}.`);
             }
         }

@@ -11,11 +11,28 @@ export const connectionViewSchema = z.object({
     apiId: z.string().nullable(),
     companyName: z.string().nullable(),
     baseCurrency: z.string().nullable(),
-    quota: z.object({ month: z.string(), used: z.number().int(), limit: z.number().int() })
+    quota: z.object({
+        month: z.string(),
+        used: z.number().int(),
+        limit: z.number().int(),
+        /** What the status, shipment and invoice polls cost once the org has sent orders (help text). */
+        polling: z
+            .object({
+                callsPerDay: z.number().int(),
+                callsPerMonth: z.number().int().describe('31 days'),
+                percentOfLimit: z.number()
+            })
+            .optional()
+    })
 });
 export type ConnectionView = z.infer<typeof connectionViewSchema>;
 
-export async function connectionView(store: Pick<Store, 'quota'>, tenant: Tenant): Promise<ConnectionView> {
+export async function connectionView(
+    store: Pick<Store, 'quota'>,
+    tenant: Tenant,
+    polling?: (monthlyLimit: number) => { callsPerDay: number; callsPerMonth: number; percentOfLimit: number }
+): Promise<ConnectionView> {
+    const quota = await store.quota.read(tenant.orgId, tenant.settings.monthlyQuota);
     const text = (v: unknown) => (typeof v === 'string' ? v : null);
     return {
         orgId: tenant.orgId,
@@ -23,6 +40,6 @@ export async function connectionView(store: Pick<Store, 'quota'>, tenant: Tenant
         apiId: tenant.unleashed?.apiId ?? null,
         companyName: text(tenant.settings.companyName),
         baseCurrency: text(tenant.settings.baseCurrency),
-        quota: await store.quota.read(tenant.orgId, tenant.settings.monthlyQuota)
+        quota: polling ? { ...quota, polling: polling(quota.limit) } : quota
     };
 }

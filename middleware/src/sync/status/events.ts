@@ -18,6 +18,25 @@ export interface OrderStatusEvent {
     subTotal: string;
     taxTotal: string;
     total: string;
+    /** The account's own status name shown with `status` (Unleashed's CustomOrderStatus), or null. */
+    customStatus?: string | null;
+    /** The status Salesforce showed before this change (null when unknown). */
+    previousStatus?: string | null;
+    /** When Unleashed made the change (its LastModifiedOn, ISO 8601 UTC), or null when it did not say. */
+    changedAt?: string | null;
+    /**
+     * What the package must do with the Opportunity: `unlock` when the order was Deleted in
+     * Unleashed (clear the order link and allow a new send, keeping `note` in the Sync Log); `none`
+     * otherwise.
+     */
+    action?: 'none' | 'unlock';
+    /** A sentence for the rep (set with `unlock`). */
+    note?: string | null;
+}
+
+/** Any event of the package's events resource: `type` says which (docs/architecture.md). */
+export interface SalesforceEvent {
+    type: string;
 }
 
 export interface DeliveryResult {
@@ -38,7 +57,7 @@ export interface DeliveryResult {
 
 /** Delivers events to an org; one result per event, in order. Never throws. */
 export interface SalesforceEvents {
-    deliver(orgId: string, events: readonly OrderStatusEvent[]): Promise<DeliveryResult[]>;
+    deliver(orgId: string, events: readonly SalesforceEvent[]): Promise<DeliveryResult[]>;
 }
 
 /** The Apex resource is bulk-safe per call; a call carries at most this many events. */
@@ -47,20 +66,37 @@ export const MAX_EVENTS_PER_CALL = 200;
 export function statusEvent(
     opportunityId: string,
     order: UnleashedSalesOrder,
-    rounding: RoundingMode
+    rounding: RoundingMode,
+    previousStatus: string | null = null
 ): OrderStatusEvent {
     const money = (v: number | string | null | undefined) =>
         formatMoney(new Decimal(v === null || v === undefined ? '0' : String(v)), rounding);
+    const status = order.OrderStatus ?? 'Unknown';
+    const number = order.OrderNumber ?? null;
+    const deleted = status.toLowerCase() === 'deleted';
     return {
         type: 'order.status',
         opportunityId,
         orderGuid: order.Guid.toLowerCase(),
-        orderNumber: order.OrderNumber ?? null,
-        status: order.OrderStatus ?? 'Unknown',
+        orderNumber: number,
+        status,
         subTotal: money(order.SubTotal),
         taxTotal: money(order.TaxTotal),
-        total: money(order.Total)
+        total: money(order.Total),
+        customStatus: order.CustomOrderStatus?.trim() || null,
+        previousStatus,
+        changedAt: modifiedOn(order)?.toISOString() ?? null,
+        action: deleted ? 'unlock' : 'none',
+        note: deleted
+            ? `Sales order ${number ?? order.Guid} was deleted in Unleashed. The Opportunity is no longer linked ` +
+              'to it and can be sent to Unleashed again.'
+            : null
     };
+}
+
+/** What identifies a state Salesforce shows: the status and the account's own status name. */
+export function statusKey(status: string, customStatus: string | null | undefined): string {
+    return customStatus ? `${status}\u0000${customStatus}` : status;
 }
 
 /** LastModifiedOn as a Date, or null when absent or unreadable. */

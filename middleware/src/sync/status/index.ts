@@ -9,12 +9,19 @@ import { StatusPusher } from './push';
 import { WebhookSubscriber } from './subscriptions';
 import { WebhookProcessor } from './webhook';
 import type { TenantRepo } from '../../store/tenants';
+import type { FulfilmentSync } from '../fulfilment/sync';
 
 /**
  * Order status from Unleashed back to the Opportunity: webhooks (fast) and polling (the fallback
  * Unleashed recommends), both through one pusher. See README architecture notes in each module.
  */
-export { eventsViaWriter, MAX_EVENTS_PER_CALL, type OrderStatusEvent, type SalesforceEvents } from './events';
+export {
+    eventsViaWriter,
+    MAX_EVENTS_PER_CALL,
+    type OrderStatusEvent,
+    type SalesforceEvent,
+    type SalesforceEvents
+} from './events';
 export { StatusPoller, type PollReport } from './poller';
 export { StatusPusher, type PushReport } from './push';
 export { WebhookSubscriber, SUBSCRIBED_EVENTS } from './subscriptions';
@@ -38,6 +45,10 @@ export function createStatusSync(deps: {
     rounding: RoundingMode;
     pollSeconds: number;
     publicUrl: string | undefined;
+    /** Shipments and invoices with the order changes (sync/fulfilment); off when absent. */
+    fulfilment?: FulfilmentSync;
+    /** Shipment and invoice webhook event types to subscribe to, when the account offers them. */
+    fulfilmentEventTypes?: readonly string[];
     /** Test knobs. */
     webhookNotFoundDelayMs?: number;
     now?: () => number;
@@ -48,12 +59,18 @@ export function createStatusSync(deps: {
         salesforce: deps.salesforce,
         rounding: deps.rounding
     });
-    const subscriber = new WebhookSubscriber({ repos: deps.repos, publicUrl: deps.publicUrl, now: deps.now });
+    const subscriber = new WebhookSubscriber({
+        repos: deps.repos,
+        publicUrl: deps.publicUrl,
+        now: deps.now,
+        extraEventTypes: deps.fulfilmentEventTypes
+    });
     const webhooks = new WebhookProcessor({
         tenants: deps.tenants,
         repos: deps.repos,
         pusher,
         unleashedFor: deps.unleashedFor,
+        fulfilment: deps.fulfilment,
         now: deps.now,
         notFoundDelayMs: deps.webhookNotFoundDelayMs
     });
@@ -63,6 +80,7 @@ export function createStatusSync(deps: {
         pusher,
         unleashedFor: deps.unleashedFor,
         intervalSeconds: deps.pollSeconds,
+        fulfilment: deps.fulfilment,
         beforePoll: async (tenant, client) => {
             const subscription = await subscriber.ensure(tenant.orgId, client);
             // A subscription Unleashed gave no signing key for verifies no delivery: say so at each

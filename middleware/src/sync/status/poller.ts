@@ -7,6 +7,7 @@ import type { UnleashedClient } from '../../unleashed/types';
 import { modifiedOn } from './events';
 import type { PushReport, StatusPusher } from './push';
 import type { TenantRepo } from '../../store/tenants';
+import type { FulfilmentSync } from '../fulfilment/sync';
 
 /**
  * The polling fallback (Unleashed's own FAQ says to poll): per tenant with sent orders, every
@@ -16,6 +17,13 @@ import type { TenantRepo } from '../../store/tenants';
  * Unleashed's own LastModifiedOn (no clock skew between us and Unleashed), read back with an
  * overlap; undelivered events stay in the store and are retried by the next poll.
  */
+
+/**
+ * Without an orderStatus filter Unleashed leaves Deleted orders out (documented), so a deleted order
+ * would never reach its Opportunity: the poll names every standard status. An account's own status
+ * names are a separate field (CustomOrderStatus) and do not need naming here.
+ */
+export const POLLED_STATUSES = 'Parked,Placed,Backordered,Completed,Deleted';
 
 export interface PollReport extends PushReport {
     orgId: string;
@@ -46,6 +54,8 @@ export interface StatusPollerDeps {
     overlapSeconds?: number;
     /** Tenants polled per tick. */
     tenantsPerTick?: number;
+    /** Shipments and invoices, read under the same lease (sync/fulfilment). */
+    fulfilment?: FulfilmentSync;
     log?: Log;
 }
 
@@ -136,9 +146,14 @@ export class StatusPoller {
             let seen = 0;
             let pages = 0;
             let newest = claim.modifiedSince;
-            for await (const page of client.pages('SalesOrders', { modifiedSince }, SalesOrderSchema, {
-                pageSize: 1000
-            })) {
+            for await (const page of client.pages(
+                'SalesOrders',
+                { modifiedSince, orderStatus: POLLED_STATUSES },
+                SalesOrderSchema,
+                {
+                    pageSize: 1000
+                }
+            )) {
                 pages++;
                 seen += page.items.length;
                 const known = await sentOrders.getMany(
@@ -152,11 +167,26 @@ export class StatusPoller {
                 }
             }
             const report = await this.deps.pusher.push(orgId, ours, { includePending: true });
+            let fulfilmentError: string | null = null;
+            if (this.deps.fulfilment) {
+                // An order that changed may have shipped or been invoiced: read its documents now
+                // rather than at the next list poll. A failure here does not hold the order watermark.
+                try {
+                    const f = this.deps.fulfilment;
+                    const byOrder = await f.refreshOrders(orgId, client, report.changedOrders);
+                    const listed = await f.poll(orgId, client, first);
+                    const failed = byOrder.failed + listed.failed;
+                    if (failed > 0)
+                        fulfilmentError = `${failed} shipment or invoice events not delivered yet`;
+                } catch (err) {
+                    fulfilmentError = `shipments and invoices: ${err instanceof Error ? err.message : String(err)}`;
+                }
+            }
             // Undelivered events are in the store now, so the watermark may move past them.
             await polls.release(orgId, this.owner, {
                 modifiedSince: newest ?? watermark,
                 nextInSeconds,
-                error: pollError(report)
+                error: [pollError(report), fulfilmentError].filter((e) => e).join('; ') || null
             });
             return { ...report, orgId, seen, pages, modifiedSince };
         } catch (err) {

@@ -6,6 +6,7 @@ import {
     MAX_EVENTS_PER_CALL,
     modifiedOn,
     statusEvent,
+    statusKey,
     type OrderStatusEvent,
     type SalesforceEvents
 } from './events';
@@ -35,6 +36,8 @@ export interface PushReport {
     givenUp: number;
     /** Size of each events call made. */
     calls: number[];
+    /** Order numbers whose state was pushed (their shipments and invoices are read next). */
+    changedOrders: string[];
 }
 
 export interface StatusPusherDeps {
@@ -66,7 +69,8 @@ export class StatusPusher {
             abandoned: 0,
             refused: 0,
             givenUp: 0,
-            calls: []
+            calls: [],
+            changedOrders: []
         };
         const { sentOrders } = this.deps.repos;
         return this.deps.locks.withLock(`order-status:${orgId}`, async () => {
@@ -100,8 +104,12 @@ export class StatusPusher {
                     report.stale++;
                     continue;
                 }
-                const event = statusEvent(row.opportunityId, order, this.deps.rounding);
-                if (event.status === row.status && !row.pending) {
+                const event = statusEvent(row.opportunityId, order, this.deps.rounding, row.status);
+                // A custom status name changing under the same status is a change the rep sees too.
+                if (
+                    statusKey(event.status, event.customStatus) === statusKey(row.status, row.customStatus) &&
+                    !row.pending
+                ) {
                     report.unchanged++;
                     continue;
                 }
@@ -110,6 +118,7 @@ export class StatusPusher {
                     report.givenUp++;
                     continue;
                 }
+                if (event.orderNumber) report.changedOrders.push(event.orderNumber);
                 // A newer state after giving up starts its own count.
                 work.push({ row, event, modifiedAt, attempts: row.pending || !newer ? row.attempts : 0 });
             }
@@ -138,6 +147,7 @@ export class StatusPusher {
                 if (r.ok) {
                     await sentOrders.delivered(orgId, row.orderGuid, {
                         status: event.status,
+                        customStatus: event.customStatus ?? null,
                         orderNumber: event.orderNumber,
                         modifiedAt
                     });

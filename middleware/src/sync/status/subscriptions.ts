@@ -65,8 +65,15 @@ export class WebhookSubscriber {
             publicUrl: string | undefined;
             retryAfterMs?: number;
             now?: () => number;
+            /** Event types asked for besides the order events (shipment and invoice events, when offered). */
+            extraEventTypes?: readonly string[];
         }
     ) {}
+
+    /** The event types a new subscription asks for. */
+    get eventTypes(): string[] {
+        return [...SUBSCRIBED_EVENTS, ...(this.deps.extraEventTypes ?? [])];
+    }
 
     targetFor(orgId: string): string | null {
         if (!this.deps.publicUrl) return null;
@@ -99,7 +106,7 @@ export class WebhookSubscriber {
             }
             const created = await client.post('/Webhooks/Subscriptions', {
                 NotificationUrl: target,
-                EventTypes: SUBSCRIBED_EVENTS
+                EventTypes: this.eventTypes
             });
             const answer = asObject(created);
             if (!answer || !firstText(answer, ID_KEYS)) {
@@ -145,7 +152,7 @@ export class WebhookSubscriber {
         await this.deps.repos.subscriptions.add(orgId, {
             subscriptionId,
             targetUrl: target,
-            eventTypes: SUBSCRIBED_EVENTS,
+            eventTypes: this.eventTypes,
             // Empty = no key: verifyWebhook never matches an empty key.
             signingKey: signingKey ?? ''
         });

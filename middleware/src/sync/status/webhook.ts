@@ -7,6 +7,7 @@ import type { Tenant } from '../../store/types';
 import { isUnleashedError } from '../../unleashed/errors';
 import { SalesOrderSchema, type UnleashedSalesOrder } from '../../unleashed/schemas';
 import type { UnleashedClient } from '../../unleashed/types';
+import type { FulfilmentSync } from '../fulfilment/sync';
 import type { StatusPusher } from './push';
 
 /**
@@ -109,20 +110,43 @@ export function verifyWebhook(input: {
 }
 
 /** The sales order GUID a payload is about (in `data`, else `ObjectId`), or null. */
-export function orderGuidOf(p: WebhookPayload): string | null {
-    let data: Record<string, unknown> = {};
+function dataOf(p: WebhookPayload): Record<string, unknown> {
     if (typeof p.data === 'string') {
         try {
             const parsed: unknown = JSON.parse(p.data);
-            if (parsed && typeof parsed === 'object') data = parsed as Record<string, unknown>;
+            if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
         } catch {
-            // Unreadable data: the top-level id may still say which order.
+            // Unreadable data: the top-level id may still say which record.
         }
-    } else if (p.data) {
-        data = p.data;
+        return {};
     }
+    return p.data ?? {};
+}
+
+export function orderGuidOf(p: WebhookPayload): string | null {
+    const data = dataOf(p);
     const guid = data.salesOrderGuid ?? data.SalesOrderGuid ?? data.guid ?? data.Guid ?? p.objectId;
     return typeof guid === 'string' && GUID.test(guid) ? guid.toLowerCase() : null;
+}
+
+/** Which document a shipment or invoice event is about, or null for any other event. */
+export function documentOf(p: WebhookPayload): { kind: 'shipment' | 'invoice'; guid: string } | null {
+    const type = p.eventType.toLowerCase();
+    const kind = type.startsWith('salesshipment.')
+        ? 'shipment'
+        : /^(sales)?invoice\./.test(type)
+          ? 'invoice'
+          : null;
+    if (!kind) return null;
+    const data = dataOf(p);
+    const guid =
+        (kind === 'shipment'
+            ? (data.salesShipmentGuid ?? data.SalesShipmentGuid)
+            : (data.invoiceGuid ?? data.InvoiceGuid ?? data.salesInvoiceGuid ?? data.SalesInvoiceGuid)) ??
+        data.guid ??
+        data.Guid ??
+        p.objectId;
+    return typeof guid === 'string' && GUID.test(guid) ? { kind, guid: guid.toLowerCase() } : null;
 }
 
 /** The answer to Unleashed's webhook call (the route answers with this schema). */
@@ -145,6 +169,8 @@ export interface WebhookProcessorDeps {
     pusher: StatusPusher;
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     now?: () => number;
+    /** Shipments and invoices of the orders that change, and their own events (sync/fulfilment). */
+    fulfilment?: FulfilmentSync;
     /** Extra fetches when Unleashed does not show the order yet, waiting 1x, 2x, 4x... the delay. */
     notFoundRetries?: number;
     notFoundDelayMs?: number;
@@ -206,6 +232,11 @@ export class WebhookProcessor {
             eventNotificationId: payload.eventNotificationId
         });
         if (!first) return receipt('duplicate');
+        const doc = this.deps.fulfilment ? documentOf(payload) : null;
+        if (doc) {
+            this.track(this.processDocument(tenant, payload.eventNotificationId, doc, log));
+            return receipt('accepted');
+        }
         if (!orderGuid) {
             await this.deps.repos.inbox.finish(
                 orgId,
@@ -256,6 +287,13 @@ export class WebhookProcessor {
                               : r.stale > 0
                                 ? 'stale'
                                 : 'unchanged';
+                    // Something changed on the order: it may have shipped or been invoiced.
+                    if (this.deps.fulfilment && order.OrderNumber) {
+                        const f = await this.deps.fulfilment.refreshOrders(tenant.orgId, client, [
+                            order.OrderNumber
+                        ]);
+                        outcome += `; shipments and invoices: delivered ${f.delivered}, failed ${f.failed}`;
+                    }
                 }
             }
         } catch (err) {
@@ -263,6 +301,28 @@ export class WebhookProcessor {
             log.warn({ orgId: tenant.orgId, eventId, error: outcome }, 'webhook processing failed');
         }
         await inbox.finish(tenant.orgId, eventId, outcome).catch(() => undefined);
+    }
+
+    private async processDocument(
+        tenant: Tenant,
+        eventId: string,
+        doc: { kind: 'shipment' | 'invoice'; guid: string },
+        log: Log
+    ): Promise<void> {
+        let outcome: string;
+        try {
+            const client = await this.deps.unleashedFor(tenant);
+            const r = await this.deps.fulfilment!.fromEvent(tenant.orgId, client, doc.kind, doc.guid);
+            outcome = !r
+                ? `${doc.kind} not found in Unleashed`
+                : r.ours === 0
+                  ? 'ignored: not an order sent from Salesforce'
+                  : `delivered ${r.delivered}, failed ${r.failed}, unchanged ${r.unchanged}`;
+        } catch (err) {
+            outcome = `error: ${err instanceof Error ? err.message : String(err)}`;
+            log.warn({ orgId: tenant.orgId, eventId, error: outcome }, 'webhook processing failed');
+        }
+        await this.deps.repos.inbox.finish(tenant.orgId, eventId, outcome).catch(() => undefined);
     }
 
     private async fetchOrder(client: UnleashedClient, guid: string): Promise<UnleashedSalesOrder | null> {

@@ -105,7 +105,7 @@ describe('with orders sent from Salesforce', () => {
         expect(asked).toHaveLength(1);
         // Sent RFC 3986-encoded; the signature covers the decoded text (docs/unleashed-api.md).
         expect(asked[0]!.query).toMatch(
-            /^modifiedSince=\d{4}-\d{2}-\d{2}T\d{2}%3A\d{2}%3A\d{2}&pageSize=1000$/
+            /^modifiedSince=\d{4}-\d{2}-\d{2}T\d{2}%3A\d{2}%3A\d{2}&orderStatus=Parked%2CPlaced%2CBackordered%2CCompleted%2CDeleted&pageSize=1000$/
         );
 
         const calls = h.eventCalls().slice(before);

@@ -1,6 +1,7 @@
 import { SimError, notFound } from '../errors';
 import { isGuid } from '../ids';
 import { customers } from '../resources/customers';
+import { invoices, salesShipments } from '../resources/fulfilment';
 import { products } from '../resources/products';
 import {
     companies,
@@ -26,7 +27,9 @@ const RESOURCES: Record<string, ResourceRoutes> = {
     currencies,
     companies,
     customers,
-    salesorders: salesOrders
+    salesorders: salesOrders,
+    salesshipments: salesShipments,
+    invoices
 };
 
 const notAllowed = (): SimError => new SimError(405, 'The requested method is not allowed.');

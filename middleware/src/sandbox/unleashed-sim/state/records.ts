@@ -172,6 +172,8 @@ export interface SalesOrder {
     RequiredDate: Date | null;
     CompletedDate: Date | null;
     OrderStatus: OrderStatus;
+    /** The account's own status name on top of OrderStatus (customOrderStatus filter), when set. */
+    CustomOrderStatus?: string | null;
     Customer: { Guid: string; CustomerCode: string; CustomerName: string };
     Warehouse: { Guid: string; WarehouseCode: string; WarehouseName: string };
     Currency: CurrencyRef;

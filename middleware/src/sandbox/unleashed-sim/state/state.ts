@@ -12,6 +12,7 @@ import type {
     Tax,
     Warehouse
 } from './records';
+import { FulfilmentBook } from './fulfilment';
 import { StockBook, type StockSource } from './stock';
 
 /** Everything a seed provides. */
@@ -44,6 +45,8 @@ export class SimState {
     readonly stock: StockBook;
     readonly tierNames: string[];
     readonly orders: SalesOrder[] = [];
+    /** Sales shipments and invoices (state/fulfilment.ts). */
+    readonly fulfilment = new FulfilmentBook();
     private orderSeq = 0;
 
     constructor(
@@ -148,7 +151,9 @@ export class SimState {
             currencies: this.currencies.length,
             companies: this.companies.length,
             customers: this.customers.length,
-            salesOrders: this.orders.length
+            salesOrders: this.orders.length,
+            salesShipments: this.fulfilment.shipments.length,
+            salesInvoices: this.fulfilment.invoices.length
         };
     }
 }
