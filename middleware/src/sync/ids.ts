@@ -23,8 +23,12 @@ export function uuidV5(name: string, namespace: string = CONNECTOR_NAMESPACE): s
 }
 
 /** The sales order GUID of an Opportunity (docs/architecture.md: orgId + ":" + opportunityId). */
-export function orderGuidFor(orgId: string, opportunityId: string): string {
-    return uuidV5(`${to18(orgId)}:${to18(opportunityId)}`);
+export function orderGuidFor(orgId: string, opportunityId: string, generation = 0): string {
+    // Generation 0 is the Opportunity's first order; after it was Deleted in Unleashed, the next send
+    // makes generation 1, and so on: still one order per Opportunity at a time, found again after a
+    // lost answer because the chain is deterministic.
+    const base = `${to18(orgId)}:${to18(opportunityId)}`;
+    return uuidV5(generation === 0 ? base : `${base}:${generation}`);
 }
 
 /** The customer GUID of an Account, derived the same way. */

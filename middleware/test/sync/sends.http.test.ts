@@ -312,6 +312,27 @@ describe('send', () => {
         expect(liveOrders(stack.sim).filter((o) => o.Guid === a.orderGuid)).toHaveLength(1);
     });
 
+    it('makes a new order once Unleashed deleted the last one, and then updates that one', async () => {
+        const r = records();
+        const first = (await stack.call('POST', '/v1/sends', { records: r, choices: {} })).json();
+        const deleted = stack.sim.state.orders.find((o) => o.Guid === first.orderGuid)!;
+        deleted.OrderStatus = 'Deleted';
+        // What the status back-sync stored on the Opportunity.
+        r.opportunity.order = { guid: first.orderGuid, number: first.orderNumber, status: 'Deleted' };
+        const context = (await stack.call('POST', '/v1/sends/context', r)).json();
+        expect(context.blocking).toEqual([]);
+        expect(context.notices).toContain(
+            `Sales order ${first.orderNumber} was deleted in Unleashed: sending creates a new sales order.`
+        );
+        const second = await stack.call('POST', '/v1/sends', { records: r, choices: {} });
+        expect(second.statusCode).toBe(201);
+        expect(second.json().orderGuid).toBe(orderGuidFor(stack.orgId, r.opportunity.id, 1));
+        expect(second.json().orderNumber).not.toBe(first.orderNumber);
+        const third = await stack.call('POST', '/v1/sends', { records: r, choices: {} });
+        expect([third.statusCode, third.json().orderGuid]).toEqual([200, second.json().orderGuid]);
+        expect(liveOrders(stack.sim).filter((o) => o.CustomerRef === r.opportunity.id)).toHaveLength(1);
+    });
+
     it('creates a business customer with its contact, and tells Salesforce the new code', async () => {
         const account = newBusinessAccount('Delta Drilling', [
             { firstName: 'Dee', lastName: 'Driller', email: 'dee@delta.example', role: 'Billing Contact' }

@@ -75,6 +75,10 @@ export interface PlanContext {
     available?: Map<string, Decimal>;
     /** The order as Unleashed has it now, if it exists. */
     existingOrder?: { status: string; orderNumber: string | null } | null;
+    /** The GUID the order has or will have (its generation after Deleted ones); derived when absent. */
+    orderGuid?: string;
+    /** The number of the Opportunity's last order, when Unleashed deleted it and this makes a new one. */
+    replacesDeleted?: string | null;
     settings: PlanSettings;
     /** Today (UTC, yyyy-mm-dd) for the order date when the snapshot has none. */
     today: string;
@@ -140,7 +144,11 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
     const errors: string[] = [];
     const warnings: string[] = [];
     const mode = ctx.settings.rounding;
-    const orderGuid = orderGuidFor(ctx.orgId, s.opportunityId);
+    const orderGuid = ctx.orderGuid ?? orderGuidFor(ctx.orgId, s.opportunityId);
+    if (ctx.replacesDeleted)
+        warnings.push(
+            `Sales order ${ctx.replacesDeleted} was deleted in Unleashed: sending creates a new sales order.`
+        );
 
     if (ctx.existingOrder && ctx.existingOrder.status !== 'Parked') {
         errors.push(

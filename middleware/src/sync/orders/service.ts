@@ -46,6 +46,8 @@ export interface SentOrderLog {
 }
 
 const ZERO = new ExactDecimal(0);
+/** Orders of one record Unleashed may have deleted before a send refuses to make another. */
+const MAX_ORDER_GENERATIONS = 20;
 
 export class SalesOrderService {
     constructor(
@@ -96,9 +98,10 @@ export class SalesOrderService {
     }
 
     async send(tenant: TenantRef, client: UnleashedClient, s: OpportunitySnapshot): Promise<SendAnswer> {
-        const orderGuid = orderGuidFor(tenant.orgId, s.opportunityId);
-        return this.sendAlone(orderGuid, async () => {
+        // One lock per Opportunity, whichever generation of its order this send makes.
+        return this.sendAlone(orderGuidFor(tenant.orgId, s.opportunityId), async () => {
             const { plan, existing } = await this.plan(tenant, client, s, false);
+            const orderGuid = plan.orderGuid;
             if (plan.errors.length > 0 || !plan.payload || !plan.customer) {
                 throw new HttpProblem(422, 'The order cannot be sent', plan.errors.join(' '), {
                     errors: plan.errors
@@ -284,12 +287,11 @@ export class SalesOrderService {
         withStock: boolean
     ): Promise<{ plan: OrderPlan; existing: UnleashedSalesOrder | null }> {
         const tenantKey = tenant.orgId;
-        const orderGuid = orderGuidFor(tenant.orgId, s.opportunityId);
         try {
-            const [ref, products, existing, customer, stock] = await Promise.all([
+            const [ref, products, current, customer, stock] = await Promise.all([
                 this.deps.catalog.referenceData(tenantKey, client),
                 this.deps.catalog.productsByCode(tenantKey, client, s.lines),
-                this.fetchOrder(client, orderGuid),
+                this.currentOrder(tenant, client, s.opportunityId),
                 this.findCustomer(tenant, client, s),
                 withStock
                     ? this.deps.stock
@@ -308,12 +310,15 @@ export class SalesOrderService {
                     if (p.known) available.set(p.productCode, new Decimal(w?.available ?? '0'));
                 }
             }
+            const existing = current.existing;
             const plan = planOrder(s, {
                 orgId: tenant.orgId,
                 ...ref,
                 products,
                 customer,
                 available,
+                orderGuid: current.orderGuid,
+                replacesDeleted: current.replacesDeleted,
                 existingOrder: existing
                     ? { status: existing.OrderStatus ?? 'Unknown', orderNumber: existing.OrderNumber ?? null }
                     : null,
@@ -324,6 +329,30 @@ export class SalesOrderService {
         } catch (err) {
             throw unleashedProblem(err, 'Reading from Unleashed');
         }
+    }
+
+    /**
+     * The Opportunity's order now: its first GUID, or after a Deleted order the next GUID of its chain
+     * (orderGuidFor's generation), with the order Unleashed holds under it, if any.
+     */
+    private async currentOrder(
+        tenant: TenantRef,
+        client: UnleashedClient,
+        opportunityId: string
+    ): Promise<{ orderGuid: string; existing: UnleashedSalesOrder | null; replacesDeleted: string | null }> {
+        let replacesDeleted: string | null = null;
+        for (let generation = 0; generation < MAX_ORDER_GENERATIONS; generation++) {
+            const orderGuid = orderGuidFor(tenant.orgId, opportunityId, generation);
+            const existing = await this.fetchOrder(client, orderGuid);
+            if (!existing || existing.OrderStatus !== 'Deleted')
+                return { orderGuid, existing, replacesDeleted };
+            replacesDeleted = existing.OrderNumber ?? orderGuid;
+        }
+        throw new HttpProblem(
+            409,
+            'Too many deleted orders',
+            `Unleashed deleted ${MAX_ORDER_GENERATIONS} sales orders of this record; send it from a new one.`
+        );
     }
 
     /** The Account's customer: by its code (exact), else the one an earlier send created, else a code clash. */

@@ -31,11 +31,16 @@ export function hasOrder(records: SendRecords): boolean {
     return !blank(records.opportunity.order.guid);
 }
 
-/** Only a Parked order (or one whose status is not known yet) may be changed. */
+/**
+ * Only a Parked order (or one whose status is not known yet) may be changed; after Unleashed deleted
+ * the order, a send makes a new one.
+ */
 export function orderEditable(records: SendRecords): boolean {
     const status = records.opportunity.order.status;
-    return !hasOrder(records) || blank(status) || status === STATUS_PARKED;
+    return !hasOrder(records) || blank(status) || status === STATUS_PARKED || status === STATUS_DELETED;
 }
+
+export const STATUS_DELETED = 'Deleted';
 
 /** A yyyy-MM-dd date that exists, or null. */
 export function parseDate(text: string | null | undefined): string | null {

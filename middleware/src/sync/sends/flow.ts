@@ -25,6 +25,7 @@ import {
     lineName,
     orderEditable,
     parseDate,
+    STATUS_DELETED,
     unconfirmed
 } from './checks';
 import { buildSnapshot, summaryOf } from './order-snapshot';
@@ -68,6 +69,13 @@ export class SendFlow {
         blocking.push(...productProblems);
         if (records.omittedFields.length > 0)
             notices.push(`Left out because you cannot read them: ${records.omittedFields.join(', ')}.`);
+        if (records.opportunity.order.status === STATUS_DELETED)
+            notices.push(
+                `Sales order ${records.opportunity.order.number ?? ''} was deleted in Unleashed: sending creates a new sales order.`.replace(
+                    '  ',
+                    ' '
+                )
+            );
         const contact = customerContact(records);
         return {
             opportunityId: records.opportunity.id,
