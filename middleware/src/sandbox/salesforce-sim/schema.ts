@@ -163,6 +163,15 @@ export const SCHEMA: ObjectDef[] = [
         Unleashed_Do_Not_Send__c: checkbox(),
         Unleashed_Do_Not_Send_Reason__c: text(255)
     }),
+    object('Contact', 'Contact', '003', false, {
+        AccountId: stdLookup('Account', 'Account'),
+        FirstName: std('string', { length: 40 }),
+        LastName: std('string', { length: 80, required: true }),
+        Name: std('string', { length: 121, readOnly: true }),
+        Email: std('email', { length: 80 }),
+        Phone: std('phone', { length: 40 }),
+        OwnerId: stdLookup('User', 'Owner')
+    }),
     object('Product2', 'Product', '01t', false, {
         Name: std('string', { length: 255, required: true }),
         ProductCode: std('string', { length: 255 }),
@@ -234,6 +243,25 @@ export const SCHEMA: ObjectDef[] = [
         Unleashed_Total__c: cst('currency', { precision: 16, scale: 2 }),
         Unleashed_Last_Sent__c: cst('datetime'),
         Unleashed_Last_Error__c: longText(32768)
+    }),
+    object('OpportunityContactRole', 'Opportunity Contact Role', '00K', false, {
+        OpportunityId: stdLookup('Opportunity', 'Opportunity', { required: true, createOnly: true }),
+        ContactId: stdLookup('Contact', 'Contact', { required: true }),
+        IsPrimary: std('boolean', { defaultValue: false }),
+        Role: std('picklist', {
+            picklist: [
+                'Business User',
+                'Decision Maker',
+                'Economic Buyer',
+                'Economic Decision Maker',
+                'Evaluator',
+                'Executive Sponsor',
+                'Influencer',
+                'Technical Buyer',
+                'Billing Contact',
+                'Other'
+            ]
+        })
     }),
     object('OpportunityLineItem', 'Opportunity Product', '00k', false, {
         Name: std('string', { length: 376, readOnly: true }),
