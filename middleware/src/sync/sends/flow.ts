@@ -359,9 +359,15 @@ function contactWords(c: ReturnType<typeof customerContact>): string | null {
 /** Why the totals differ, in words: line rounding, or a real difference the rep should look at. */
 function amountNote(subTotal: Decimal, expected: Decimal, s: OpportunitySnapshot, currency: string): string {
     const difference = subTotal.minus(expected).abs().toFixed(MONEY_SCALE);
-    // Each line rounded to cents moves the total by at most half a cent per line.
-    const roundingBound = new Decimal(s.lines.length).times('0.005');
-    const discounted = s.lines.some((l) => l.discountPercent && !l.discountPercent.isZero());
+    // Each line total rounded to cents (by both) moves the sum by at most a cent per line; a
+    // discounted price rounded to cents before it is multiplied moves it by up to half a cent a unit.
+    const isDiscounted = (l: OpportunitySnapshot['lines'][number]) =>
+        !!l.discountPercent && !l.discountPercent.isZero();
+    const roundingBound = s.lines.reduce(
+        (sum, l) => sum.plus('0.01').plus(isDiscounted(l) ? l.quantity.abs().times('0.005') : 0),
+        new Decimal(0)
+    );
+    const discounted = s.lines.some(isDiscounted);
     if (subTotal.minus(expected).abs().lte(roundingBound))
         return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the Opportunity's ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}: Unleashed rounds each line${discounted ? "'s discounted price and total" : "'s total"} to cents, Salesforce rounds only the sum.`;
     return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the Opportunity's ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}, more than rounding explains: check the lines' prices and discounts in Salesforce.`;
