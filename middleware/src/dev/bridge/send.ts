@@ -19,7 +19,32 @@ const PREVIEW_PATH = '/v1/sends/preview';
 const SEND_PATH = '/v1/sends';
 const ERROR_MAX = 32768;
 
-/** The choices as the dialog gives them (JSON text); blank means "use the defaults". */
+const CHOICE_KEYS = [
+    'warehouseCode',
+    'customerCode',
+    'newCustomerCode',
+    'taxCode',
+    'salesPersonEmail',
+    'deliveryMethod',
+    'orderStatus',
+    'requiredDate',
+    'comments'
+] as const;
+const ADDRESS_KEYS = ['name', 'street', 'suburb', 'city', 'region', 'postalCode', 'country'] as const;
+
+function textValue(v: unknown, field: string): string | null {
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'object')
+        throw new AuraError(
+            `The order choices are not valid JSON: Expected String but found an object for ${field}`
+        );
+    return String(v);
+}
+
+/**
+ * The dialog's choices (JSON text) as JSON.deserialize reads them into UnleashedSendChoicesDto and
+ * JSON.serialize writes them again: every field, null when not given; blank means "use the defaults".
+ */
 function parseChoices(choicesJson: string | null): Json | null {
     if (isBlank(choicesJson)) return null;
     let parsed: unknown;
@@ -28,9 +53,21 @@ function parseChoices(choicesJson: string | null): Json | null {
     } catch (err) {
         throw new AuraError(`The order choices are not valid JSON: ${(err as Error).message}`);
     }
-    if (parsed !== null && !isObject(parsed))
-        throw new AuraError('The order choices are not valid JSON: Expected an object');
-    return parsed;
+    if (parsed === null) return null;
+    if (!isObject(parsed)) throw new AuraError('The order choices are not valid JSON: Expected an object');
+    const choices: Json = {};
+    for (const key of CHOICE_KEYS) choices[key] = textValue(parsed[key], key);
+    const address = parsed.deliveryAddress;
+    if (address !== null && address !== undefined && !isObject(address))
+        throw new AuraError('The order choices are not valid JSON: Expected an object for deliveryAddress');
+    choices.deliveryAddress = address
+        ? Object.fromEntries(ADDRESS_KEYS.map((k) => [k, textValue(address[k], k)]))
+        : null;
+    const confirmed = parsed.confirmed;
+    if (confirmed !== null && confirmed !== undefined && !Array.isArray(confirmed))
+        throw new AuraError('The order choices are not valid JSON: Expected a list for confirmed');
+    choices.confirmed = (confirmed ?? []).map((k, i) => textValue(k, `confirmed[${i}]`));
+    return choices;
 }
 
 /** A refusal that says the order cannot be sent yet: nothing was sent, nothing is written. */

@@ -271,7 +271,8 @@ export const SCHEMA: ObjectDef[] = [
         ProductCode: std('string', { length: 255, readOnly: true }),
         Quantity: std('double', { precision: 12, scale: 2, required: true }),
         UnitPrice: std('currency', { precision: 18, scale: 2, required: true }),
-        Discount: std('percent', { precision: 3, scale: 2 }),
+        // Up to 100.00 % (the describe gives precision 5, scale 2).
+        Discount: std('percent', { precision: 5, scale: 2 }),
         TotalPrice: std('currency', { precision: 18, scale: 2, readOnly: true }),
         Description: std('string', { length: 255 }),
         SortOrder: std('int', { precision: 9, scale: 0 }),
