@@ -11,8 +11,8 @@ const COLUMNS = [
         typeAttributes: { maximumFractionDigits: 4 }
     },
     {
-        label: 'Unit price',
-        fieldName: 'unitPrice',
+        label: 'List price',
+        fieldName: 'listPrice',
         type: 'currency',
         typeAttributes: { maximumFractionDigits: 4 }
     },
@@ -22,13 +22,19 @@ const COLUMNS = [
         type: 'number',
         typeAttributes: { maximumFractionDigits: 2 }
     },
+    {
+        label: 'Unit price',
+        fieldName: 'unitPrice',
+        type: 'currency',
+        typeAttributes: { maximumFractionDigits: 4 }
+    },
     { label: 'Tax', fieldName: 'taxText', type: 'text' },
     { label: 'Line total', fieldName: 'lineTotal', type: 'currency' },
     { label: 'Line tax', fieldName: 'lineTax', type: 'currency' }
 ];
 
-// Columns only the preview fills in.
-const LINE_TAX_FIELDS = new Set(['discountPercent', 'taxText']);
+// Columns only the preview fills in: the price before the discount, the discount, the tax.
+const LINE_TAX_FIELDS = new Set(['listPrice', 'discountPercent', 'taxText']);
 
 const blank = (value) => value === undefined || value === null || String(value).trim() === '';
 
@@ -49,16 +55,21 @@ export default class UnleashedOrderLines extends LightningElement {
     @api subTotal;
     @api taxTotal;
     @api total;
-    /** Also show each line's discount and tax code with its rate (the preview has them). */
+    /**
+     * Also show each line's list price, discount (then the unit price is the net price) and tax code
+     * with its rate (the preview has them).
+     */
     @api showLineTax = false;
 
     get columns() {
         const currencyCode = this.currencyCode;
         return COLUMNS.filter((c) => this.showLineTax || !LINE_TAX_FIELDS.has(c.fieldName)).map((c) => {
-            if (c.type !== 'currency') {
-                return c;
+            // Beside the list price and the discount, the unit price is the net price Unleashed stores.
+            const named = this.showLineTax && c.fieldName === 'unitPrice' ? { ...c, label: 'Net price' } : c;
+            if (named.type !== 'currency') {
+                return named;
             }
-            return { ...c, typeAttributes: { ...(c.typeAttributes || {}), currencyCode } };
+            return { ...named, typeAttributes: { ...(named.typeAttributes || {}), currencyCode } };
         });
     }
 

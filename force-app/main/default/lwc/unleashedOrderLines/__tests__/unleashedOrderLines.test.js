@@ -52,6 +52,7 @@ describe('c-unleashed-order-lines', () => {
             'lineTotal',
             'lineTax'
         ]);
+        expect(table.columns.find((c) => c.fieldName === 'unitPrice').label).toBe('Unit price');
         for (const column of table.columns.filter((c) => c.type === 'currency')) {
             expect(column.typeAttributes.currencyCode).toBe('NZD');
         }
@@ -62,13 +63,38 @@ describe('c-unleashed-order-lines', () => {
         expect(q(element, '[data-id="no-lines"]')).toBeNull();
     });
 
-    it('adds the discount and the tax code with its rate for the preview', () => {
+    it('shows the list price, the discount and the net price, and the tax code with its rate for the preview', () => {
         const element = mount({
-            lines: [LINE, { ...LINE, lineNumber: null, taxCode: null }],
+            lines: [
+                { ...LINE, listPrice: '19.99', discountPercent: '7.5', unitPrice: '18.49' },
+                { ...LINE, lineNumber: null, taxCode: null }
+            ],
             showLineTax: true
         });
         const table = q(element, 'lightning-datatable[data-id="lines"]');
-        expect(fields(table)).toEqual(expect.arrayContaining(['discountPercent', 'taxText']));
+        expect(fields(table)).toEqual([
+            'lineNumber',
+            'productCode',
+            'description',
+            'quantity',
+            'listPrice',
+            'discountPercent',
+            'unitPrice',
+            'taxText',
+            'lineTotal',
+            'lineTax'
+        ]);
+        const label = (field) => table.columns.find((c) => c.fieldName === field).label;
+        expect([label('listPrice'), label('discountPercent'), label('unitPrice')]).toEqual([
+            'List price',
+            'Discount %',
+            'Net price'
+        ]);
+        expect(table.data[0]).toMatchObject({
+            listPrice: '19.99',
+            discountPercent: '7.5',
+            unitPrice: '18.49'
+        });
         expect(table.data[0].taxText).toBe('G.S.T. (15%)');
         expect(table.data[1]).toMatchObject({ key: '2', lineNumber: '2', taxText: '' });
     });
