@@ -487,6 +487,18 @@ describe('connection setting', () => {
             productId: recordNamed('Product2', 'Blue widget').Id
         });
         expect(stock.connected).toBe(false);
+        // The send dialog says so without asking the middleware, and nothing can be sent.
+        const opp = recordNamed('Opportunity', ACME_OPP);
+        const context = await ok('UnleashedSendController', 'getSendContext', { opportunityId: opp.Id });
+        expect(context).toMatchObject({
+            opportunityId: opp.Id,
+            opportunityName: ACME_OPP,
+            blocking: [
+                'Unleashed is not connected yet. An administrator can connect it on the Unleashed Admin tab.'
+            ]
+        });
+        const refused = await apex('UnleashedSendController', 'sendOrder', { opportunityId: opp.Id });
+        expect(refused).toEqual({ status: 400, body: { message: context.blocking[0] } });
     });
 });
 
