@@ -16,7 +16,7 @@ const META = `<?xml version="1.0" encoding="UTF-8"?>
 <StaticResource xmlns="http://soap.sforce.com/2006/04/metadata">
     <cacheControl>Private</cacheControl>
     <contentType>application/json</contentType>
-    <description>Contract cases of the stock and sales-order view flows, for the Apex contract tests (generated from contracts/ by scripts/contracts/build-static-resource.mjs)</description>
+    <description>Contract cases of the stock, sales-order view and send flows, for the Apex contract tests (generated from contracts/ by scripts/contracts/build-static-resource.mjs)</description>
 </StaticResource>
 `;
 

@@ -9,6 +9,7 @@ import {
     startSalesforceSim,
     type SalesforceSim
 } from '../../src/sandbox/salesforce-sim';
+import { SCHEMA } from '../../src/sandbox/salesforce-sim/schema';
 import { resolveRefs, type ContractCase } from './cases';
 
 /**
@@ -20,14 +21,16 @@ import { resolveRefs, type ContractCase } from './cases';
 const MIDDLEWARE = 'http://middleware.contract.test';
 
 export interface CaseRun {
-    /** Method and path with query of each request the middleware received, in order. */
-    sent: { method: string; path: string }[];
+    /** Method, path with query and body (parsed JSON, when there is one) of each request, in order. */
+    sent: { method: string; path: string; body?: unknown }[];
     /** What the bound method returned, before Aura leaves out nulls (null when it threw). */
     result: unknown;
     /** The AuraHandledException's message (null when it returned). */
     error: string | null;
-    /** Ids of the inserted records by the case's refs. */
+    /** Ids of the inserted records by the case's refs (`user.email`: the running user's email). */
     ids: Map<string, string>;
+    /** The records afterwards, in the shape of the case's `expect.records` (null without it). */
+    records: Record<string, Record<string, unknown>[]> | null;
 }
 
 export interface ContractOrg {
@@ -77,10 +80,39 @@ export async function startContractOrg(): Promise<ContractOrg> {
     };
 }
 
+// Objects inserted as they are, in this order, before and after the Opportunities they refer to.
+const BEFORE_OPPORTUNITIES = [
+    'Account',
+    'Contact',
+    'Unleashed_Warehouse__c',
+    'Unleashed_Tax__c',
+    'Unleashed_Sales_Person__c',
+    'Unleashed_Delivery_Method__c'
+];
+const AFTER_OPPORTUNITIES = ['OpportunityContactRole'];
+/** The custom setting: the org's settings, not a record. */
+const SETTINGS = 'Unleashed_Settings__c';
+const KNOWN = new Set([
+    ...BEFORE_OPPORTUNITIES,
+    ...AFTER_OPPORTUNITIES,
+    SETTINGS,
+    'Product2',
+    'Opportunity',
+    'OpportunityLineItem'
+]);
+
 /** Inserts the case's records as the Apex tests do; answers each ref's id. */
-function insertRecords(sim: SalesforceSim, c: ContractCase): Map<string, string> {
-    const ids = new Map<string, string>();
+function insertRecords(sim: SalesforceSim, c: ContractCase, ids: Map<string, string>): void {
     const ref = (value: unknown) => resolveRefs(value, ids) as string;
+    const unknown = Object.keys(c.records).filter((name) => !KNOWN.has(name));
+    if (unknown.length > 0) throw new Error(`the harness cannot insert ${unknown.join(', ')}`);
+    const insertAll = (sobject: string) => {
+        for (const { ref: name, ...fields } of c.records[sobject] ?? []) {
+            const id = sim.org.insertRaw(sobject, resolveRefs(fields, ids) as Record<string, unknown>);
+            if (name) ids.set(name as string, id);
+        }
+    };
+    BEFORE_OPPORTUNITIES.forEach(insertAll);
     const standard = sim.records('Pricebook2').find((p) => p.IsStandard === true)?.Id as string;
     const entries = new Map<string, string>();
     for (const { ref: name, ...fields } of c.records.Product2 ?? []) {
@@ -100,12 +132,13 @@ function insertRecords(sim: SalesforceSim, c: ContractCase): Map<string, string>
     }
     for (const { ref: name, ...fields } of c.records.Opportunity ?? []) {
         const id = sim.org.insertRaw('Opportunity', {
-            ...fields,
+            ...(resolveRefs(fields, ids) as Record<string, unknown>),
             CurrencyIsoCode: 'NZD',
             Pricebook2Id: standard
         });
         ids.set(name as string, id);
     }
+    AFTER_OPPORTUNITIES.forEach(insertAll);
     const lines = sim.org.tableByName('OpportunityLineItem');
     const api = (field: string) => lines.byName.get(field)!.apiName;
     // A bulk insert gives ascending ids, so Apex's ORDER BY CreatedDate, Id keeps the case's order.
@@ -117,24 +150,103 @@ function insertRecords(sim: SalesforceSim, c: ContractCase): Map<string, string>
             [api('OpportunityId')]: ref(fields.OpportunityId),
             [api('PricebookEntryId')]: entries.get(ref(fields.Product2Id)),
             [api('Quantity')]: fields.Quantity,
-            [api('UnitPrice')]: fields.UnitPrice
+            [api('UnitPrice')]: fields.UnitPrice,
+            ...Object.fromEntries(
+                ['Discount', 'Description', 'Unleashed_Tax_Code__c']
+                    .filter((f) => fields[f] !== undefined)
+                    .map((f) => [api(f), fields[f]])
+            )
         });
         if (!result.id) throw new Error(`line ${String(name)} was not saved: ${JSON.stringify(result)}`);
         ids.set(name as string, result.id);
         const row = sim.org.get(lines, result.id);
         if (row) row.CreatedDate = new Date(created + i * 1000).toISOString().replace('Z', '+0000');
     }
-    return ids;
+}
+
+/** A record's fields by their names in the package (without the namespace). */
+function plain(sim: SalesforceSim, row: Record<string, unknown>): Record<string, unknown> {
+    const prefix = sim.namespace ? `${sim.namespace}__` : '';
+    return Object.fromEntries(
+        Object.entries(row).map(([k, v]) => [prefix && k.startsWith(prefix) ? k.slice(prefix.length) : k, v])
+    );
+}
+
+const pick = (row: Record<string, unknown>, keys: string[]) =>
+    Object.fromEntries(keys.map((k) => [k, row[k] ?? null]));
+
+/**
+ * The records afterwards as the case expects them: for each expected row with a `ref`, that record's
+ * listed fields; for the rows without one, every record of the object the call created.
+ */
+function recordsAfter(
+    sim: SalesforceSim,
+    expected: Record<string, Record<string, unknown>[]>,
+    ids: Map<string, string>,
+    before: Map<string, Set<string>>
+): Record<string, Record<string, unknown>[]> {
+    const out: Record<string, Record<string, unknown>[]> = {};
+    for (const [sobject, rows] of Object.entries(expected)) {
+        const all = sim.records(sobject).map((r) => plain(sim, r));
+        const created = all.filter((r) => !before.get(sobject)?.has(String(r.Id)));
+        const newKeys = [...new Set(rows.filter((r) => !('ref' in r)).flatMap((r) => Object.keys(r)))];
+        out[sobject] = [
+            ...rows
+                .filter((r) => 'ref' in r)
+                .map(({ ref: name, ...fields }) => {
+                    const found = all.find((r) => r.Id === ids.get(name as string)) ?? {};
+                    return { ref: name, ...pick(found, Object.keys(fields)) };
+                }),
+            ...created.map((r) => pick(r, newKeys))
+        ];
+    }
+    return out;
+}
+
+/** Removes every record written since `before` (its ids by object): each case starts in a clean org. */
+function restore(sim: SalesforceSim, before: Map<string, Set<string>>): void {
+    for (const { name } of SCHEMA) {
+        const table = sim.org.tableByName(name);
+        for (const id of [...table.rows.keys()])
+            if (!before.get(name)?.has(id) && sim.org.get(table, id)) sim.org.delete(table, id);
+    }
 }
 
 async function runCase(sim: SalesforceSim, org: BridgeOrg, c: ContractCase): Promise<CaseRun> {
-    const ids = insertRecords(sim, c);
+    const initial = new Map(SCHEMA.map(({ name }) => [name, new Set(sim.org.tableByName(name).rows.keys())]));
+    try {
+        return await runInOrg(sim, org, c);
+    } finally {
+        restore(sim, initial);
+    }
+}
+
+async function runInOrg(sim: SalesforceSim, org: BridgeOrg, c: ContractCase): Promise<CaseRun> {
+    const ids = new Map<string, string>([['user.email', org.user.email]]);
+    insertRecords(sim, c, ids);
+    org.settings = { ...(c.records[SETTINGS]?.[0] ?? {}) };
+    delete (org.settings as Record<string, unknown>).ref;
+    const expected = c.expect.records ?? null;
+    const before = new Map(
+        Object.keys(expected ?? {}).map((sobject) => [
+            sobject,
+            new Set(sim.records(sobject).map((r) => String(r.Id)))
+        ])
+    );
     const sent: CaseRun['sent'] = [];
     const fetchImpl = (async (url: string | URL, init?: RequestInit) => {
         const answer = c.middleware[sent.length]?.answer;
-        sent.push({ method: init?.method ?? 'GET', path: String(url).slice(MIDDLEWARE.length) });
+        const body =
+            typeof init?.body === 'string' && init.body !== ''
+                ? (JSON.parse(init.body) as unknown)
+                : undefined;
+        sent.push({
+            method: init?.method ?? 'GET',
+            path: String(url).slice(MIDDLEWARE.length),
+            ...(body === undefined ? {} : { body })
+        });
         if (!answer) return new Response('{"title":"Unexpected request"}', { status: 500 });
-        return new Response(JSON.stringify(answer.body), {
+        return new Response(JSON.stringify(resolveRefs(answer.body, ids)), {
             status: answer.status,
             headers: {
                 'content-type': answer.status >= 400 ? 'application/problem+json' : 'application/json'
@@ -144,11 +256,12 @@ async function runCase(sim: SalesforceSim, org: BridgeOrg, c: ContractCase): Pro
     const binding = bindingFor(c.call.class, c.call.method);
     if (!binding) throw new Error(`the bridge binds no ${c.call.class}.${c.call.method}`);
     const params = resolveRefs(c.call.params, ids) as Record<string, unknown>;
+    const after = () => (expected ? recordsAfter(sim, expected, ids, before) : null);
     try {
         const result = await binding(apexContext(org, { fetchImpl }), params);
-        return { sent, result, error: null, ids };
+        return { sent, result, error: null, ids, records: after() };
     } catch (err) {
         if (!(err instanceof AuraError)) throw err;
-        return { sent, result: null, error: err.message, ids };
+        return { sent, result: null, error: err.message, ids, records: after() };
     }
 }

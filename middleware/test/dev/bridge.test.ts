@@ -159,8 +159,16 @@ describe('send to Unleashed', () => {
         const beta = recordNamed('Opportunity', BETA_OPP);
         const blocked = await ok('UnleashedSendController', 'getSendContext', { opportunityId: beta.Id });
         expect(blocked.account.proposedCustomerCode).toBe('BETABUILDERS');
+        // The middleware's words, from the records the bridge gathered.
         expect(blocked.blocking).toEqual([
-            'These products have no Unleashed product code: Product without an Unleashed code.'
+            'These products have no Unleashed product code: Product without an Unleashed code. Import products from Unleashed, or enter the code on the Product.'
+        ]);
+        // The business Account's contact comes from the Opportunity's primary contact role, and
+        // Unleashed's customer of the same name is offered.
+        expect(blocked.account.contactName).toBe('Ben Baxter, ben.baxter@betabuilders.example');
+        expect(blocked.account.email).toBe('ben.baxter@betabuilders.example');
+        expect(blocked.account.customerMatches).toEqual([
+            expect.objectContaining({ code: 'BETA', name: 'Beta Builders', matchedBy: 'name' })
         ]);
         const refused = await apex('UnleashedSendController', 'sendOrder', {
             opportunityId: beta.Id,
@@ -479,6 +487,18 @@ describe('connection setting', () => {
             productId: recordNamed('Product2', 'Blue widget').Id
         });
         expect(stock.connected).toBe(false);
+        // The send dialog says so without asking the middleware, and nothing can be sent.
+        const opp = recordNamed('Opportunity', ACME_OPP);
+        const context = await ok('UnleashedSendController', 'getSendContext', { opportunityId: opp.Id });
+        expect(context).toMatchObject({
+            opportunityId: opp.Id,
+            opportunityName: ACME_OPP,
+            blocking: [
+                'Unleashed is not connected yet. An administrator can connect it on the Unleashed Admin tab.'
+            ]
+        });
+        const refused = await apex('UnleashedSendController', 'sendOrder', { opportunityId: opp.Id });
+        expect(refused).toEqual({ status: 400, body: { message: context.blocking[0] } });
     });
 });
 

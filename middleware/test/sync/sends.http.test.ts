@@ -217,7 +217,7 @@ describe('preview', () => {
         const p2 = (await stack.call('POST', '/v1/sends/preview', { records: r2, choices: {} })).json();
         expect(p2.amountDiffers).toBe(true);
         expect(p2.amountNote).toBe(
-            "Unleashed's subtotal 61.18 differs from the Opportunity's 61.19 by 0.01 NZD: Unleashed rounds each line's discounted price and total to cents, Salesforce rounds only the sum."
+            "Unleashed's subtotal 61.18 differs from the Opportunity's 61.19 by 0.01 NZD: Unleashed rounds each line's discounted unit price to cents before multiplying by the quantity, Salesforce multiplies first."
         );
         // A difference rounding cannot explain says so.
         const r3 = records({

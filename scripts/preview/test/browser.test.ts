@@ -335,6 +335,41 @@ maybe('the preview in Chromium', () => {
         );
     });
 
+    it('a rep must tick the confirmation of an unusually large total before Send', async () => {
+        const oppId = recordId('Opportunity', 'Kangaroo Traders - AUD order');
+        const dialog = 'c-unleashed-send-order';
+        // An administrator's threshold below this order's total.
+        stack.org.settings = { ...stack.org.settings, Large_Order_Total__c: 100 };
+        try {
+            await open(`/lightning/r/Opportunity/${oppId}/view`);
+            await page.click('[data-id="send-to-unleashed"]');
+            await page.locator(`${dialog} [data-step="warehouse"]`).waitFor();
+            await clickButton(dialog, 'next');
+            await clickButton(dialog, 'next');
+            await clickButton(dialog, 'next');
+            const confirmation = page.locator(`${dialog} [data-id="confirmations"] lightning-input`);
+            await confirmation.first().waitFor();
+            expect(await confirmation.count()).toBe(1);
+            expect(await confirmation.first().innerText()).toContain('The order totals');
+            const send = page.locator(`${dialog} lightning-button[data-id="send"] button`);
+            expect(await send.isDisabled()).toBe(true);
+
+            // The SLDS checkbox is drawn beside a hidden input: the rep clicks its label.
+            await confirmation.first().locator('label').click();
+            await until(async () => !(await send.isDisabled()));
+            await clickButton(dialog, 'send');
+            await page.locator(`${dialog} [data-step="done"]`).waitFor();
+            const orderNumber = (await text(`${dialog} [data-id="order-number"]`)).trim();
+            expect(
+                stack.unleashed.state.orders.filter(
+                    (o) => o.OrderNumber === orderNumber && o.Customer.CustomerCode === 'KANGA'
+                )
+            ).toHaveLength(1);
+        } finally {
+            stack.org.settings = {};
+        }
+    });
+
     it('an admin imports from Unleashed, follows the progress bar to 100 % and sees the counts', async () => {
         await open('/lightning/n/Unleashed_Admin');
         const card = 'c-unleashed-import';

@@ -1,6 +1,6 @@
 import { signRequest } from '../../http/auth';
 import type { BridgeOrg } from './org';
-import { isBlank, isObject, str } from './json';
+import { isBlank, isObject, str, type Json } from './json';
 
 /**
  * UnleashedMiddlewareClient and UnleashedMiddlewareException as the package has them: every call
@@ -18,7 +18,9 @@ export class MiddlewareError extends Error {
     constructor(
         readonly status: number,
         readonly title: string | null,
-        readonly detail: string | null
+        readonly detail: string | null,
+        /** The problem+json answer as it came (its extra members, e.g. `blocking`), when there was one. */
+        readonly problem: Json | null = null
     ) {
         super(!isBlank(detail) ? (detail as string) : (title ?? ''));
         this.name = 'MiddlewareError';
@@ -43,9 +45,11 @@ function defaultDetail(status: number): string {
 function fromResponse(status: number, statusText: string, body: string): MiddlewareError {
     let title: string | null = null;
     let detail: string | null = null;
+    let problem: Json | null = null;
     try {
         const parsed: unknown = body.trim() === '' ? null : JSON.parse(body);
         if (isObject(parsed)) {
+            problem = parsed;
             title = str(parsed, 'title');
             detail = str(parsed, 'detail');
         }
@@ -54,7 +58,7 @@ function fromResponse(status: number, statusText: string, body: string): Middlew
     }
     if (isBlank(title)) title = statusText;
     if (isBlank(detail)) detail = defaultDetail(status);
-    return new MiddlewareError(status, title, detail);
+    return new MiddlewareError(status, title, detail, problem);
 }
 
 /** Why a callout got no answer, in the words a CalloutException would use. */

@@ -42,6 +42,10 @@ export interface OrgSettingsRecord {
     Order_Date_Source__c?: string | null;
     Sync_Log_Retention_Days__c?: number | null;
     Order_Number_Field__c?: string | null;
+    /** "Confirm line quantities from" (blank: the middleware's default). */
+    Large_Quantity__c?: number | null;
+    /** "Confirm order totals from" (blank: the middleware's default). */
+    Large_Order_Total__c?: number | null;
 }
 
 /** Record access in the running user's name. */

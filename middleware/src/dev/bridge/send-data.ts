@@ -1,156 +1,25 @@
 import Decimal from 'decimal.js';
-import { AuraError } from './aura';
-import type { ApexContext } from './context';
-import { decimalOf, isBlank, isObject } from './json';
-import { OrderNumbering } from './order-number';
+import type { SendRecordsInput } from '../../sync/sends/records';
 import { soqlString } from '../../salesforce/soql';
-import type { OrgSettingsRecord } from './org';
+import { AuraError, auraDatetime } from './aura';
+import type { ApexContext } from './context';
+import { isBlank, isObject } from './json';
 
 /**
- * What a send needs, loaded as the package loads it (UnleashedOpportunityData, the selectors,
- * UnleashedSettingsService, UnleashedReferenceOptions, UnleashedSendContextBuilder.defaults):
- * the Opportunity with its account and lines, the effective settings, the imported reference data
- * as pick-list options, and the default choices.
+ * What a send needs, read as the package reads it (UnleashedOpportunityData, the selectors, the
+ * settings, the reference data): the records the middleware's /v1/sends routes take (SendRecords,
+ * middleware/src/sync/sends/records.ts), as stored and with nothing decided. Defaults, checks and
+ * messages are the middleware's.
  */
 
-export const STATUS_PARKED = 'Parked';
-export const STATUS_PLACED = 'Placed';
+type Row = Record<string, unknown>;
+type Records = SendRecordsInput;
 
-export interface Address {
-    name: string | null;
-    street: string | null;
-    suburb: string | null;
-    city: string | null;
-    region: string | null;
-    postalCode: string | null;
-    country: string | null;
-}
-
-/** The dialog's choices, fields in the order Apex serialises them. */
-export interface Choices {
-    warehouseCode: string | null;
-    customerCode: string | null;
-    newCustomerCode: string | null;
-    taxCode: string | null;
-    salesPersonEmail: string | null;
-    deliveryMethod: string | null;
-    orderStatus: string | null;
-    requiredDate: string | null;
-    comments: string | null;
-    deliveryAddress: Address | null;
-}
-
-const CHOICE_KEYS = [
-    'warehouseCode',
-    'customerCode',
-    'newCustomerCode',
-    'taxCode',
-    'salesPersonEmail',
-    'deliveryMethod',
-    'orderStatus',
-    'requiredDate',
-    'comments'
-] as const;
-const ADDRESS_KEYS = ['name', 'street', 'suburb', 'city', 'region', 'postalCode', 'country'] as const;
-
-export interface Settings {
-    defaultWarehouseCode: string | null;
-    defaultOrderStatus: string;
-    freightProductCode: string | null;
-    useOpportunityNumber: boolean;
-    orderNumberPrefix: string;
-    orderNumberField: string | null;
-    orderDateSource: string;
-    syncLogRetentionDays: number;
-}
-
-export function effectiveSettings(raw: OrgSettingsRecord): Settings {
-    const blankToNull = (v: string | null | undefined) => (isBlank(v) ? null : (v as string).trim());
-    return {
-        defaultWarehouseCode: blankToNull(raw.Default_Warehouse_Code__c),
-        defaultOrderStatus: raw.Default_Order_Status__c === STATUS_PLACED ? STATUS_PLACED : STATUS_PARKED,
-        freightProductCode: blankToNull(raw.Freight_Product_Code__c),
-        useOpportunityNumber: raw.Use_Opportunity_Number__c === true,
-        orderNumberPrefix: raw.Order_Number_Prefix__c ?? 'SF-',
-        orderNumberField: blankToNull(raw.Order_Number_Field__c),
-        orderDateSource: raw.Order_Date_Source__c === 'CloseDate' ? 'CloseDate' : 'Today',
-        syncLogRetentionDays: retentionDays(raw.Sync_Log_Retention_Days__c)
-    };
-}
-
-// Blank or out of range (0 would purge everything) falls back to 90 days.
-function retentionDays(days: number | null | undefined): number {
-    return typeof days !== 'number' || days < 1 || days > 3650 ? 90 : Math.trunc(days);
-}
-
-// ---- records ----
-
-export interface AccountRow {
-    Id: string;
-    Name: string | null;
-    Phone: string | null;
-    BillingStreet: string | null;
-    BillingCity: string | null;
-    BillingState: string | null;
-    BillingPostalCode: string | null;
-    BillingCountry: string | null;
-    ShippingStreet: string | null;
-    ShippingCity: string | null;
-    ShippingState: string | null;
-    ShippingPostalCode: string | null;
-    ShippingCountry: string | null;
-    Unleashed_Customer_Code__c: string | null;
-    Unleashed_Currency__c: string | null;
-    Unleashed_Do_Not_Send__c: boolean | null;
-    Unleashed_Do_Not_Send_Reason__c: string | null;
-}
-
-export interface OpportunityRow {
-    Id: string;
-    Name: string | null;
-    Amount: number | null;
-    AccountId: string | null;
-    Account: Omit<AccountRow, 'Id'> | null;
-    Unleashed_Warehouse__r: { Warehouse_Code__c?: string | null } | null;
-    Unleashed_Tax__r: { Tax_Code__c?: string | null } | null;
-    Unleashed_Sales_Person__r: { Email__c?: string | null } | null;
-    Unleashed_Delivery_Method__r: { Name?: string | null } | null;
-    Unleashed_Order_Status_To_Create__c: string | null;
-    Unleashed_Required_Date__c: string | null;
-    Unleashed_Delivery_Name__c: string | null;
-    Unleashed_Delivery_Street__c: string | null;
-    Unleashed_Delivery_Suburb__c: string | null;
-    Unleashed_Delivery_City__c: string | null;
-    Unleashed_Delivery_Region__c: string | null;
-    Unleashed_Delivery_Country__c: string | null;
-    Unleashed_Delivery_Postal_Code__c: string | null;
-    Unleashed_Comments__c: string | null;
-    Unleashed_Freight__c: number | null;
-    Unleashed_Order_Guid__c: string | null;
-    Unleashed_Order_Number__c: string | null;
-    Unleashed_Order_Status__c: string | null;
-    Unleashed_Last_Sent__c: string | null;
-    [k: string]: unknown;
-}
-
-export interface OpportunityLineRow {
-    Id: string;
-    Quantity: number | null;
-    UnitPrice: number | null;
-    Discount: number | null;
-    Description: string | null;
-    Unleashed_Tax_Code__c: string | null;
-    Product2: {
-        Name?: string | null;
-        Unleashed_Product_Code__c?: string | null;
-        Unleashed_Guid__c?: string | null;
-    } | null;
-    [k: string]: unknown;
-}
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const number = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 // As UnleashedOpportunitySelector: standard fields a profile may hide. Optional ones are left out
-// when unreadable; a required one stops the send with a message naming it.
-const OPTIONAL_OPPORTUNITY_FIELDS = ['Amount'];
+// when unreadable (and named in `omittedFields`); a required one stops the send with a message.
 const OPTIONAL_ACCOUNT_FIELDS = [
     'Phone',
     'BillingStreet',
@@ -164,11 +33,13 @@ const OPTIONAL_ACCOUNT_FIELDS = [
     'ShippingPostalCode',
     'ShippingCountry'
 ];
-const OPTIONAL_LINE_FIELDS = ['Description'];
+const OPTIONAL_CONTACT_FIELDS = ['Email', 'Phone'];
 const REQUIRED_LINE_FIELDS = ['Quantity', 'UnitPrice', 'Discount'];
+const CONTACT_LIMIT = 50;
 const OBJECT_LABELS: Record<string, string> = {
     Opportunity: 'Opportunity',
     Account: 'Account',
+    Contact: 'Contact',
     OpportunityLineItem: 'Opportunity Product'
 };
 // The labels Salesforce's describe gives these standard fields (the simulator's describe derives
@@ -188,33 +59,27 @@ const STANDARD_LABELS: Record<string, string> = {
     'Account.PersonEmail': 'Email',
     'Account.FirstName': 'First Name',
     'Account.LastName': 'Last Name',
+    'Contact.Email': 'Email',
+    'Contact.Phone': 'Business Phone',
     'OpportunityLineItem.Description': 'Line Description',
     'OpportunityLineItem.Quantity': 'Quantity',
     'OpportunityLineItem.UnitPrice': 'Sales Price',
     'OpportunityLineItem.Discount': 'Discount'
 };
 
-const ACCOUNT_FIELDS = [
-    'Name',
-    'Unleashed_Customer_Code__c',
-    'Unleashed_Currency__c',
-    'Unleashed_Do_Not_Send__c',
-    'Unleashed_Do_Not_Send_Reason__c'
-];
-
 const OPPORTUNITY_FIELDS = [
     'Id',
     'Name',
     'CloseDate',
     'AccountId',
-    ...ACCOUNT_FIELDS.map((f) => `Account.${f}`),
-    'Unleashed_Warehouse__c',
+    'Account.Name',
+    'Account.Unleashed_Customer_Code__c',
+    'Account.Unleashed_Currency__c',
+    'Account.Unleashed_Do_Not_Send__c',
+    'Account.Unleashed_Do_Not_Send_Reason__c',
     'Unleashed_Warehouse__r.Warehouse_Code__c',
-    'Unleashed_Tax__c',
     'Unleashed_Tax__r.Tax_Code__c',
-    'Unleashed_Sales_Person__c',
     'Unleashed_Sales_Person__r.Email__c',
-    'Unleashed_Delivery_Method__c',
     'Unleashed_Delivery_Method__r.Name',
     'Unleashed_Order_Status_To_Create__c',
     'Unleashed_Required_Date__c',
@@ -232,25 +97,6 @@ const OPPORTUNITY_FIELDS = [
     'Unleashed_Order_Status__c',
     'Unleashed_Last_Sent__c'
 ];
-
-export interface OpportunityData {
-    opp: OpportunityRow;
-    account: AccountRow | null;
-    lines: OpportunityLineRow[];
-    settings: Settings;
-    currencyIsoCode: string;
-    accountCurrency: string | null;
-    isPersonAccount: boolean;
-    accountEmail: string | null;
-    accountFirstName: string | null;
-    accountLastName: string | null;
-    numbering: OrderNumbering;
-    /** The order number from the Opportunity (null: Unleashed numbers the order) and what stops it. */
-    orderNumber: string | null;
-    orderNumberProblem: string | null;
-    /** Labels of the optional fields the user may not read, left out ("Account Phone"). */
-    omittedFields: string[];
-}
 
 /**
  * UnleashedFieldAccess: which of an object's fields the running user may read
@@ -306,78 +152,173 @@ class FieldAccess {
     }
 }
 
-/** Fields left out of a query read as null, as Apex reads them through getPopulatedFieldsAsMap. */
-function nullsFor(record: Record<string, unknown> | null | undefined, names: string[]): void {
-    if (!record) return;
-    for (const name of names) if (record[name] === undefined) record[name] = null;
-}
-
-/**
- * UnleashedOpportunityData.load. The package reads the lines in a child subquery of the same
- * SOQL; the simulator's SOQL has no subqueries, so they come from a second query with the same
- * filter and order.
- */
-export async function loadOpportunity(
+/** The Opportunity's id and name, for the dialog of an org that is not connected. */
+export async function opportunityHeader(
     ctx: ApexContext,
     opportunityId: string | null
-): Promise<OpportunityData> {
+): Promise<{ id: string; name: string | null }> {
+    const rows = opportunityId
+        ? await ctx.org.data.query(
+              `SELECT Id, Name FROM Opportunity WHERE Id = ${soqlString(opportunityId)} WITH USER_MODE LIMIT 1`
+          )
+        : [];
+    const row = rows[0];
+    if (!row || !opportunityId) notFound();
+    return { id: opportunityId, name: text(row.Name) };
+}
+
+function notFound(): never {
+    throw new AuraError('The Opportunity was not found, or you do not have access to it.');
+}
+
+const address = (row: Row | null | undefined, kind: 'Billing' | 'Shipping') => ({
+    street: text(row?.[`${kind}Street`]),
+    city: text(row?.[`${kind}City`]),
+    region: text(row?.[`${kind}State`]),
+    postalCode: text(row?.[`${kind}PostalCode`]),
+    country: text(row?.[`${kind}Country`])
+});
+
+const lookupValue = (row: Row, relationship: string, field: string) => {
+    const parent = row[relationship];
+    return isObject(parent) ? text(parent[field]) : null;
+};
+
+/**
+ * UnleashedOpportunityData.load: every record a send needs, as SendRecords. The package reads the
+ * lines in a child subquery of the same SOQL; the simulator's SOQL has no subqueries, so they come
+ * from a second query with the same filter and order.
+ */
+export async function gatherSendRecords(ctx: ApexContext, opportunityId: string | null): Promise<Records> {
     const data = ctx.org.data;
     const omitted: string[] = [];
+    const oppAccess = new FieldAccess(ctx, 'Opportunity');
+    const accountAccess = new FieldAccess(ctx, 'Account');
     const lineAccess = new FieldAccess(ctx, 'OpportunityLineItem');
+    const amountReadable = oppAccess.readable('Amount');
+    if (!amountReadable) omitted.push(await oppAccess.labelOf('Amount'));
     const oppFields = [
         ...OPPORTUNITY_FIELDS,
-        ...(await new FieldAccess(ctx, 'Opportunity').readableOnly('', OPTIONAL_OPPORTUNITY_FIELDS, omitted)),
-        ...(await new FieldAccess(ctx, 'Account').readableOnly('Account.', OPTIONAL_ACCOUNT_FIELDS, omitted))
+        ...(amountReadable ? ['Amount'] : []),
+        ...(await accountAccess.readableOnly('Account.', OPTIONAL_ACCOUNT_FIELDS, omitted))
     ];
     const lineFields = [
         'Id',
         ...(await lineAccess.required('', REQUIRED_LINE_FIELDS)),
-        ...(await lineAccess.readableOnly('', OPTIONAL_LINE_FIELDS, omitted)),
+        ...(await lineAccess.readableOnly('', ['Description'], omitted)),
         'Unleashed_Tax_Code__c',
-        'Product2Id',
         'Product2.Name',
         'Product2.Unleashed_Product_Code__c',
         'Product2.Unleashed_Guid__c'
     ];
     const rows = opportunityId
-        ? await data.query<OpportunityRow>(
+        ? await data.query(
               `SELECT ${oppFields.join(', ')} FROM Opportunity WHERE Id = ${soqlString(opportunityId)} WITH USER_MODE LIMIT 1`
           )
         : [];
     const opp = rows[0];
-    if (!opp || !opportunityId) {
-        throw new AuraError('The Opportunity was not found, or you do not have access to it.');
-    }
-    const lines = await data.query<OpportunityLineRow>(
+    if (!opp || !opportunityId) notFound();
+    const lines = await data.query(
         `SELECT ${lineFields.join(', ')} FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY CreatedDate ASC, Id ASC`
     );
-    nullsFor(opp, OPTIONAL_OPPORTUNITY_FIELDS);
-    nullsFor(opp.Account, OPTIONAL_ACCOUNT_FIELDS);
-    for (const line of lines) nullsFor(line, OPTIONAL_LINE_FIELDS);
-    const settings = effectiveSettings(ctx.org.settings);
-    const result: OpportunityData = {
-        opp,
-        account: opp.AccountId && opp.Account ? { ...opp.Account, Id: opp.AccountId } : null,
-        lines,
-        settings,
-        currencyIsoCode: ctx.org.user.defaultCurrency,
-        accountCurrency: null,
-        isPersonAccount: false,
-        accountEmail: null,
-        accountFirstName: null,
-        accountLastName: null,
-        numbering: await OrderNumbering.resolve(ctx, settings),
-        orderNumber: null,
-        orderNumberProblem: null,
+    const extra = await readOptional(ctx, opportunityId, omitted);
+    const accountId = text(opp.AccountId);
+    const account = isObject(opp.Account) ? opp.Account : null;
+    const isPersonAccount = extra.account?.IsPersonAccount === true;
+    const settings = ctx.org.settings;
+    return {
+        opportunity: {
+            id: opportunityId,
+            name: text(opp.Name),
+            amount: amountReadable ? number(opp.Amount) : null,
+            amountReadable,
+            closeDate: text(opp.CloseDate),
+            currencyIsoCode: text(extra.opportunity.CurrencyIsoCode) ?? ctx.org.user.defaultCurrency,
+            freight: number(opp.Unleashed_Freight__c),
+            stored: {
+                warehouseCode: lookupValue(opp, 'Unleashed_Warehouse__r', 'Warehouse_Code__c'),
+                taxCode: lookupValue(opp, 'Unleashed_Tax__r', 'Tax_Code__c'),
+                salesPersonEmail: lookupValue(opp, 'Unleashed_Sales_Person__r', 'Email__c'),
+                deliveryMethod: lookupValue(opp, 'Unleashed_Delivery_Method__r', 'Name'),
+                orderStatus: text(opp.Unleashed_Order_Status_To_Create__c),
+                requiredDate: text(opp.Unleashed_Required_Date__c),
+                comments: text(opp.Unleashed_Comments__c),
+                deliveryAddress: {
+                    name: text(opp.Unleashed_Delivery_Name__c),
+                    street: text(opp.Unleashed_Delivery_Street__c),
+                    suburb: text(opp.Unleashed_Delivery_Suburb__c),
+                    city: text(opp.Unleashed_Delivery_City__c),
+                    region: text(opp.Unleashed_Delivery_Region__c),
+                    postalCode: text(opp.Unleashed_Delivery_Postal_Code__c),
+                    country: text(opp.Unleashed_Delivery_Country__c)
+                }
+            },
+            order: {
+                guid: text(opp.Unleashed_Order_Guid__c),
+                number: text(opp.Unleashed_Order_Number__c),
+                status: text(opp.Unleashed_Order_Status__c),
+                lastSent: auraDatetime(opp.Unleashed_Last_Sent__c)
+            }
+        },
+        account:
+            accountId && account
+                ? {
+                      id: accountId,
+                      name: text(account.Name),
+                      isPersonAccount,
+                      firstName: text(extra.account?.FirstName),
+                      lastName: text(extra.account?.LastName),
+                      email: text(extra.account?.PersonEmail),
+                      phone: text(account.Phone),
+                      customerCode: text(account.Unleashed_Customer_Code__c),
+                      unleashedCurrency: text(account.Unleashed_Currency__c),
+                      currencyIsoCode: text(extra.account?.CurrencyIsoCode),
+                      doNotSend: account.Unleashed_Do_Not_Send__c === true,
+                      doNotSendReason: text(account.Unleashed_Do_Not_Send_Reason__c),
+                      billingAddress: address(account, 'Billing'),
+                      shippingAddress: address(account, 'Shipping'),
+                      contacts: isPersonAccount ? [] : await contacts(ctx, opportunityId, accountId, omitted)
+                  }
+                : null,
+        lines: lines.map((l) => {
+            const product = isObject(l.Product2) ? l.Product2 : {};
+            return {
+                lineId: String(l.Id),
+                productName: text(product.Name),
+                productCode: text(product.Unleashed_Product_Code__c),
+                productGuid: text(product.Unleashed_Guid__c),
+                description: text(l.Description),
+                quantity: number(l.Quantity),
+                unitPrice: number(l.UnitPrice),
+                discountPercent: number(l.Discount),
+                taxCode: text(l.Unleashed_Tax_Code__c)
+            };
+        }),
+        settings: {
+            defaultWarehouseCode: settings.Default_Warehouse_Code__c ?? null,
+            defaultOrderStatus: settings.Default_Order_Status__c ?? null,
+            freightProductCode: settings.Freight_Product_Code__c ?? null,
+            orderDateSource: settings.Order_Date_Source__c ?? null,
+            largeQuantity: settings.Large_Quantity__c ?? null,
+            largeTotal: settings.Large_Order_Total__c ?? null
+        },
+        numbering: extra.numbering,
+        reference: await reference(ctx),
+        user: { email: ctx.org.user.email },
         omittedFields: omitted
     };
-    await readOptional(ctx, opportunityId, result);
-    return result;
 }
 
-// Fields that exist only in multi-currency or Person Account orgs, and the order number field, read
-// by a separate query.
-async function readOptional(ctx: ApexContext, opportunityId: string, data: OpportunityData): Promise<void> {
+/** DisplayType names as Apex writes them, for the simulator's describe types. */
+const APEX_TYPES: Record<string, string> = { int: 'INTEGER' };
+// Describe types an order number can be read from: STRING, INTEGER, LONG, DOUBLE.
+const NUMBER_FIELD_TYPES = new Set(['string', 'int', 'long', 'double']);
+
+/**
+ * Fields that exist only in multi-currency or Person Account orgs, and the order number field with
+ * what the describe says about it, read by a separate query.
+ */
+async function readOptional(ctx: ApexContext, opportunityId: string, omitted: string[]) {
     const fields = ['Id'];
     const { multiCurrency, personAccounts } = ctx.org.features;
     if (multiCurrency) fields.push('CurrencyIsoCode', 'Account.CurrencyIsoCode');
@@ -387,355 +328,134 @@ async function readOptional(ctx: ApexContext, opportunityId: string, data: Oppor
             ...(await new FieldAccess(ctx, 'Account').readableOnly(
                 'Account.',
                 ['PersonEmail', 'FirstName', 'LastName'],
-                data.omittedFields
+                omitted
             ))
         );
+    const numbering = await describeNumbering(ctx);
+    const numberField = numbering && !numbering.settingIssue ? numbering.fieldName : null;
     // SOQL refuses a field selected twice, and field names are not case sensitive.
-    const numberField = data.numbering.fieldName;
     if (numberField && !fields.some((f) => f.toLowerCase() === numberField.toLowerCase()))
-        // The admin chose this field for order numbers: the order cannot be numbered without it.
-        fields.push(...(await new FieldAccess(ctx, 'Opportunity').required('', [numberField])));
+        fields.push(numberField);
     const rows = await ctx.org.data.query(
         `SELECT ${fields.join(', ')} FROM Opportunity WHERE Id = ${soqlString(opportunityId)} LIMIT 1`
     );
-    const row = rows[0];
-    if (!row) {
-        data.orderNumberProblem = data.numbering.problem;
-        return;
-    }
-    if (typeof row.CurrencyIsoCode === 'string') data.currencyIsoCode = row.CurrencyIsoCode;
-    const numberValue = data.numbering.inUse() && numberField ? row[numberField] : null;
-    data.orderNumber = data.numbering.numberFor(numberValue);
-    data.orderNumberProblem = data.numbering.problemFor(numberValue);
-    const account = row.Account;
-    if (!isObject(account)) return;
-    const text = (v: unknown) => (typeof v === 'string' ? v : null);
-    data.isPersonAccount = account.IsPersonAccount === true;
-    data.accountEmail = text(account.PersonEmail);
-    data.accountFirstName = text(account.FirstName);
-    data.accountLastName = text(account.LastName);
-    data.accountCurrency = text(account.CurrencyIsoCode);
-}
-
-export function customerCurrency(data: OpportunityData): string {
-    if (data.account && !isBlank(data.account.Unleashed_Currency__c))
-        return data.account.Unleashed_Currency__c as string;
-    return !isBlank(data.accountCurrency) ? (data.accountCurrency as string) : data.currencyIsoCode;
-}
-
-export function freight(data: OpportunityData): Decimal {
-    return decimalOf(data.opp.Unleashed_Freight__c) ?? new Decimal(0);
-}
-
-export function hasOrder(data: OpportunityData): boolean {
-    return !isBlank(data.opp.Unleashed_Order_Guid__c);
-}
-
-export function orderEditable(data: OpportunityData): boolean {
-    return (
-        !hasOrder(data) ||
-        isBlank(data.opp.Unleashed_Order_Status__c) ||
-        data.opp.Unleashed_Order_Status__c === STATUS_PARKED
-    );
-}
-
-// ---- reference data ----
-
-interface WarehouseRow {
-    Id: string;
-    Name: string;
-    Warehouse_Code__c: string;
-    Is_Default__c: boolean;
-    City__c: string | null;
-    Region__c: string | null;
-    Country__c: string | null;
-    [k: string]: unknown;
-}
-interface TaxRow {
-    Id: string;
-    Name: string;
-    Tax_Code__c: string;
-    Tax_Rate__c: number | null;
-    Is_Default__c: boolean;
-    [k: string]: unknown;
-}
-interface SalesPersonRow {
-    Id: string;
-    Name: string;
-    Email__c: string;
-    [k: string]: unknown;
-}
-interface DeliveryMethodRow {
-    Id: string;
-    Name: string;
-    [k: string]: unknown;
-}
-
-export interface Option {
-    value: string | null;
-    label: string | null;
-    detail: string | null;
-    isDefault: boolean;
-}
-
-const option = (value: string | null, label: string | null, detail: string | null): Option => ({
-    value,
-    label,
-    detail: isBlank(detail) ? null : detail,
-    isDefault: false
-});
-
-/** UnleashedReferenceOptions: the active reference data, read once per request. */
-export class ReferenceOptions {
-    private constructor(
-        private readonly ctx: ApexContext,
-        private readonly settings: Settings,
-        readonly warehouses: WarehouseRow[],
-        readonly taxes: TaxRow[],
-        readonly salesPersons: SalesPersonRow[],
-        readonly deliveryMethods: DeliveryMethodRow[]
-    ) {}
-
-    static async load(ctx: ApexContext, settings: Settings): Promise<ReferenceOptions> {
-        const q = ctx.org.data.query.bind(ctx.org.data);
-        const [warehouses, taxes, salesPersons, deliveryMethods] = await Promise.all([
-            q<WarehouseRow>(
-                'SELECT Id, Name, Warehouse_Code__c, Is_Default__c, City__c, Region__c, Country__c FROM Unleashed_Warehouse__c WHERE Obsolete__c = FALSE AND Warehouse_Code__c != NULL WITH USER_MODE ORDER BY Name LIMIT 2000'
-            ),
-            q<TaxRow>(
-                'SELECT Id, Name, Tax_Code__c, Description__c, Tax_Rate__c, Tax_Rate_Fraction__c, Is_Default__c FROM Unleashed_Tax__c WHERE Obsolete__c = FALSE AND Tax_Code__c != NULL WITH USER_MODE ORDER BY Name LIMIT 2000'
-            ),
-            q<SalesPersonRow>(
-                'SELECT Id, Name, Email__c FROM Unleashed_Sales_Person__c WHERE Obsolete__c = FALSE AND Email__c != NULL WITH USER_MODE ORDER BY Name LIMIT 2000'
-            ),
-            q<DeliveryMethodRow>(
-                'SELECT Id, Name FROM Unleashed_Delivery_Method__c WHERE Obsolete__c = FALSE WITH USER_MODE ORDER BY Name LIMIT 2000'
-            )
-        ]);
-        return new ReferenceOptions(ctx, settings, warehouses, taxes, salesPersons, deliveryMethods);
-    }
-
-    warehouseOptions(): Option[] {
-        const preferred = this.defaultWarehouseCode();
-        return this.warehouses.map((row) => {
-            const place = [row.City__c, row.Region__c, row.Country__c].filter((p) => !isBlank(p)).join(', ');
-            return {
-                ...option(row.Warehouse_Code__c, row.Name, place),
-                isDefault: row.Warehouse_Code__c === preferred
-            };
-        });
-    }
-
-    taxOptions(): Option[] {
-        return this.taxes.map((row) => {
-            const rate = decimalOf(row.Tax_Rate__c);
-            return {
-                ...option(row.Tax_Code__c, row.Name, rate ? `${rate.toFixed()}%` : null),
-                isDefault: row.Is_Default__c
-            };
-        });
-    }
-
-    salesPersonOptions(): Option[] {
-        const me = this.ctx.org.user.email.toLowerCase();
-        return this.salesPersons.map((row) => ({
-            ...option(row.Email__c, row.Name, row.Email__c),
-            isDefault: row.Email__c.toLowerCase() === me
-        }));
-    }
-
-    deliveryMethodOptions(): Option[] {
-        return this.deliveryMethods.map((row) => option(row.Name, row.Name, null));
-    }
-
-    defaultWarehouseCode(): string | null {
-        if (this.settings.defaultWarehouseCode !== null) return this.settings.defaultWarehouseCode;
-        const marked = this.warehouses.find((w) => w.Is_Default__c);
-        if (marked) return marked.Warehouse_Code__c;
-        return this.warehouses.length === 1 ? (this.warehouses[0]?.Warehouse_Code__c ?? null) : null;
-    }
-
-    defaultTaxCode(): string | null {
-        return this.taxes.find((t) => t.Is_Default__c)?.Tax_Code__c ?? null;
-    }
-
-    defaultSalesPersonEmail(): string | null {
-        return this.salesPersonOptions().find((o) => o.isDefault)?.value ?? null;
-    }
-
-    /** The lookups for the chosen codes (codes the org does not know leave the lookup empty). */
-    lookups(choices: Choices): Record<string, string | null> {
-        let warehouse: string | null = null;
-        let tax: string | null = null;
-        let salesPerson: string | null = null;
-        let deliveryMethod: string | null = null;
-        for (const row of this.warehouses)
-            if (row.Warehouse_Code__c === choices.warehouseCode) warehouse = row.Id;
-        for (const row of this.taxes) if (row.Tax_Code__c === choices.taxCode) tax = row.Id;
-        for (const row of this.salesPersons)
-            if (row.Email__c === choices.salesPersonEmail) salesPerson = row.Id;
-        for (const row of this.deliveryMethods)
-            if (row.Name === choices.deliveryMethod) deliveryMethod = row.Id;
-        return {
-            Unleashed_Warehouse__c: warehouse,
-            Unleashed_Tax__c: tax,
-            Unleashed_Sales_Person__c: salesPerson,
-            Unleashed_Delivery_Method__c: deliveryMethod
-        };
-    }
-}
-
-// ---- choices ----
-
-export function emptyChoices(): Choices {
+    const row = rows[0] ?? {};
+    if (numbering && numberField) numbering.value = orderNumberText(row[numberField]);
     return {
-        warehouseCode: null,
-        customerCode: null,
-        newCustomerCode: null,
-        taxCode: null,
-        salesPersonEmail: null,
-        deliveryMethod: null,
-        orderStatus: null,
-        requiredDate: null,
-        comments: null,
-        deliveryAddress: null
+        opportunity: row,
+        account: isObject(row.Account) ? row.Account : null,
+        numbering
     };
 }
 
-function textValue(v: unknown, field: string): string | null {
-    if (v === null || v === undefined) return null;
-    if (typeof v === 'object') {
-        throw new AuraError(
-            `The order choices are not valid JSON: Expected String but found an object for ${field}`
-        );
-    }
-    return String(v);
-}
+type Numbering = NonNullable<Records['numbering']>;
 
-function readAddress(v: unknown): Address | null {
-    if (v === null || v === undefined) return null;
-    if (!isObject(v)) {
-        throw new AuraError('The order choices are not valid JSON: Expected an object for deliveryAddress');
-    }
-    const out = {} as Address;
-    for (const k of ADDRESS_KEYS) out[k] = textValue(v[k], k);
-    return out;
-}
-
-/** UnleashedSendController.parseChoices: blank means "use the defaults"; bad JSON is a clear error. */
-export function parseChoices(choicesJson: string | null): Choices {
-    if (isBlank(choicesJson)) return emptyChoices();
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(choicesJson as string);
-    } catch (err) {
-        throw new AuraError(`The order choices are not valid JSON: ${(err as Error).message}`);
-    }
-    if (parsed === null) return emptyChoices();
-    if (!isObject(parsed)) throw new AuraError('The order choices are not valid JSON: Expected an object');
-    const out = emptyChoices();
-    for (const k of CHOICE_KEYS) out[k] = textValue(parsed[k], k);
-    out.deliveryAddress = readAddress(parsed.deliveryAddress);
-    return out;
-}
-
-function firstNonBlank(first: string | null | undefined, second: string | null): string | null {
-    return !isBlank(first) ? (first as string) : second;
-}
-
-export function proposedCustomerCode(account: AccountRow | null): string | null {
-    if (!account) return null;
-    const letters = account.Name === null ? '' : account.Name.toUpperCase().replace(/[^A-Z0-9]/g, '');
-    return isBlank(letters) ? account.Id : letters.slice(0, 20);
-}
-
-function address(name: string | null, parts: (string | null)[]): Address {
-    return {
-        name,
-        street: parts[0] ?? null,
-        suburb: null,
-        city: parts[1] ?? null,
-        region: parts[2] ?? null,
-        postalCode: parts[3] ?? null,
-        country: parts[4] ?? null
+/** UnleashedOrderNumber: the Order Number Field setting against the Opportunity describe. */
+async function describeNumbering(ctx: ApexContext): Promise<Numbering | null> {
+    const settings = ctx.org.settings;
+    const configured = settings.Order_Number_Field__c;
+    if (settings.Use_Opportunity_Number__c !== true || isBlank(configured)) return null;
+    const numbering: Numbering = {
+        // The field's default value: a setting never saved reads as its defaults.
+        prefix: settings.Order_Number_Prefix__c ?? 'SF-',
+        fieldName: configured!.trim(),
+        fieldLabel: null,
+        value: null,
+        settingIssue: null
     };
+    const fields = await ctx.org.data.describeFields('Opportunity');
+    const field = fields.find((f) => f.name.toLowerCase() === configured!.trim().toLowerCase());
+    if (!field) {
+        numbering.settingIssue = { kind: 'not-a-field', configured, label: null, type: null };
+        return numbering;
+    }
+    numbering.fieldName = field.name;
+    numbering.fieldLabel = field.label;
+    const type = APEX_TYPES[field.type] ?? field.type.toUpperCase();
+    if (!NUMBER_FIELD_TYPES.has(field.type))
+        numbering.settingIssue = { kind: 'wrong-type', configured: field.name, label: field.label, type };
+    else if (!new FieldAccess(ctx, 'Opportunity').readable(field.name))
+        numbering.settingIssue = { kind: 'unreadable', configured: field.name, label: field.label, type };
+    return numbering;
 }
 
-export function shippingAddress(account: AccountRow | null): Address | null {
-    if (!account) return null;
-    return address(account.Name, [
-        account.ShippingStreet,
-        account.ShippingCity,
-        account.ShippingState,
-        account.ShippingPostalCode,
-        account.ShippingCountry
-    ]);
+/** A field value as order number text: numbers without a trailing ".0" or exponent. */
+function orderNumberText(value: unknown): string | null {
+    if (value === null || value === undefined) return null;
+    if (typeof value === 'number') return new Decimal(String(value)).toFixed();
+    return String(value);
 }
 
-export function billingAddress(account: AccountRow | null): Address | null {
-    if (!account) return null;
-    return address(account.Name, [
-        account.BillingStreet,
-        account.BillingCity,
-        account.BillingState,
-        account.BillingPostalCode,
-        account.BillingCountry
-    ]);
-}
-
-function hasDeliveryAddress(opp: OpportunityRow): boolean {
-    return (
-        !isBlank(opp.Unleashed_Delivery_Street__c) ||
-        !isBlank(opp.Unleashed_Delivery_City__c) ||
-        !isBlank(opp.Unleashed_Delivery_Name__c)
+/**
+ * A business Account's contact candidates: the Opportunity's contact roles first (primary first),
+ * then the Account's contacts, newest first; at most 50, each contact once.
+ */
+async function contacts(ctx: ApexContext, opportunityId: string, accountId: string, omitted: string[]) {
+    const access = new FieldAccess(ctx, 'Contact');
+    const optional = await access.readableOnly('', OPTIONAL_CONTACT_FIELDS, omitted);
+    const roles = await ctx.org.data.query(
+        `SELECT ContactId, IsPrimary, Role, Contact.FirstName, Contact.LastName${optional.map((f) => `, Contact.${f}`).join('')} FROM OpportunityContactRole WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY IsPrimary DESC, CreatedDate ASC LIMIT ${CONTACT_LIMIT}`
     );
-}
-
-function deliveryAddress(opp: OpportunityRow): Address {
-    const result = address(opp.Unleashed_Delivery_Name__c, [
-        opp.Unleashed_Delivery_Street__c,
-        opp.Unleashed_Delivery_City__c,
-        opp.Unleashed_Delivery_Region__c,
-        opp.Unleashed_Delivery_Postal_Code__c,
-        opp.Unleashed_Delivery_Country__c
-    ]);
-    result.suburb = opp.Unleashed_Delivery_Suburb__c;
+    const own = await ctx.org.data.query(
+        `SELECT Id, FirstName, LastName${optional.map((f) => `, ${f}`).join('')} FROM Contact WHERE AccountId = ${soqlString(accountId)} WITH USER_MODE ORDER BY CreatedDate DESC LIMIT ${CONTACT_LIMIT}`
+    );
+    const seen = new Set<string>();
+    const result: NonNullable<Records['account']>['contacts'] = [];
+    const add = (id: unknown, c: Row, isPrimary: boolean, role: string | null) => {
+        if (seen.has(String(id)) || result.length >= CONTACT_LIMIT) return;
+        seen.add(String(id));
+        result.push({
+            firstName: text(c.FirstName),
+            lastName: text(c.LastName),
+            email: text(c.Email),
+            phone: text(c.Phone),
+            isPrimary,
+            role
+        });
+    };
+    for (const r of roles)
+        if (isObject(r.Contact)) add(r.ContactId, r.Contact, r.IsPrimary === true, text(r.Role));
+    for (const c of own) add(c.Id, c, false, null);
     return result;
 }
 
-/** The choices the dialog starts with: the Opportunity's own, then the settings, then Unleashed's defaults. */
-export function defaultChoices(data: OpportunityData, refs: ReferenceOptions): Choices {
-    const opp = data.opp;
-    const customerCode = data.account?.Unleashed_Customer_Code__c ?? null;
+/** UnleashedReferenceDataSelector: the active imported reference records. */
+async function reference(ctx: ApexContext): Promise<Records['reference']> {
+    const q = ctx.org.data.query.bind(ctx.org.data);
+    const [warehouses, taxes, salesPersons, deliveryMethods] = await Promise.all([
+        q(
+            'SELECT Id, Name, Warehouse_Code__c, Is_Default__c, City__c, Region__c, Country__c FROM Unleashed_Warehouse__c WHERE Obsolete__c = FALSE AND Warehouse_Code__c != NULL WITH USER_MODE ORDER BY Name LIMIT 2000'
+        ),
+        q(
+            'SELECT Id, Name, Tax_Code__c, Tax_Rate__c, Is_Default__c FROM Unleashed_Tax__c WHERE Obsolete__c = FALSE AND Tax_Code__c != NULL WITH USER_MODE ORDER BY Name LIMIT 2000'
+        ),
+        q(
+            'SELECT Id, Name, Email__c FROM Unleashed_Sales_Person__c WHERE Obsolete__c = FALSE AND Email__c != NULL WITH USER_MODE ORDER BY Name LIMIT 2000'
+        ),
+        q(
+            'SELECT Id, Name FROM Unleashed_Delivery_Method__c WHERE Obsolete__c = FALSE WITH USER_MODE ORDER BY Name LIMIT 2000'
+        )
+    ]);
     return {
-        warehouseCode: firstNonBlank(
-            opp.Unleashed_Warehouse__r?.Warehouse_Code__c,
-            refs.defaultWarehouseCode()
-        ),
-        customerCode,
-        newCustomerCode: isBlank(customerCode) ? proposedCustomerCode(data.account) : null,
-        taxCode: firstNonBlank(opp.Unleashed_Tax__r?.Tax_Code__c, refs.defaultTaxCode()),
-        salesPersonEmail: firstNonBlank(
-            opp.Unleashed_Sales_Person__r?.Email__c,
-            refs.defaultSalesPersonEmail()
-        ),
-        deliveryMethod: opp.Unleashed_Delivery_Method__r?.Name ?? null,
-        orderStatus: firstNonBlank(opp.Unleashed_Order_Status_To_Create__c, data.settings.defaultOrderStatus),
-        requiredDate: opp.Unleashed_Required_Date__c ?? null,
-        comments: opp.Unleashed_Comments__c,
-        deliveryAddress: hasDeliveryAddress(opp) ? deliveryAddress(opp) : shippingAddress(data.account)
+        warehouses: warehouses.map((w) => ({
+            id: String(w.Id),
+            code: String(w.Warehouse_Code__c),
+            name: text(w.Name),
+            place: [w.City__c, w.Region__c, w.Country__c].filter((p) => !isBlank(text(p))).join(', ') || null,
+            isDefault: w.Is_Default__c === true
+        })),
+        taxes: taxes.map((t) => ({
+            id: String(t.Id),
+            code: String(t.Tax_Code__c),
+            name: text(t.Name),
+            rate: number(t.Tax_Rate__c),
+            isDefault: t.Is_Default__c === true
+        })),
+        salesPersons: salesPersons.map((p) => ({
+            id: String(p.Id),
+            email: String(p.Email__c),
+            name: text(p.Name)
+        })),
+        deliveryMethods: deliveryMethods.map((d) => ({ id: String(d.Id), name: String(d.Name) }))
     };
-}
-
-/** UnleashedSendContextBuilder.withDefaults: every blank choice taken from the defaults. */
-export function withDefaults(given: Choices, defaults: Choices): Choices {
-    const result: Choices = { ...defaults };
-    for (const k of CHOICE_KEYS) {
-        const v = given[k];
-        if (v !== null && v.trim() !== '') result[k] = v;
-    }
-    if (given.deliveryAddress !== null) result.deliveryAddress = given.deliveryAddress;
-    // An explicit existing customer code means no new customer is wanted.
-    if (!isBlank(given.customerCode) && isBlank(given.newCustomerCode)) result.newCustomerCode = null;
-    return result;
 }

@@ -1,308 +1,107 @@
-import Decimal from 'decimal.js';
-import { AuraError, auraDatetime } from './aura';
+import type { SendResult as SendAnswer } from '../../sync/sends/answers';
+import type { SendRecordsInput } from '../../sync/sends/records';
+import { AuraError } from './aura';
 import { isConnected, type ApexContext } from './context';
-import {
-    apexText,
-    arr,
-    bool,
-    dec,
-    decimalOf,
-    isBlank,
-    isObject,
-    num,
-    objects,
-    str,
-    integerValue,
-    type Json
-} from './json';
+import { isBlank, isObject, type Json } from './json';
 import { MiddlewareError, NOT_CONNECTED } from './middleware-client';
 import { DmlError } from './org';
-import {
-    ReferenceOptions,
-    STATUS_PARKED,
-    STATUS_PLACED,
-    billingAddress,
-    customerCurrency,
-    defaultChoices,
-    freight,
-    hasOrder,
-    loadOpportunity,
-    orderEditable,
-    parseChoices,
-    proposedCustomerCode,
-    shippingAddress,
-    withDefaults,
-    type Address,
-    type Choices,
-    type OpportunityData
-} from './send-data';
-import { OP_SEND, OP_UPDATE, STATUS_ERROR, STATUS_SUCCESS, recordLog, type LogEntry } from './sync-log';
+import { gatherSendRecords, opportunityHeader } from './send-data';
+import { OP_SEND, OP_UPDATE, STATUS_ERROR, STATUS_SUCCESS, recordLog } from './sync-log';
 
 /**
- * UnleashedSendController with UnleashedSendValidator, UnleashedOrderSnapshot, UnleashedOrderMapper
- * and UnleashedSendService: the send dialog's context, the exact preview, and the send that records
- * its outcome on the Opportunity and in the Sync Log either way.
+ * UnleashedSendController with UnleashedSendService: gathers the records (send-data.ts), asks the
+ * middleware's /v1/sends routes, and shows or stores what they answer. The defaults, checks,
+ * messages and the order itself are the middleware's (middleware/src/sync/sends).
  */
 
-const PREVIEW_PATH = '/v1/sales-orders/preview';
-const ORDERS_PATH = '/v1/sales-orders';
+const CONTEXT_PATH = '/v1/sends/context';
+const PREVIEW_PATH = '/v1/sends/preview';
+const SEND_PATH = '/v1/sends';
 const ERROR_MAX = 32768;
 
-// ---- validator ----
+const CHOICE_KEYS = [
+    'warehouseCode',
+    'customerCode',
+    'newCustomerCode',
+    'taxCode',
+    'salesPersonEmail',
+    'deliveryMethod',
+    'orderStatus',
+    'requiredDate',
+    'comments'
+] as const;
+const ADDRESS_KEYS = ['name', 'street', 'suburb', 'city', 'region', 'postalCode', 'country'] as const;
 
-/** A yyyy-MM-dd date that exists, or null. */
-export function parseDate(text: string | null): string | null {
-    if (text === null || !/^\d{4}-\d{2}-\d{2}$/.test(text.trim())) return null;
-    const t = text.trim();
-    const d = new Date(`${t}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === t ? t : null;
-}
-
-function problems(ctx: ApexContext, data: OpportunityData, choices: Choices): string[] {
-    const result: string[] = [];
-    if (!isConnected(ctx)) result.push(NOT_CONNECTED);
-    if (!data.account) {
-        result.push('The Opportunity has no Account. Add one before sending it to Unleashed.');
-    } else if (data.account.Unleashed_Do_Not_Send__c === true) {
-        const reason = data.account.Unleashed_Do_Not_Send_Reason__c;
-        result.push(
-            `The account is marked "Do not send to Unleashed"${isBlank(reason) ? '.' : `: ${reason}`}`
+function textValue(v: unknown, field: string): string | null {
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'object')
+        throw new AuraError(
+            `The order choices are not valid JSON: Expected String but found an object for ${field}`
         );
+    return String(v);
+}
+
+/**
+ * The dialog's choices (JSON text) as JSON.deserialize reads them into UnleashedSendChoicesDto and
+ * JSON.serialize writes them again: every field, null when not given; blank means "use the defaults".
+ */
+function parseChoices(choicesJson: string | null): Json | null {
+    if (isBlank(choicesJson)) return null;
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(choicesJson as string);
+    } catch (err) {
+        throw new AuraError(`The order choices are not valid JSON: ${(err as Error).message}`);
     }
-    if (data.orderNumberProblem !== null) result.push(data.orderNumberProblem);
-    if (data.lines.length === 0) result.push('The Opportunity has no products.');
-    const missing = data.lines
-        .filter((l) => isBlank(l.Product2?.Unleashed_Product_Code__c))
-        .map((l) => apexText(l.Product2?.Name));
-    if (missing.length > 0)
-        result.push(`These products have no Unleashed product code: ${missing.join(', ')}.`);
-    if (freight(data).gt(0) && data.settings.freightProductCode === null) {
-        result.push(
-            'The Opportunity has freight, but no freight product code is set in the Unleashed settings.'
-        );
-    }
-    if (!orderEditable(data)) {
-        result.push(
-            `Sales order ${apexText(data.opp.Unleashed_Order_Number__c)} is ${apexText(data.opp.Unleashed_Order_Status__c)} in Unleashed; only a Parked order can be changed.`
-        );
-    }
-    if (isBlank(choices.warehouseCode)) result.push('Choose the warehouse the order ships from.');
-    if (data.account && isBlank(choices.customerCode) && isBlank(choices.newCustomerCode)) {
-        result.push('Choose the Unleashed customer, or enter a code for a new one.');
-    }
-    if (choices.orderStatus !== STATUS_PARKED && choices.orderStatus !== STATUS_PLACED) {
-        result.push('The order status must be Parked or Placed.');
-    }
-    if (!isBlank(choices.requiredDate) && parseDate(choices.requiredDate) === null) {
-        result.push('The required date must be a date written as yyyy-MM-dd.');
-    }
-    return result;
+    if (parsed === null) return null;
+    if (!isObject(parsed)) throw new AuraError('The order choices are not valid JSON: Expected an object');
+    const choices: Json = {};
+    for (const key of CHOICE_KEYS) choices[key] = textValue(parsed[key], key);
+    const address = parsed.deliveryAddress;
+    if (address !== null && address !== undefined && !isObject(address))
+        throw new AuraError('The order choices are not valid JSON: Expected an object for deliveryAddress');
+    choices.deliveryAddress = address
+        ? Object.fromEntries(ADDRESS_KEYS.map((k) => [k, textValue(address[k], k)]))
+        : null;
+    const confirmed = parsed.confirmed;
+    if (confirmed !== null && confirmed !== undefined && !Array.isArray(confirmed))
+        throw new AuraError('The order choices are not valid JSON: Expected a list for confirmed');
+    choices.confirmed = (confirmed ?? []).map((k, i) => textValue(k, `confirmed[${i}]`));
+    return choices;
 }
 
-// ---- snapshot ----
-
-interface SnapshotLine {
-    lineId: string | null;
-    productCode: string | null;
-    productGuid: string | null;
-    description: string | null;
-    quantity: Decimal | null;
-    unitPrice: Decimal | null;
-    discountPercent: Decimal | null;
-    taxCode: string | null;
+/** A refusal that says the order cannot be sent yet: nothing was sent, nothing is written. */
+function isBlocking(err: MiddlewareError): boolean {
+    return err.status === 422 && Array.isArray(err.problem?.blocking);
 }
 
-interface Snapshot {
-    opportunityId: string;
-    opportunityNumber: string | null;
-    currencyIsoCode: string;
-    account: {
-        id: string | null;
-        name: string | null;
-        isPersonAccount: boolean;
-        firstName: string | null;
-        lastName: string | null;
-        customerCode: string | null;
-        email: string | null;
-        phone: string | null;
-        currencyIsoCode: string;
-        billingAddress: Address | null;
-        shippingAddress: Address | null;
-    };
-    newCustomerCode: string | null;
-    warehouseCode: string | null;
-    taxCode: string | null;
-    salesPersonEmail: string | null;
-    deliveryMethod: string | null;
-    orderStatus: string | null;
-    orderDate: string | null;
-    requiredDate: string | null;
-    comments: string | null;
-    deliveryAddress: Address | null;
-    lines: SnapshotLine[];
-}
-
-const blankToNull = (v: string | null | undefined) => (isBlank(v) ? null : (v as string).trim());
-
-function buildSnapshot(data: OpportunityData, choices: Choices): Snapshot {
-    const lines: SnapshotLine[] = data.lines.map((item) => ({
-        lineId: item.Id,
-        productCode: item.Product2?.Unleashed_Product_Code__c ?? null,
-        productGuid: blankToNull(item.Product2?.Unleashed_Guid__c),
-        description: !isBlank(item.Description) ? item.Description : (item.Product2?.Name ?? null),
-        quantity: decimalOf(item.Quantity),
-        unitPrice: decimalOf(item.UnitPrice),
-        discountPercent: decimalOf(item.Discount) ?? new Decimal(0),
-        taxCode: blankToNull(item.Unleashed_Tax_Code__c)
-    }));
-    if (freight(data).gt(0)) {
-        lines.push({
-            lineId: 'freight',
-            productCode: data.settings.freightProductCode,
-            productGuid: null,
-            description: 'Freight',
-            quantity: new Decimal(1),
-            unitPrice: freight(data),
-            discountPercent: new Decimal(0),
-            taxCode: null
-        });
-    }
-    const account = data.account;
-    return {
-        opportunityId: data.opp.Id,
-        opportunityNumber: data.orderNumber,
-        currencyIsoCode: data.currencyIsoCode,
-        account: {
-            id: account?.Id ?? null,
-            name: account?.Name ?? null,
-            isPersonAccount: data.isPersonAccount,
-            firstName: blankToNull(data.accountFirstName),
-            lastName: blankToNull(data.accountLastName),
-            customerCode: blankToNull(choices.customerCode),
-            email: data.accountEmail,
-            phone: account?.Phone ?? null,
-            currencyIsoCode: customerCurrency(data),
-            billingAddress: billingAddress(account),
-            shippingAddress: shippingAddress(account)
-        },
-        newCustomerCode: isBlank(choices.customerCode) ? blankToNull(choices.newCustomerCode) : null,
-        warehouseCode: blankToNull(choices.warehouseCode),
-        taxCode: blankToNull(choices.taxCode),
-        salesPersonEmail: blankToNull(choices.salesPersonEmail),
-        deliveryMethod: blankToNull(choices.deliveryMethod),
-        orderStatus: choices.orderStatus,
-        // The Close Date when the settings say so; null lets the middleware use today.
-        orderDate:
-            data.settings.orderDateSource === 'CloseDate' && typeof data.opp.CloseDate === 'string'
-                ? data.opp.CloseDate
-                : null,
-        requiredDate: blankToNull(choices.requiredDate),
-        comments: blankToNull(choices.comments),
-        deliveryAddress: choices.deliveryAddress,
-        lines
-    };
-}
-
-/** The JSON body Apex sends: Decimals as JSON numbers, nulls included. */
-function snapshotJson(s: Snapshot): string {
-    return JSON.stringify(s, (_key, value: unknown) =>
-        value instanceof Decimal ? Number(value.toString()) : value
-    );
-}
-
-function summary(s: Snapshot): string {
-    const customer =
-        s.account.customerCode !== null
-            ? `customer ${s.account.customerCode}`
-            : `new customer ${apexText(s.newCustomerCode)}`;
-    return `Opportunity ${s.opportunityId}: ${s.lines.length} line(s), warehouse ${apexText(s.warehouseCode)}, ${customer}, status ${apexText(s.orderStatus)}, currency ${apexText(s.currencyIsoCode)}`;
-}
-
-// ---- prepared send ----
-
-interface Prepared {
-    data: OpportunityData;
-    refs: ReferenceOptions;
-    choices: Choices;
-    snapshot: Snapshot;
-}
-
-async function prepare(ctx: ApexContext, opportunityId: string | null, given: Choices): Promise<Prepared> {
-    const data = await loadOpportunity(ctx, opportunityId);
-    const refs = await ReferenceOptions.load(ctx, data.settings);
-    const choices = withDefaults(given, defaultChoices(data, refs));
-    const found = problems(ctx, data, choices);
-    if (found.length > 0) throw new AuraError(found.join(' '));
-    return { data, refs, choices, snapshot: buildSnapshot(data, choices) };
-}
-
-function logEntry(p: Prepared, status: string, attempt: number | null): LogEntry {
-    return {
-        operation: hasOrder(p.data) ? OP_UPDATE : OP_SEND,
-        status,
-        opportunityId: p.data.opp.Id,
-        recordId: p.data.opp.Id,
-        attempts: attempt === null || attempt < 1 ? 1 : attempt
-    };
-}
-
-function asMap(answer: unknown): Json {
-    if (!isObject(answer)) {
+function answerOf(answer: unknown): Json {
+    if (!isObject(answer))
         throw new MiddlewareError(0, 'Bad answer', 'The Unleashed connector service sent an empty answer.');
-    }
     return answer;
 }
 
-// ---- controller methods ----
-
 export async function getSendContext(ctx: ApexContext, opportunityId: string | null): Promise<unknown> {
-    const data = await loadOpportunity(ctx, opportunityId);
-    const refs = await ReferenceOptions.load(ctx, data.settings);
-    const defaults = defaultChoices(data, refs);
-    const account = data.account;
-    return {
-        opportunityId: data.opp.Id,
-        opportunityName: data.opp.Name,
-        currencyIsoCode: data.currencyIsoCode,
-        amount: data.opp.Amount,
-        doNotSend: account !== null && account.Unleashed_Do_Not_Send__c === true,
-        doNotSendReason: account?.Unleashed_Do_Not_Send_Reason__c ?? null,
-        account: account
-            ? {
-                  id: account.Id,
-                  name: account.Name,
-                  isPersonAccount: data.isPersonAccount,
-                  customerCode: account.Unleashed_Customer_Code__c,
-                  proposedCustomerCode: proposedCustomerCode(account),
-                  email: data.accountEmail,
-                  phone: account.Phone
-              }
-            : null,
-        warehouses: refs.warehouseOptions(),
-        taxes: refs.taxOptions(),
-        salesPersons: refs.salesPersonOptions(),
-        deliveryMethods: refs.deliveryMethodOptions(),
-        defaults,
-        shippingAddress: shippingAddress(account),
-        billingAddress: billingAddress(account),
-        order: {
-            orderGuid: data.opp.Unleashed_Order_Guid__c,
-            orderNumber: data.opp.Unleashed_Order_Number__c,
-            status: data.opp.Unleashed_Order_Status__c,
-            lastSent: auraDatetime(data.opp.Unleashed_Last_Sent__c),
-            editable: orderEditable(data)
-        },
-        blocking: problems(ctx, data, defaults)
-    };
-}
-
-function messages(items: unknown[]): string[] {
-    const result: string[] = [];
-    for (const item of items) {
-        if (isObject(item)) result.push(str(item, 'message') ?? JSON.stringify(item));
-        else if (item !== null && item !== undefined) result.push(String(item));
+    if (!isConnected(ctx)) {
+        const opp = await opportunityHeader(ctx, opportunityId);
+        return {
+            opportunityId: opp.id,
+            opportunityName: opp.name,
+            warehouses: [],
+            taxes: [],
+            salesPersons: [],
+            deliveryMethods: [],
+            blocking: [NOT_CONNECTED],
+            notices: []
+        };
     }
-    return result;
+    const records = await gatherSendRecords(ctx, opportunityId);
+    try {
+        return answerOf(await ctx.middleware.post(CONTEXT_PATH, records));
+    } catch (err) {
+        if (err instanceof MiddlewareError) throw new AuraError(err.message);
+        throw err;
+    }
 }
 
 export async function previewOrder(
@@ -310,59 +109,21 @@ export async function previewOrder(
     opportunityId: string | null,
     choicesJson: string | null
 ): Promise<unknown> {
-    const p = await prepare(ctx, opportunityId, parseChoices(choicesJson));
-    let answer: Json;
+    const choices = parseChoices(choicesJson);
+    if (!isConnected(ctx)) throw new AuraError(NOT_CONNECTED);
+    const records = await gatherSendRecords(ctx, opportunityId);
     try {
-        answer = asMap(await ctx.middleware.post(PREVIEW_PATH, snapshotJson(p.snapshot)));
+        return answerOf(await ctx.middleware.post(PREVIEW_PATH, { records, choices }));
     } catch (err) {
-        if (err instanceof MiddlewareError)
+        if (err instanceof MiddlewareError) {
+            if (isBlocking(err)) throw new AuraError(err.message);
             throw new AuraError(`Unleashed could not preview this order: ${err.message}`);
+        }
         throw err;
     }
-    const rows = objects(answer, 'lines');
-    const lines = rows.map((row, i) => {
-        const lineNumber = integerValue(row, 'lineNumber');
-        const index = lineNumber === null ? i : lineNumber - 1;
-        const source = index >= 0 && index < p.snapshot.lines.length ? p.snapshot.lines[index] : undefined;
-        return {
-            lineNumber: str(row, 'lineNumber'),
-            productCode: str(row, 'productCode'),
-            description: source?.description ?? null,
-            quantity: str(row, 'quantity'),
-            unitPrice: str(row, 'unitPrice'),
-            discountPercent: source?.discountPercent ? source.discountPercent.toFixed() : null,
-            taxCode: str(row, 'taxCode'),
-            taxRate: str(row, 'taxRate'),
-            lineTotal: str(row, 'lineTotal'),
-            lineTax: str(row, 'lineTax')
-        };
-    });
-    const subTotal = dec(answer, 'subTotal');
-    const amount = decimalOf(p.data.opp.Amount);
-    const expected = (amount ?? new Decimal(0)).plus(freight(p.data));
-    const warnings = messages(arr(answer, 'warnings'));
-    if (p.data.omittedFields.length > 0)
-        warnings.push(`Left out because you cannot read them: ${p.data.omittedFields.join(', ')}.`);
-    // Without read access to Amount there is nothing to compare with.
-    const amountReadable = !(ctx.org.unreadableFields ?? []).some(
-        (f) => f.toLowerCase() === 'opportunity.amount'
-    );
-    return {
-        lines,
-        subTotal: str(answer, 'subTotal'),
-        taxTotal: str(answer, 'taxTotal'),
-        total: str(answer, 'total'),
-        currencyCode: str(answer, 'currencyCode'),
-        opportunityAmount: num(amount),
-        amountDiffers:
-            subTotal !== null &&
-            amountReadable &&
-            !subTotal.toDecimalPlaces(2).eq(expected.toDecimalPlaces(2)),
-        warnings,
-        errors: messages(arr(answer, 'errors'))
-    };
 }
 
+/** UnleashedSendResultDto. */
 interface SendResult {
     success: boolean;
     errorMessage: string | null;
@@ -386,99 +147,120 @@ async function save(
     try {
         await ctx.org.data.update('Opportunity', change);
     } catch (err) {
-        if (err instanceof DmlError) {
+        if (err instanceof DmlError)
             throw new AuraError(`${failurePrefix}the Opportunity could not be updated: ${err.dmlMessage}`);
-        }
         throw err;
     }
 }
 
-const left = (v: string | null | undefined, max: number) =>
-    v === null || v === undefined ? null : v.slice(0, max);
+const amountOf = (v: string) => Number(v);
 
 async function recordSuccess(
     ctx: ApexContext,
-    p: Prepared,
-    answer: Json,
+    records: SendRecordsInput,
+    answer: SendAnswer,
+    operation: string,
     attempt: number
 ): Promise<SendResult> {
-    const result: SendResult = {
-        success: true,
-        errorMessage: null,
-        syncLogId: null,
-        orderGuid: str(answer, 'orderGuid'),
-        orderNumber: str(answer, 'orderNumber'),
-        status: str(answer, 'status'),
-        subTotal: str(answer, 'subTotal'),
-        taxTotal: str(answer, 'taxTotal'),
-        total: str(answer, 'total'),
-        customerCode: str(answer, 'customerCode'),
-        created: bool(answer, 'created') === true,
-        warnings: messages(arr(answer, 'warnings'))
-    };
-    const address: Partial<Address> = p.choices.deliveryAddress ?? {};
+    const remember = answer.remember;
+    const address = remember.deliveryAddress;
     await save(
         ctx,
         {
-            Id: p.data.opp.Id,
-            Unleashed_Order_Guid__c: result.orderGuid,
-            Unleashed_Order_Number__c: result.orderNumber,
-            Unleashed_Order_Status__c: result.status,
-            Unleashed_Sub_Total__c: num(dec(answer, 'subTotal')),
-            Unleashed_Tax_Total__c: num(dec(answer, 'taxTotal')),
-            Unleashed_Total__c: num(dec(answer, 'total')),
+            Id: records.opportunity.id,
+            Unleashed_Order_Guid__c: answer.orderGuid,
+            Unleashed_Order_Number__c: answer.orderNumber,
+            Unleashed_Order_Status__c: answer.status,
+            Unleashed_Sub_Total__c: amountOf(answer.subTotal),
+            Unleashed_Tax_Total__c: amountOf(answer.taxTotal),
+            Unleashed_Total__c: amountOf(answer.total),
             Unleashed_Last_Sent__c: ctx.now().toISOString(),
             Unleashed_Last_Error__c: null,
             // The choices stay on the Opportunity so the next send starts from them.
-            ...p.refs.lookups(p.choices),
-            Unleashed_Order_Status_To_Create__c: p.choices.orderStatus,
-            Unleashed_Required_Date__c: parseDate(p.choices.requiredDate),
-            Unleashed_Comments__c: p.choices.comments,
-            Unleashed_Delivery_Name__c: left(address.name, 255),
-            Unleashed_Delivery_Street__c: left(address.street, 255),
-            Unleashed_Delivery_Suburb__c: left(address.suburb, 255),
-            Unleashed_Delivery_City__c: left(address.city, 255),
-            Unleashed_Delivery_Region__c: left(address.region, 255),
-            Unleashed_Delivery_Country__c: left(address.country, 255),
-            Unleashed_Delivery_Postal_Code__c: left(address.postalCode, 20)
+            Unleashed_Warehouse__c: remember.warehouseId,
+            Unleashed_Tax__c: remember.taxId,
+            Unleashed_Sales_Person__c: remember.salesPersonId,
+            Unleashed_Delivery_Method__c: remember.deliveryMethodId,
+            Unleashed_Order_Status_To_Create__c: remember.orderStatus,
+            Unleashed_Required_Date__c: remember.requiredDate,
+            Unleashed_Comments__c: remember.comments,
+            Unleashed_Delivery_Name__c: address.name,
+            Unleashed_Delivery_Street__c: address.street,
+            Unleashed_Delivery_Suburb__c: address.suburb,
+            Unleashed_Delivery_City__c: address.city,
+            Unleashed_Delivery_Region__c: address.region,
+            Unleashed_Delivery_Country__c: address.country,
+            Unleashed_Delivery_Postal_Code__c: address.postalCode
         },
-        `Sales order ${apexText(result.orderNumber)} was saved in Unleashed, but `
+        `Sales order ${answer.orderNumber ?? ''} was saved in Unleashed, but `
     );
-    // The Unleashed customer code goes onto an account that had none; an account the user may not
-    // edit is left as it is (Database.update with allOrNone false).
-    const account = p.data.account;
-    if (account && !isBlank(result.customerCode) && isBlank(account.Unleashed_Customer_Code__c)) {
+    // The customer code goes onto an Account that had none; one the user may not edit stays as it
+    // is (Database.update with allOrNone false).
+    if (answer.accountCustomerCode !== null && records.account) {
         await ctx.org.data
             .update('Account', {
-                Id: account.Id,
-                Unleashed_Customer_Code__c: (result.customerCode as string).slice(0, 50)
+                Id: records.account.id,
+                Unleashed_Customer_Code__c: answer.accountCustomerCode
             })
-            .catch(() => undefined);
+            .catch((err: unknown) => {
+                if (!(err instanceof DmlError)) throw err;
+            });
     }
-    result.syncLogId = await recordLog(ctx, {
-        ...logEntry(p, STATUS_SUCCESS, attempt),
-        requestSummary: `${summary(p.snapshot)} -> ${apexText(result.orderNumber)} ${apexText(result.status)}`,
+    const syncLogId = await recordLog(ctx, {
+        operation,
+        status: STATUS_SUCCESS,
+        opportunityId: records.opportunity.id,
+        recordId: records.opportunity.id,
+        attempts: attempt,
+        requestSummary: answer.summary,
         errorText: null
     });
-    return result;
+    return {
+        success: true,
+        errorMessage: null,
+        syncLogId,
+        orderGuid: answer.orderGuid,
+        orderNumber: answer.orderNumber,
+        status: answer.status,
+        subTotal: answer.subTotal,
+        taxTotal: answer.taxTotal,
+        total: answer.total,
+        customerCode: answer.customerCode,
+        created: answer.created,
+        warnings: answer.warnings
+    };
 }
 
 async function recordFailure(
     ctx: ApexContext,
-    p: Prepared,
-    message: string,
+    records: SendRecordsInput,
+    err: MiddlewareError,
+    given: Json | null,
+    operation: string,
     attempt: number
 ): Promise<SendResult> {
+    const message = err.message;
+    const id = records.opportunity.id;
     await save(
         ctx,
-        { Id: p.data.opp.Id, Unleashed_Last_Error__c: message.slice(0, ERROR_MAX) },
+        { Id: id, Unleashed_Last_Error__c: message.slice(0, ERROR_MAX) },
         `Unleashed refused the order (${message}), and `
     );
+    // The middleware says what it tried to send; without its answer, what the rep asked for.
+    const summary = err.problem?.summary;
+    const choices = err.problem?.choices;
     const syncLogId = await recordLog(ctx, {
-        ...logEntry(p, STATUS_ERROR, attempt),
-        requestSummary: summary(p.snapshot),
+        operation,
+        status: STATUS_ERROR,
+        opportunityId: id,
+        recordId: id,
+        attempts: attempt,
+        requestSummary:
+            typeof summary === 'string'
+                ? summary
+                : `Opportunity ${id}: choices ${JSON.stringify(given ?? {})}`,
         errorText: message,
-        retryPayload: JSON.stringify(p.choices)
+        retryPayload: JSON.stringify(isObject(choices) ? choices : (given ?? {}))
     });
     return {
         success: false,
@@ -503,15 +285,20 @@ export async function sendWithChoices(
     choicesJson: string | null,
     attempt: number
 ): Promise<SendResult> {
-    const p = await prepare(ctx, opportunityId, parseChoices(choicesJson));
-    let answer: Json;
+    const choices = parseChoices(choicesJson);
+    if (!isConnected(ctx)) throw new AuraError(NOT_CONNECTED);
+    const records = await gatherSendRecords(ctx, opportunityId);
+    const operation = isBlank(records.opportunity.order?.guid) ? OP_SEND : OP_UPDATE;
+    const attempts = attempt < 1 ? 1 : attempt;
+    let answer: SendAnswer;
     try {
-        answer = asMap(await ctx.middleware.post(ORDERS_PATH, snapshotJson(p.snapshot)));
+        answer = answerOf(await ctx.middleware.post(SEND_PATH, { records, choices })) as SendAnswer;
     } catch (err) {
-        if (err instanceof MiddlewareError) return recordFailure(ctx, p, err.message, attempt);
-        throw err;
+        if (!(err instanceof MiddlewareError)) throw err;
+        if (isBlocking(err)) throw new AuraError(err.message);
+        return recordFailure(ctx, records, err, choices, operation, attempts);
     }
-    return recordSuccess(ctx, p, answer, attempt);
+    return recordSuccess(ctx, records, answer, operation, attempts);
 }
 
 export function sendOrder(ctx: ApexContext, opportunityId: string | null, choicesJson: string | null) {

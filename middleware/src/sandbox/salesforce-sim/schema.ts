@@ -163,6 +163,15 @@ export const SCHEMA: ObjectDef[] = [
         Unleashed_Do_Not_Send__c: checkbox(),
         Unleashed_Do_Not_Send_Reason__c: text(255)
     }),
+    object('Contact', 'Contact', '003', false, {
+        AccountId: stdLookup('Account', 'Account'),
+        FirstName: std('string', { length: 40 }),
+        LastName: std('string', { length: 80, required: true }),
+        Name: std('string', { length: 121, readOnly: true }),
+        Email: std('email', { length: 80 }),
+        Phone: std('phone', { length: 40 }),
+        OwnerId: stdLookup('User', 'Owner')
+    }),
     object('Product2', 'Product', '01t', false, {
         Name: std('string', { length: 255, required: true }),
         ProductCode: std('string', { length: 255 }),
@@ -235,6 +244,25 @@ export const SCHEMA: ObjectDef[] = [
         Unleashed_Last_Sent__c: cst('datetime'),
         Unleashed_Last_Error__c: longText(32768)
     }),
+    object('OpportunityContactRole', 'Opportunity Contact Role', '00K', false, {
+        OpportunityId: stdLookup('Opportunity', 'Opportunity', { required: true, createOnly: true }),
+        ContactId: stdLookup('Contact', 'Contact', { required: true }),
+        IsPrimary: std('boolean', { defaultValue: false }),
+        Role: std('picklist', {
+            picklist: [
+                'Business User',
+                'Decision Maker',
+                'Economic Buyer',
+                'Economic Decision Maker',
+                'Evaluator',
+                'Executive Sponsor',
+                'Influencer',
+                'Technical Buyer',
+                'Billing Contact',
+                'Other'
+            ]
+        })
+    }),
     object('OpportunityLineItem', 'Opportunity Product', '00k', false, {
         Name: std('string', { length: 376, readOnly: true }),
         OpportunityId: stdLookup('Opportunity', 'Opportunity', { required: true, createOnly: true }),
@@ -243,7 +271,8 @@ export const SCHEMA: ObjectDef[] = [
         ProductCode: std('string', { length: 255, readOnly: true }),
         Quantity: std('double', { precision: 12, scale: 2, required: true }),
         UnitPrice: std('currency', { precision: 18, scale: 2, required: true }),
-        Discount: std('percent', { precision: 3, scale: 2 }),
+        // Up to 100.00 % (the describe gives precision 5, scale 2).
+        Discount: std('percent', { precision: 5, scale: 2 }),
         TotalPrice: std('currency', { precision: 18, scale: 2, readOnly: true }),
         Description: std('string', { length: 255 }),
         SortOrder: std('int', { precision: 9, scale: 0 }),

@@ -4,8 +4,8 @@ import type { SimUser } from './oauth';
 /**
  * Seeds. `empty`: the API user and the standard price book only (a fresh org has both).
  * `demo`: a small sales org whose product codes and customer codes match the Unleashed
- * simulator's demo seed: business accounts (one linked to an Unleashed customer, one in AUD),
- * a Person Account, products with standard (NZD) and AUD prices, and open opportunities with
+ * simulator's demo seed: business accounts (one linked to an Unleashed customer, one in AUD, one
+ * with a contact who is the primary contact of its Opportunity), a Person Account, products with standard (NZD) and AUD prices, and open opportunities with
  * line items, one of them in AUD.
  */
 
@@ -150,11 +150,26 @@ export function seedOrg(org: SimOrg, seed: SeedName): SimUser[] {
         ['WIDGET-RED', 5, 19.99],
         ['GADGET-100', 1, 149]
     ]);
-    opportunity('Beta Builders - fit-out', accounts.beta, 'NZD', [
+    const betaOpp = opportunity('Beta Builders - fit-out', accounts.beta, 'NZD', [
         ['CABLE-2M', 20, 11.25],
         ['BOLT-M6', 500, 0.35],
         ['NO-CODE-ITEM', 2, 5]
     ]);
+    // A business Account's contact: who a new Unleashed customer would have as its contact.
+    const ben = org.insertRaw('Contact', {
+        AccountId: accounts.beta,
+        FirstName: 'Ben',
+        LastName: 'Baxter',
+        Name: 'Ben Baxter',
+        Email: 'ben.baxter@betabuilders.example',
+        Phone: '+64 4 555 0142'
+    });
+    org.insertRaw('OpportunityContactRole', {
+        OpportunityId: betaOpp,
+        ContactId: ben,
+        IsPrimary: true,
+        Role: 'Decision Maker'
+    });
     opportunity('Kangaroo Traders - AUD order', accounts.kanga, 'AUD', [
         ['WIDGET-BLUE', 24, 18.5],
         ['GADGET-100', 2, 139]

@@ -451,16 +451,16 @@ function amountNote(
     word: string
 ): string {
     const difference = subTotal.minus(expected).abs().toFixed(MONEY_SCALE);
-    // Each line total rounded to cents moves the sum by at most half a cent; a discounted unit price
-    // rounded to cents first, by at most half a cent per unit.
-    const discountedLine = (l: OpportunitySnapshot['lines'][number]) =>
+    // Each line total rounded to cents (by both) moves the sum by at most a cent per line; a
+    // discounted price rounded to cents before it is multiplied moves it by up to half a cent a unit.
+    const isDiscounted = (l: OpportunitySnapshot['lines'][number]) =>
         !!l.discountPercent && !l.discountPercent.isZero();
     const roundingBound = s.lines.reduce(
-        (sum, l) => sum.plus('0.005').plus(discountedLine(l) ? l.quantity.times('0.005') : 0),
+        (sum, l) => sum.plus('0.01').plus(isDiscounted(l) ? l.quantity.abs().times('0.005') : 0),
         new Decimal(0)
     );
-    const discounted = s.lines.some(discountedLine);
+    const discounted = s.lines.some(isDiscounted);
     if (subTotal.minus(expected).abs().lte(roundingBound))
-        return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the ${word}'s ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}: Unleashed rounds each line${discounted ? "'s discounted price and total" : "'s total"} to cents, Salesforce rounds only the sum.`;
+        return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the ${word}'s ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}: ${discounted ? "Unleashed rounds each line's discounted unit price to cents before multiplying by the quantity, Salesforce multiplies first." : 'Unleashed and Salesforce round the line totals to cents at different points.'}`;
     return `Unleashed's subtotal ${subTotal.toFixed(MONEY_SCALE)} differs from the ${word}'s ${expected.toFixed(MONEY_SCALE)} by ${difference} ${currency}, more than rounding explains: check the lines' prices and discounts in Salesforce.`;
 }

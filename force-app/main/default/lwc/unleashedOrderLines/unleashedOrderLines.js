@@ -5,15 +5,16 @@ const COLUMNS = [
     { label: 'Product', fieldName: 'productCode', type: 'text' },
     { label: 'Description', fieldName: 'description', type: 'text' },
     { label: 'Quantity', fieldName: 'quantity', type: 'number', maximumFractionDigits: 4 },
-    { label: 'Unit price', fieldName: 'unitPrice', type: 'currency', maximumFractionDigits: 4 },
+    { label: 'List price', fieldName: 'listPrice', type: 'currency', maximumFractionDigits: 4 },
     { label: 'Discount %', fieldName: 'discountPercent', type: 'number', maximumFractionDigits: 2 },
+    { label: 'Unit price', fieldName: 'unitPrice', type: 'currency', maximumFractionDigits: 4 },
     { label: 'Tax', fieldName: 'taxText', type: 'text' },
     { label: 'Line total', fieldName: 'lineTotal', type: 'currency', maximumFractionDigits: 2 },
     { label: 'Line tax', fieldName: 'lineTax', type: 'currency', maximumFractionDigits: 2 }
 ];
 
-// Columns only the preview fills in.
-const LINE_TAX_FIELDS = new Set(['discountPercent', 'taxText']);
+// Columns only the preview fills in: the price before the discount, the discount, the tax.
+const LINE_TAX_FIELDS = new Set(['listPrice', 'discountPercent', 'taxText']);
 
 const blank = (value) => value === undefined || value === null || String(value).trim() === '';
 
@@ -36,12 +37,14 @@ export default class UnleashedOrderLines extends LightningElement {
     @api subTotal;
     @api taxTotal;
     @api total;
-    /** Also show each line's discount and tax code with its rate (the preview has them). */
+    /** Also show each line's list price, discount and tax code with its rate (the preview has them). */
     @api showLineTax = false;
 
     get columns() {
         return COLUMNS.filter((c) => this.showLineTax || !LINE_TAX_FIELDS.has(c.fieldName)).map((c) => ({
             ...c,
+            // Beside the list price and the discount, the unit price is the net price Unleashed stores.
+            label: this.showLineTax && c.fieldName === 'unitPrice' ? 'Net price' : c.label,
             // Figures line up on the right; the key columns (line, product) lead each block when stacked.
             headerClass: `slds-cell-wrap${c.type === 'text' ? '' : ' slds-text-align_right'}`
         }));

@@ -28,6 +28,9 @@ const ORDER_STATUSES = [
     { label: 'Placed (allocates stock)', value: 'Placed' }
 ];
 
+// The customer choice that creates a new Unleashed customer instead of using an existing one.
+const NEW_CUSTOMER = '__new__';
+
 const blank = (value) => value === undefined || value === null || String(value).trim() === '';
 const orNull = (value) => (blank(value) ? null : String(value).trim());
 
@@ -64,6 +67,9 @@ export default class UnleashedSendOrder extends LightningElement {
     preview;
     previewError;
     isPreviewing = false;
+
+    /** Keys of the preview's confirmations the rep ticked. */
+    confirmed = [];
 
     sending = false;
     sendError;
@@ -120,44 +126,31 @@ export default class UnleashedSendOrder extends LightningElement {
             });
     }
 
+    /** The dialog starts from the defaults the middleware chose, as they come. */
     initChoices(context) {
         const defaults = context.defaults || {};
-        const account = context.account || {};
-        const defaultOf = (options) => {
-            const found = (options || []).find((o) => o.isDefault);
-            return found ? found.value : '';
-        };
-        const shipping = context.shippingAddress;
-        const billing = context.billingAddress;
         const given = defaults.deliveryAddress;
         let source = 'typed';
-        let address = copyAddress(given);
-        if (!isEmptyAddress(given) && sameAddress(given, shipping)) {
+        if (!isEmptyAddress(given) && sameAddress(given, context.shippingAddress)) {
             source = 'shipping';
-        } else if (!isEmptyAddress(given) && sameAddress(given, billing)) {
+        } else if (!isEmptyAddress(given) && sameAddress(given, context.billingAddress)) {
             source = 'billing';
-        } else if (isEmptyAddress(given) && !isEmptyAddress(shipping)) {
-            source = 'shipping';
-            address = this.addressFrom(shipping);
-        } else if (isEmptyAddress(given) && !isEmptyAddress(billing)) {
-            source = 'billing';
-            address = this.addressFrom(billing);
         }
         this.addressSource = source;
+        const text = (value) => (blank(value) ? '' : String(value));
         this.choices = {
-            warehouseCode: defaults.warehouseCode || defaultOf(context.warehouses),
-            customerCode: account.customerCode || defaults.customerCode || '',
-            newCustomerCode: account.customerCode
-                ? ''
-                : defaults.newCustomerCode || account.proposedCustomerCode || '',
-            taxCode: defaults.taxCode || defaultOf(context.taxes),
-            salesPersonEmail: defaults.salesPersonEmail || defaultOf(context.salesPersons),
-            deliveryMethod: defaults.deliveryMethod || defaultOf(context.deliveryMethods),
-            orderStatus: defaults.orderStatus || 'Parked',
-            requiredDate: defaults.requiredDate || '',
-            comments: defaults.comments || '',
-            deliveryAddress: address
+            warehouseCode: text(defaults.warehouseCode),
+            customerCode: text(defaults.customerCode),
+            newCustomerCode: text(defaults.newCustomerCode),
+            taxCode: text(defaults.taxCode),
+            salesPersonEmail: text(defaults.salesPersonEmail),
+            deliveryMethod: text(defaults.deliveryMethod),
+            orderStatus: text(defaults.orderStatus),
+            requiredDate: text(defaults.requiredDate),
+            comments: text(defaults.comments),
+            deliveryAddress: copyAddress(given)
         };
+        this.confirmed = [];
         this.step = 'warehouse';
     }
 
@@ -210,6 +203,15 @@ export default class UnleashedSendOrder extends LightningElement {
 
     get blockingReasons() {
         return (this.context && this.context.blocking) || [];
+    }
+
+    /** What the rep should know but may send anyway, in the middleware's words. */
+    get notices() {
+        return (this.context && this.context.notices) || [];
+    }
+
+    get hasNotices() {
+        return this.notices.length > 0;
     }
 
     get isBlocked() {
@@ -281,6 +283,38 @@ export default class UnleashedSendOrder extends LightningElement {
         return !!(this.account && this.account.customerCode);
     }
 
+    /** Unleashed customers that look like this Account, offered instead of creating a new one. */
+    get customerMatches() {
+        return (this.account && this.account.customerMatches) || [];
+    }
+
+    get hasCustomerMatches() {
+        return !this.hasExistingCustomer && this.customerMatches.length > 0;
+    }
+
+    get customerChoiceOptions() {
+        return [
+            ...this.customerMatches.map((m) => ({
+                label: `Use existing customer ${m.name} (${m.code})`,
+                value: m.code
+            })),
+            { label: 'Create a new customer in Unleashed', value: NEW_CUSTOMER }
+        ];
+    }
+
+    get customerChoice() {
+        return blank(this.choices.customerCode) ? NEW_CUSTOMER : this.choices.customerCode;
+    }
+
+    /** A new customer is created: no customer code of the Account's, none of Unleashed's chosen. */
+    get createsCustomer() {
+        return !this.hasExistingCustomer && blank(this.choices.customerCode);
+    }
+
+    get contactName() {
+        return this.account && this.account.contactName;
+    }
+
     // ---- step 3: details ----
 
     get taxOptions() {
@@ -346,6 +380,27 @@ export default class UnleashedSendOrder extends LightningElement {
         return this.preview && this.preview.opportunityAmount;
     }
 
+    get amountNote() {
+        return this.preview && this.preview.amountNote;
+    }
+
+    /** What the rep must tick before sending, each with whether it is ticked. */
+    get confirmations() {
+        const ticked = new Set(this.confirmed);
+        return ((this.preview && this.preview.confirmations) || []).map((c) => ({
+            ...c,
+            checked: ticked.has(c.key)
+        }));
+    }
+
+    get hasConfirmations() {
+        return this.confirmations.length > 0;
+    }
+
+    get allConfirmed() {
+        return this.confirmations.every((c) => c.checked);
+    }
+
     get sendDisabled() {
         return (
             this.sending ||
@@ -354,7 +409,8 @@ export default class UnleashedSendOrder extends LightningElement {
             this.isPreviewing ||
             !!this.previewError ||
             !this.preview ||
-            this.hasPreviewErrors
+            this.hasPreviewErrors ||
+            !this.allConfirmed
         );
     }
 
@@ -370,6 +426,10 @@ export default class UnleashedSendOrder extends LightningElement {
             return 'Fix the errors above before sending.';
         }
         return undefined;
+    }
+
+    get confirmHint() {
+        return this.allConfirmed ? undefined : 'Tick each confirmation to send the order.';
     }
 
     // ---- step 5: done ----
@@ -395,6 +455,18 @@ export default class UnleashedSendOrder extends LightningElement {
         const field = event.target.dataset.field;
         this.choices = { ...this.choices, [field]: event.detail.value };
         this.stepError = undefined;
+    }
+
+    handleCustomerChoice(event) {
+        const value = event.detail.value;
+        this.choices = { ...this.choices, customerCode: value === NEW_CUSTOMER ? '' : value };
+        this.stepError = undefined;
+    }
+
+    handleConfirm(event) {
+        const key = event.target.dataset.key;
+        const others = this.confirmed.filter((k) => k !== key);
+        this.confirmed = event.detail.checked ? [...others, key] : others;
     }
 
     handleAddressSourceChange(event) {
@@ -470,13 +542,8 @@ export default class UnleashedSendOrder extends LightningElement {
         if (this.isWarehouseStep && blank(c.warehouseCode)) {
             return 'Choose the warehouse the order ships from.';
         }
-        if (this.isCustomerStep && !this.hasExistingCustomer) {
-            if (blank(c.newCustomerCode)) {
-                return 'Enter a customer code for the new Unleashed customer.';
-            }
-            if (String(c.newCustomerCode).trim().length > 50) {
-                return 'The customer code can be at most 50 characters.';
-            }
+        if (this.isCustomerStep && this.createsCustomer && blank(c.newCustomerCode)) {
+            return 'Enter a customer code for the new Unleashed customer.';
         }
         if (this.isDetailsStep) {
             if (c.orderStatus !== 'Parked' && c.orderStatus !== 'Placed') {
@@ -489,8 +556,11 @@ export default class UnleashedSendOrder extends LightningElement {
         return undefined;
     }
 
-    /** The choices in the shape the controller expects (Choices DTO), blanks as null. */
-    choicesPayload() {
+    /**
+     * The choices in the shape the controller expects (Choices DTO), blanks as null. The preview is
+     * asked without the confirmations so that it always lists them; the send carries the ticked ones.
+     */
+    choicesPayload(confirmed = []) {
         const c = this.choices;
         const address = {};
         ADDRESS_FIELDS.forEach((f) => {
@@ -498,15 +568,16 @@ export default class UnleashedSendOrder extends LightningElement {
         });
         return {
             warehouseCode: orNull(c.warehouseCode),
-            customerCode: this.hasExistingCustomer ? this.account.customerCode : null,
-            newCustomerCode: this.hasExistingCustomer ? null : orNull(c.newCustomerCode),
+            customerCode: this.hasExistingCustomer ? this.account.customerCode : orNull(c.customerCode),
+            newCustomerCode: this.createsCustomer ? orNull(c.newCustomerCode) : null,
             taxCode: orNull(c.taxCode),
             salesPersonEmail: orNull(c.salesPersonEmail),
             deliveryMethod: orNull(c.deliveryMethod),
             orderStatus: c.orderStatus,
             requiredDate: orNull(c.requiredDate),
             comments: orNull(c.comments),
-            deliveryAddress: address
+            deliveryAddress: address,
+            confirmed
         };
     }
 
@@ -552,7 +623,12 @@ export default class UnleashedSendOrder extends LightningElement {
         }
         this.sending = true;
         this.sendError = undefined;
-        sendOrder({ opportunityId: this._recordId, choicesJson: JSON.stringify(this.choicesPayload()) })
+        // Only the confirmations this preview asks for go with the send.
+        const keys = this.confirmations.map((c) => c.key);
+        sendOrder({
+            opportunityId: this._recordId,
+            choicesJson: JSON.stringify(this.choicesPayload(this.confirmed.filter((k) => keys.includes(k))))
+        })
             .then((result) => {
                 // Apex answers a refusal (Unleashed's own words) as a result rather than an
                 // exception, so its Sync Log row and the Opportunity's last error are kept.

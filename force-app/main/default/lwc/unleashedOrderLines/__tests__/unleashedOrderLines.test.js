@@ -75,6 +75,8 @@ describe('c-unleashed-order-lines', () => {
             'lineTotal',
             'lineTax'
         ]);
+        const header = (field) => table.querySelector(`thead th[data-field="${field}"]`).textContent.trim();
+        expect(header('unitPrice')).toBe('Unit price');
         expect(q(element, '[data-id="sub-total"]').value).toBe('59.97');
         expect(q(element, '[data-id="tax-total"]').value).toBe('9.00');
         expect(q(element, '[data-id="total"]').value).toBe('68.97');
@@ -82,14 +84,39 @@ describe('c-unleashed-order-lines', () => {
         expect(q(element, '[data-id="no-lines"]')).toBeNull();
     });
 
-    it('adds the discount and the tax code with its rate for the preview', () => {
+    it('shows the list price, the discount and the net price, and the tax code with its rate for the preview', () => {
         const element = mount({
-            lines: [LINE, { ...LINE, lineNumber: null, taxCode: null }],
+            lines: [
+                { ...LINE, listPrice: '19.99', discountPercent: '7.5', unitPrice: '18.49' },
+                { ...LINE, lineNumber: null, taxCode: null }
+            ],
             showLineTax: true
         });
         const table = q(element, 'table[data-id="lines"]');
-        expect(fields(table)).toEqual(expect.arrayContaining(['discountPercent', 'taxText']));
-        expect(line(table, 0).taxText).toBe('G.S.T. (15%)');
+        expect(fields(table)).toEqual([
+            'lineNumber',
+            'productCode',
+            'description',
+            'quantity',
+            'listPrice',
+            'discountPercent',
+            'unitPrice',
+            'taxText',
+            'lineTotal',
+            'lineTax'
+        ]);
+        const header = (field) => table.querySelector(`thead th[data-field="${field}"]`).textContent.trim();
+        expect([header('listPrice'), header('discountPercent'), header('unitPrice')]).toEqual([
+            'List price',
+            'Discount %',
+            'Net price'
+        ]);
+        expect(line(table, 0)).toMatchObject({
+            listPrice: { value: '19.99', style: 'currency', currency: 'NZD' },
+            discountPercent: { value: '7.5', style: 'decimal' },
+            unitPrice: { value: '18.49', style: 'currency', currency: 'NZD' },
+            taxText: 'G.S.T. (15%)'
+        });
         expect(line(table, 1)).toMatchObject({ lineNumber: '2', taxText: '' });
     });
 

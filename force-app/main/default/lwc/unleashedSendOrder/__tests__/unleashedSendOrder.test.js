@@ -37,7 +37,7 @@ jest.mock(
 const OPPORTUNITY_ID = '006000000000001AAA';
 
 const SHIPPING = {
-    name: null,
+    name: 'Acme Ltd',
     street: '1 Queen Street',
     suburb: 'CBD',
     city: 'Auckland',
@@ -70,7 +70,9 @@ function context(overrides = {}) {
             customerCode: 'ACME',
             proposedCustomerCode: null,
             email: null,
-            phone: null
+            phone: null,
+            contactName: null,
+            customerMatches: []
         },
         warehouses: [
             { value: 'W1', label: 'Main', detail: 'Auckland', isDefault: false },
@@ -79,22 +81,25 @@ function context(overrides = {}) {
         taxes: [{ value: 'G.S.T.', label: 'G.S.T.', detail: '15%', isDefault: true }],
         salesPersons: [{ value: 'sam@example.com', label: 'Sam Seller', isDefault: false }],
         deliveryMethods: [{ value: 'Courier', label: 'Courier', isDefault: false }],
+        // The middleware's defaults: the dialog takes them as they come.
         defaults: {
-            warehouseCode: null,
+            warehouseCode: 'W2',
             customerCode: 'ACME',
             newCustomerCode: null,
-            taxCode: null,
+            taxCode: 'G.S.T.',
             salesPersonEmail: null,
             deliveryMethod: null,
             orderStatus: 'Parked',
             requiredDate: '2026-12-01',
             comments: null,
-            deliveryAddress: null
+            deliveryAddress: SHIPPING,
+            confirmed: []
         },
         shippingAddress: SHIPPING,
         billingAddress: BILLING,
         order: null,
         blocking: [],
+        notices: [],
         ...overrides
     };
 }
@@ -312,8 +317,9 @@ describe('c-unleashed-send-order', () => {
     });
 
     it('asks for a warehouse when none is chosen', async () => {
+        const none = { ...context().defaults, warehouseCode: null };
         getSendContext.mockResolvedValue(
-            context({ warehouses: [{ value: 'W1', label: 'Main', isDefault: false }] })
+            context({ warehouses: [{ value: 'W1', label: 'Main', isDefault: false }], defaults: none })
         );
         const element = await mount();
         expect(q(element, 'lightning-radio-group[data-field="warehouseCode"]').value).toBe('');
@@ -329,9 +335,12 @@ describe('c-unleashed-send-order', () => {
                     id: '001000000000002AAA',
                     name: 'Bright Homes',
                     customerCode: null,
-                    proposedCustomerCode: 'BRIGHTHOM'
+                    proposedCustomerCode: 'BRIGHTHOMES',
+                    contactName: 'Kim Bright, kim@brighthomes.example',
+                    customerMatches: []
                 },
-                defaults: { orderStatus: 'Parked', warehouseCode: 'W1' }
+                // The defaults' code, as the middleware chose it, not a copy made here.
+                defaults: { orderStatus: 'Parked', warehouseCode: 'W1', newCustomerCode: 'BRIGHTHOM' }
             })
         );
         const element = await mount();
@@ -342,6 +351,10 @@ describe('c-unleashed-send-order', () => {
         const code = q(element, 'lightning-input[data-field="newCustomerCode"]');
         expect(code.label).toBe('New customer code');
         expect(code.value).toBe('BRIGHTHOM');
+        expect(text(q(element, '[data-id="contact-name"]'))).toBe(
+            'Contact in Unleashed: Kim Bright, kim@brighthomes.example'
+        );
+        expect(q(element, '[data-id="customer-matches"]')).toBeNull();
 
         change(code, { value: '  ' });
         await click(element, 'next');
@@ -476,7 +489,8 @@ describe('c-unleashed-send-order', () => {
                 region: 'Wellington Region',
                 postalCode: '6011',
                 country: 'New Zealand'
-            }
+            },
+            confirmed: []
         });
     });
 
@@ -657,6 +671,143 @@ describe('c-unleashed-send-order', () => {
             'The order was not sent: Unleashed rejected the request: Customer ACME is on credit hold.'
         );
         expect(toasts.map((t) => t.variant)).toEqual(['error']);
+    });
+
+    it('offers the Unleashed customers that look like the Account, and links the chosen one', async () => {
+        getSendContext.mockResolvedValue(
+            context({
+                account: {
+                    id: '001000000000003AAA',
+                    name: 'Beta Builders',
+                    customerCode: null,
+                    proposedCustomerCode: 'BETABUILDERS',
+                    contactName: 'Ben Baxter, ben@beta.example',
+                    customerMatches: [
+                        { code: 'BETA', name: 'Beta Builders', matchedBy: 'name' },
+                        { code: 'BB2', name: 'Beta Builders South', matchedBy: 'email' }
+                    ]
+                },
+                defaults: { ...context().defaults, customerCode: null, newCustomerCode: 'BETABUILDERS' }
+            })
+        );
+        previewOrder.mockResolvedValue(PREVIEW);
+        const element = await mount();
+        await click(element, 'next');
+        const matches = q(element, 'lightning-radio-group[data-id="customer-matches"]');
+        expect(matches.options.map((o) => o.label)).toEqual([
+            'Use existing customer Beta Builders (BETA)',
+            'Use existing customer Beta Builders South (BB2)',
+            'Create a new customer in Unleashed'
+        ]);
+        // Until one is chosen, a new customer is created, with its contact shown.
+        expect(q(element, 'lightning-input[data-field="newCustomerCode"]').value).toBe('BETABUILDERS');
+        expect(text(q(element, '[data-id="contact-name"]'))).toContain('Ben Baxter');
+
+        change(matches, { value: 'BETA' });
+        await flushPromises();
+        expect(q(element, 'lightning-input[data-field="newCustomerCode"]')).toBeNull();
+        expect(q(element, '[data-id="contact-name"]')).toBeNull();
+        await click(element, 'next');
+        await click(element, 'next');
+        const choices = JSON.parse(previewOrder.mock.calls[0][0].choicesJson);
+        expect({ customerCode: choices.customerCode, newCustomerCode: choices.newCustomerCode }).toEqual({
+            customerCode: 'BETA',
+            newCustomerCode: null
+        });
+    });
+
+    it('shows the notices and the blocking problems in the middleware’s words, with no Try again', async () => {
+        getSendContext.mockResolvedValue(
+            context({
+                blocking: [
+                    "Line 2 (Bolt M6) has a quantity of 0. Enter a quantity greater than 0 on the Opportunity's product line, or remove the line."
+                ],
+                notices: ['Left out because you cannot read them: Account Phone.']
+            })
+        );
+        const element = await mount();
+        expect(q(element, 'lightning-progress-indicator').currentStep).toBe('warehouse');
+        expect(errorText(element, 'blocking')).toContain('Line 2 (Bolt M6) has a quantity of 0.');
+        expect(errorText(element, 'blocking')).not.toMatch(/body\.|lines\.\d/);
+        expect(errorAlert(element, 'blocking').querySelector('lightning-button')).toBeNull();
+        expect(text(q(element, '[data-id="notices"]'))).toBe(
+            'Left out because you cannot read them: Account Phone.'
+        );
+        expect(q(element, 'lightning-button[data-id="next"]').disabled).toBe(true);
+    });
+
+    it('shows list price, discount and net price, and the rounding note in words', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue({
+            ...PREVIEW,
+            lines: [{ ...PREVIEW.lines[0], listPrice: '19.99', discountPercent: '7.5', unitPrice: '18.49' }],
+            amountNote:
+                "Unleashed's subtotal 55.47 differs from the Opportunity's 55.46 by 0.01 NZD: Unleashed rounds each line's discounted unit price to cents before multiplying by the quantity, Salesforce multiplies first."
+        });
+        const element = await mount();
+        await goToReview(element);
+        const table = q(element, 'c-unleashed-order-lines[data-id="preview-lines"]').shadowRoot.querySelector(
+            'table[data-id="lines"]'
+        );
+        const headers = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+        expect(headers).toEqual(expect.arrayContaining(['List price', 'Discount %', 'Net price']));
+        const cell = (field) =>
+            table.querySelector(`tbody tr td[data-field="${field}"] lightning-formatted-number`).value;
+        expect([cell('listPrice'), cell('discountPercent'), cell('unitPrice')]).toEqual([
+            '19.99',
+            '7.5',
+            '18.49'
+        ]);
+        expect(text(q(element, '[data-id="amount-note"]'))).toContain('Unleashed rounds each line');
+    });
+
+    it('sends only once every confirmation is ticked, with their keys', async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue({
+            ...PREVIEW,
+            confirmations: [
+                {
+                    key: 'large-quantity:00k1',
+                    message: 'Line 1 (Widget) orders 3000 units. Confirm the quantity.'
+                },
+                { key: 'large-total', message: 'The order totals 150000.00 NZD. Confirm the total.' }
+            ]
+        });
+        sendOrder.mockResolvedValue(RESULT);
+        const element = await mount();
+        await goToReview(element);
+        const boxes = () => [
+            ...element.shadowRoot.querySelectorAll('[data-id="confirmations"] lightning-input')
+        ];
+        expect(boxes().map((b) => [b.type, b.label, b.required, b.checked])).toEqual([
+            ['checkbox', 'Line 1 (Widget) orders 3000 units. Confirm the quantity.', true, false],
+            ['checkbox', 'The order totals 150000.00 NZD. Confirm the total.', true, false]
+        ]);
+        const send = () => q(element, 'lightning-button[data-id="send"]');
+        expect(send().disabled).toBe(true);
+        expect(text(q(element, '[data-id="confirm-hint"]'))).toBe(
+            'Tick each confirmation to send the order.'
+        );
+
+        boxes()[0].dispatchEvent(new CustomEvent('change', { detail: { checked: true } }));
+        await flushPromises();
+        expect(send().disabled).toBe(true);
+        send().click();
+        await flushPromises();
+        expect(sendOrder).not.toHaveBeenCalled();
+
+        boxes()[1].dispatchEvent(new CustomEvent('change', { detail: { checked: true } }));
+        await flushPromises();
+        expect(send().disabled).toBe(false);
+        expect(q(element, '[data-id="confirm-hint"]')).toBeNull();
+        // The preview is asked without them, so it keeps listing them.
+        expect(JSON.parse(previewOrder.mock.calls[0][0].choicesJson).confirmed).toEqual([]);
+        send().click();
+        await flushPromises();
+        expect(JSON.parse(sendOrder.mock.calls[0][0].choicesJson).confirmed).toEqual([
+            'large-quantity:00k1',
+            'large-total'
+        ]);
     });
 
     it('closes from Cancel', async () => {
