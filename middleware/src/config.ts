@@ -203,6 +203,12 @@ export const configSchema = z.object({
     /** Unfinished OAuth connects (each a stored row for up to 70 minutes) allowed at once, on the whole service. */
     OAUTH_PENDING_LIMIT: z.coerce.number().int().min(1).default(5000),
 
+    /**
+     * Seconds an instance keeps a tenant it read for checking signed requests. Its own writes
+     * (connect, key rotation, disconnect) take effect at once; another instance's within this time.
+     * 0 reads the store on every request.
+     */
+    TENANT_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
     /** Requests a tenant may make per minute before 429. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Largest request body accepted, in bytes. */
