@@ -168,6 +168,13 @@ export const configSchema = z.object({
      * Unleashed recommends); 0 turns polling off.
      */
     ORDER_STATUS_POLL_SECONDS: z.coerce.number().int().min(0).max(86400).default(300),
+    /**
+     * Seconds between those polls while the tenant's webhook subscription is in use and the last
+     * poll found nothing the webhooks had not already delivered (never less than the above). A
+     * change the webhooks miss is then found up to this late, after which polling is back to
+     * ORDER_STATUS_POLL_SECONDS until they keep up again.
+     */
+    ORDER_STATUS_POLL_SECONDS_WITH_WEBHOOKS: z.coerce.number().int().min(0).max(86400).default(3600),
 
     // Self-hosted mode: one org configured from the environment.
     CONNECTOR_ORG_ID: z
