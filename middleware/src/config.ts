@@ -175,6 +175,13 @@ export const configSchema = z.object({
      * Unleashed recommends); 0 turns polling off.
      */
     ORDER_STATUS_POLL_SECONDS: z.coerce.number().int().min(0).max(86400).default(300),
+    /**
+     * Seconds between those polls while the tenant's webhook subscription is in use and the last
+     * poll found nothing the webhooks had not already delivered (never less than the above). A
+     * change the webhooks miss is then found up to this late, after which polling is back to
+     * ORDER_STATUS_POLL_SECONDS until they keep up again.
+     */
+    ORDER_STATUS_POLL_SECONDS_WITH_WEBHOOKS: z.coerce.number().int().min(0).max(86400).default(3600),
     // Shipments and invoices (sync/fulfilment): their lists are polled at most this often (each poll
     // is at least one call per list), under the order poll's lease; 0 = only with order changes.
     FULFILMENT_POLL_SECONDS: z.coerce.number().int().min(0).max(86400).default(3600),
@@ -237,6 +244,12 @@ export const configSchema = z.object({
     /** Unfinished OAuth connects (each a stored row for up to 70 minutes) allowed at once, on the whole service. */
     OAUTH_PENDING_LIMIT: z.coerce.number().int().min(1).default(5000),
 
+    /**
+     * Seconds an instance keeps a tenant it read for checking signed requests. Its own writes
+     * (connect, key rotation, disconnect) take effect at once; another instance's within this time.
+     * 0 reads the store on every request.
+     */
+    TENANT_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
     /** Requests a tenant may make per minute before 429. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Largest request body accepted, in bytes. */

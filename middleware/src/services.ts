@@ -175,6 +175,7 @@ export async function createServices(
         unleashedFor: (tenant) => services.unleashedFor(tenant),
         rounding: config.MONEY_ROUNDING,
         pollSeconds: config.ORDER_STATUS_POLL_SECONDS,
+        webhookPollSeconds: config.ORDER_STATUS_POLL_SECONDS_WITH_WEBHOOKS,
         publicUrl: config.PUBLIC_URL,
         fulfilment,
         fulfilmentEventTypes: config.UNLEASHED_FULFILMENT_EVENTS,

@@ -1,8 +1,9 @@
+import { testConfig } from '../config';
 import { check, emit, numberOptions, round1, say, startBenchStack } from './support';
 import { opportunityLines, snapshot } from './push';
 
 /**
- * `npm run bench -- quota [--importCalls 6]`
+ * `npm run bench -- quota [--importCalls 6] [--webhooks 1]`
  *
  * The monthly Unleashed calls of a modelled 20-rep org against the smallest plan (125,000 calls).
  * Each activity's calls are measured here against the simulator's large account (10 warehouses):
@@ -13,7 +14,10 @@ import { opportunityLines, snapshot } from './push';
  *     refresh of those caches once an hour over 10 business hours a day;
  *   - one nightly incremental import with few changes (`--importCalls`, the Unleashed calls the
  *     import benchmark's incremental run measured);
- *   - status polling every ORDER_STATUS_POLL_SECONDS (300 s), one page of changed orders a poll.
+ *   - status polling, one page of changed orders a poll: every ORDER_STATUS_POLL_SECONDS_WITH_WEBHOOKS
+ *     (3600 s) while the tenant's webhooks are in use and deliver each change before the poll sees
+ *     it (the poller's own rule, test/sync/status/poll-pace.http.test.ts), else every
+ *     ORDER_STATUS_POLL_SECONDS (300 s); `--webhooks 0` models an org without them.
  * The baseline is the same month without the batching: one call per line per warehouse.
  */
 
@@ -22,7 +26,15 @@ const DAYS = 30;
 const WORKDAYS = 22;
 
 export async function run(args: string[]): Promise<void> {
-    const opt = numberOptions(args, { importCalls: 6, pollSeconds: 300 });
+    const defaults = testConfig();
+    const opt = numberOptions(args, {
+        importCalls: 6,
+        webhooks: 1,
+        pollSeconds: defaults.ORDER_STATUS_POLL_SECONDS,
+        webhookPollSeconds: defaults.ORDER_STATUS_POLL_SECONDS_WITH_WEBHOOKS
+    });
+    const pollEvery =
+        opt.webhooks === 1 ? Math.max(opt.pollSeconds, opt.webhookPollSeconds) : opt.pollSeconds;
     const stack = await startBenchStack({ seed: 'large', latencyMs: 0, stockCacheSeconds: 0 });
     try {
         const calls = async (fn: () => Promise<{ status: number }>, what: string) => {
@@ -70,12 +82,18 @@ export async function run(args: string[]): Promise<void> {
         // Warehouses (5 min) and GUIDs (1 h) expire: count a cold view once an hour, 10 hours a day.
         const refreshes = WORKDAYS * 10 * (oppCold - oppWarm);
         const imports = DAYS * opt.importCalls;
-        const polling = opt.pollSeconds > 0 ? Math.round((DAYS * 86_400) / opt.pollSeconds) : 0;
+        const polling = pollEvery > 0 ? Math.round((DAYS * 86_400) / pollEvery) : 0;
         const total = sends + views + refreshes + imports + polling;
         const warehouses = stack.sim.state.warehouses.filter((w) => !w.Obsolete).length;
         // Without batching: one lookup per line, then one call per line per warehouse.
+        // ... and polling at the usual pace whatever the webhooks do.
+        const naivePolling = opt.pollSeconds > 0 ? Math.round((DAYS * 86_400) / opt.pollSeconds) : 0;
         const naive =
-            500 * (1 + 10 * 2) + 2500 * (1 + warehouses) + 2500 * 10 * (1 + warehouses) + imports + polling;
+            500 * (1 + 10 * 2) +
+            2500 * (1 + warehouses) +
+            2500 * 10 * (1 + warehouses) +
+            imports +
+            naivePolling;
         const model = {
             sends: { count: 500, callsFirst: sendCold, callsCached: sendWarm, calls: sends },
             stockViews: {
@@ -85,7 +103,7 @@ export async function run(args: string[]): Promise<void> {
                 calls: views + refreshes
             },
             nightlyImport: { runs: DAYS, callsEach: opt.importCalls, calls: imports },
-            statusPolling: { everySeconds: opt.pollSeconds, calls: polling }
+            statusPolling: { webhooks: opt.webhooks === 1, everySeconds: pollEvery, calls: polling }
         };
         say(`quota model: ${JSON.stringify(model)}`);
         emit({

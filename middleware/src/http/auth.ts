@@ -6,7 +6,7 @@ import type { Store } from '../store';
 import { clientKey, FailureLimit } from './failure-limit';
 import { parseJsonBody } from './json-body';
 import { sendProblem } from './problem';
-import { createTenantRateLimit } from './rate-limit';
+import { createTenantRateLimit, rateVerdict, tenantRateKey, type RateLimitVerdict } from './rate-limit';
 
 /**
  * Inbound security for the Salesforce-facing API (docs/architecture.md: how Apex calls the
@@ -114,6 +114,8 @@ export function signRequest(input: SignRequestInput): Record<string, string> {
 interface Pending {
     /** Null for an org that is not connected: it is refused after the same work as a bad signature. */
     tenant: Tenant | null;
+    /** The tenant came from this instance's cache (store/tenants.ts), not from the store just now. */
+    cached: boolean;
     orgId: string;
     timestamp: string;
     nonce: string;
@@ -191,15 +193,34 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
             return sendProblem(reply, { type: 'about:blank', title, status: 401, detail });
         };
 
-        const rateCheck =
-            perMinute > 0
+        // With the store's shared counter (every real store has one), the nonce and the budget are
+        // one statement (store/nonces.ts); without it the budget is counted in this instance's memory.
+        const shared = perMinute > 0 && store.rateLimits !== undefined;
+        const localRateCheck =
+            perMinute > 0 && !shared
                 ? await createTenantRateLimit(
                       app,
                       perMinute,
-                      (request) => (request as WithPending)[PENDING]?.orgId ?? request.tenant.orgId,
-                      store.rateLimits
+                      (request) => (request as WithPending)[PENDING]?.orgId ?? request.tenant.orgId
                   )
                 : null;
+        /** Claims the nonce, then takes one request from the tenant's budget; null for a replay. */
+        const admit = async (
+            request: FastifyRequest,
+            orgId: string,
+            nonce: string,
+            expiresAt: Date
+        ): Promise<RateLimitVerdict | null> => {
+            if (shared) {
+                const r = await store.nonces.claimAndCount(orgId, nonce, expiresAt, {
+                    key: tenantRateKey(orgId),
+                    windowSeconds: 60
+                });
+                return r.claimed ? rateVerdict(r.window, perMinute) : null;
+            }
+            if (!(await store.nonces.claim(orgId, nonce, expiresAt))) return null;
+            return localRateCheck ? localRateCheck(request) : { allowed: true, remaining: perMinute };
+        };
 
         // Cheap checks first, before the body is read: headers, clock, tenant.
         app.addHook('onRequest', async (request, reply) => {
@@ -283,9 +304,11 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                 );
             }
             // An unknown org goes on like a known one and is refused with the bad-signature answer.
-            const tenant = await store.tenants.get(orgId);
+            const cached = store.tenants.cached(orgId);
+            const tenant = cached ?? (await store.tenants.get(orgId));
             (request as WithPending)[PENDING] = {
                 tenant,
+                cached: cached !== undefined,
                 orgId,
                 timestamp,
                 nonce,
@@ -297,7 +320,8 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
         app.addHook('preValidation', async (request, reply) => {
             const pending = (request as WithPending)[PENDING];
             if (!pending) return;
-            const { tenant, orgId, timestamp, nonce, signature } = pending;
+            const { orgId, timestamp, nonce, signature } = pending;
+            let { tenant } = pending;
             // Only JSON bodies keep their bytes; a body parsed any other way (text/plain) was not
             // covered by the check below, so it never reaches a handler.
             if (request.rawBody === undefined && request.body !== undefined && request.body !== null) {
@@ -312,11 +336,24 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                     detail: 'Signed requests carry JSON bodies (application/json)'
                 });
             }
-            const expected = hmac(
-                tenant?.tenantSecret ?? decoySecret,
-                canonicalRequest(request.method, request.url, timestamp, nonce, request.rawBody)
+            const canonical = canonicalRequest(
+                request.method,
+                request.url,
+                timestamp,
+                nonce,
+                request.rawBody
             );
-            if (!timingSafeEqual(expected, signature) || !tenant) {
+            const matches = (t: Tenant | null) =>
+                timingSafeEqual(hmac(t?.tenantSecret ?? decoySecret, canonical), signature) && t !== null;
+            let accepted = matches(tenant);
+            if (!accepted && pending.cached) {
+                // A secret rotated on another instance is good at once: a cached tenant that does not
+                // match is read again. So every refused signature costs one store read, whether the
+                // org is unknown or the signature wrong.
+                tenant = await store.tenants.get(orgId);
+                accepted = matches(tenant);
+            }
+            if (!accepted || !tenant) {
                 return reject(
                     request,
                     reply,
@@ -328,7 +365,8 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
             }
             // Kept until the timestamp itself is too old to be accepted; after that the clock check refuses it.
             const expiresAt = new Date((Number(timestamp) + skew + 1) * 1000);
-            if (!(await store.nonces.claim(tenant.orgId, nonce.toLowerCase(), expiresAt))) {
+            const verdict = await admit(request, tenant.orgId, nonce.toLowerCase(), expiresAt);
+            if (!verdict) {
                 return reject(
                     request,
                     reply,
@@ -337,8 +375,7 @@ export const signedRequestsPlugin = fp<SignedRequestsOptions>(
                     tenant.orgId
                 );
             }
-            if (rateCheck) {
-                const verdict = await rateCheck(request);
+            if (perMinute > 0) {
                 if (!verdict.allowed) {
                     request.log.warn(
                         { orgId: tenant.orgId, path: request.url.split('?')[0] },

@@ -4,30 +4,31 @@ import rateLimit from '@fastify/rate-limit';
 export type RateLimitVerdict =
     { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
-/** A counter of hits per key and fixed window, shared by every instance (the store's rate_windows). */
-export interface SharedRateCounter {
-    hit(key: string, windowSeconds: number): Promise<{ count: number; resetInSeconds: number }>;
+/** The shared window a tenant's signed requests are counted in (store rate_windows). */
+export function tenantRateKey(orgId: string): string {
+    return `tenant:${orgId}`;
+}
+
+/** What a count in the shared window means for a budget of `perMinute`. */
+export function rateVerdict(
+    window: { count: number; resetInSeconds: number },
+    perMinute: number
+): RateLimitVerdict {
+    if (window.count <= perMinute) return { allowed: true, remaining: perMinute - window.count };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(window.resetInSeconds)) };
 }
 
 /**
- * A per-key request budget per minute (keys are org ids). With a shared counter (the store) the
- * budget holds across every instance behind the balancer: one atomic upsert per request, so N
- * instances never give a tenant N times its budget. Without one (the per-IP limit on OAuth starts),
- * @fastify/rate-limit counts in this instance's memory.
+ * A per-key request budget per minute, counted in this instance's memory by @fastify/rate-limit (the
+ * per-IP limit on OAuth starts). A tenant's signed requests are counted in the store instead, across
+ * every instance, in the same statement that claims the nonce (http/auth.ts, store/nonces.ts), so N
+ * instances never give a tenant N times its budget.
  */
 export async function createTenantRateLimit(
     app: FastifyInstance,
     perMinute: number,
-    keyOf: (request: FastifyRequest) => string,
-    shared?: SharedRateCounter
+    keyOf: (request: FastifyRequest) => string
 ): Promise<(request: FastifyRequest) => Promise<RateLimitVerdict>> {
-    if (shared) {
-        return async (request) => {
-            const { count, resetInSeconds } = await shared.hit(`tenant:${keyOf(request)}`, 60);
-            if (count <= perMinute) return { allowed: true, remaining: perMinute - count };
-            return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(resetInSeconds)) };
-        };
-    }
     if (!app.hasDecorator('createRateLimit')) {
         // global: false, so no route gets the plugin's own hook; we call the limiter after auth.
         await app.register(rateLimit, { global: false });

@@ -39,6 +39,11 @@ export interface StoreConfig {
     previousKeys?: Buffer[];
     /** Settings a tenant has until it stores its own. */
     tenantDefaults?: Partial<TenantSettings>;
+    /**
+     * Seconds this instance keeps a tenant it read, for the signed-request check (TENANT_CACHE_SECONDS);
+     * absent or 0: no cache.
+     */
+    tenantCacheSeconds?: number;
     /** PostgreSQL pool size of this instance. */
     maxConnections?: number;
     /** PostgreSQL: waits for a connection, for a lock, and the longest statement. */
@@ -97,7 +102,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 /** The repositories over an open, migrated database; close() closes that database. */
 export function storeOn(
     db: SqlAdapter,
-    config: Pick<StoreConfig, 'masterKey' | 'previousKeys' | 'tenantDefaults'>
+    config: Pick<StoreConfig, 'masterKey' | 'previousKeys' | 'tenantDefaults' | 'tenantCacheSeconds'>
 ): Store {
     const keys = { current: config.masterKey, previous: config.previousKeys ?? [] };
     const defaults: TenantSettings = {
@@ -108,7 +113,7 @@ export function storeOn(
     return {
         kind: db.kind,
         db,
-        tenants: createTenantRepo(db, keys, defaults),
+        tenants: createTenantRepo(db, keys, defaults, { seconds: config.tenantCacheSeconds ?? 0 }),
         nonces: createNonceRepo(db),
         quota: createQuotaRepo(db),
         rateLimits: createRateLimitRepo(db),
@@ -138,6 +143,7 @@ export function storeConfigFrom(config: AppConfig): StoreConfig {
         tenantDefaults: {
             namespace: config.SALESFORCE_NAMESPACE,
             monthlyQuota: config.UNLEASHED_MONTHLY_QUOTA
-        }
+        },
+        tenantCacheSeconds: config.TENANT_CACHE_SECONDS
     };
 }

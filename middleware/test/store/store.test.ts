@@ -9,6 +9,8 @@ import {
 import { keyId } from '../../src/store/crypto';
 import { MIGRATIONS } from '../../src/store/migrations';
 import { rotateKeys } from '../../src/store/rotate-keys';
+import type { SqlAdapter, SqlParam } from '../../src/store/sql';
+import { createTenantRepo, type TenantCacheOptions } from '../../src/store/tenants';
 import { backends, migrate, type Backend, type Location } from './backends';
 
 jest.setTimeout(120_000);
@@ -172,6 +174,95 @@ describe.each(backends())('store on %s', (_name: string, backend: Backend) => {
         });
     });
 
+    describe('tenant cache', () => {
+        const TTL = 5;
+        let clock = 0;
+        const repoOf = (db: SqlAdapter, opts: Partial<TenantCacheOptions> = {}) =>
+            createTenantRepo(
+                db,
+                { current: KEY1, previous: [] },
+                { namespace: 'unleashed', monthlyQuota: 125000 },
+                { seconds: TTL, now: () => clock, ...opts }
+            );
+
+        it("keeps a read for its seconds; this instance's rotation and disconnect drop it at once", async () => {
+            const mine = repoOf(store.db);
+            const orgId = newOrg();
+            expect(mine.cached(orgId)).toBeUndefined();
+            const first = await mine.upsert({ orgId });
+            // Writes do not fill the cache; reads do.
+            expect(mine.cached(orgId)).toBeUndefined();
+            await mine.get(orgId);
+            expect(mine.cached(orgId)!.tenantSecret.equals(first.tenantSecret)).toBe(true);
+
+            const rotated = await mine.upsert({ orgId, tenantSecret: randomBytes(32) });
+            expect(mine.cached(orgId)).toBeUndefined();
+            await mine.get(orgId);
+            expect(mine.cached(orgId)!.tenantSecret.equals(rotated.tenantSecret)).toBe(true);
+
+            expect(await mine.delete(orgId)).toBe(true);
+            expect(mine.cached(orgId)).toBeUndefined();
+            // An org that is not connected is never kept.
+            expect(await mine.get(orgId)).toBeNull();
+            expect(mine.cached(orgId)).toBeUndefined();
+        });
+
+        it("sees another instance's write once its copy is older than the cache seconds", async () => {
+            const mine = repoOf(store.db);
+            const theirs = repoOf(sibling.db);
+            const orgId = newOrg();
+            const before = await theirs.upsert({ orgId });
+            clock = 1_000_000;
+            await mine.get(orgId);
+            const after = await theirs.upsert({ orgId, tenantSecret: randomBytes(32) });
+            clock += TTL * 1000 - 1;
+            expect(mine.cached(orgId)!.tenantSecret.equals(before.tenantSecret)).toBe(true);
+            clock += 1;
+            expect(mine.cached(orgId)).toBeUndefined();
+            expect((await mine.get(orgId))!.tenantSecret.equals(after.tenantSecret)).toBe(true);
+        });
+
+        it('does not put back a row read before a write of this instance committed', async () => {
+            let hold: Promise<void> | null = null;
+            let release!: () => void;
+            // The tenant read waits until the write is done, as a slow read racing a rotation would.
+            const slow: SqlAdapter = Object.create(store.db, {
+                query: {
+                    value: async (sql: string, params?: SqlParam[]) => {
+                        const rows = await store.db.query(sql, params);
+                        if (hold && sql.startsWith('SELECT') && sql.includes('FROM tenants')) await hold;
+                        return rows;
+                    }
+                }
+            });
+            const mine = repoOf(slow);
+            const orgId = newOrg();
+            await mine.upsert({ orgId });
+            hold = new Promise<void>((r) => (release = r));
+            const reading = mine.get(orgId);
+            await sleep(50);
+            hold = null;
+            const rotated = await mine.upsert({ orgId, tenantSecret: randomBytes(32) });
+            release();
+            const old = await reading;
+            expect(old!.tenantSecret.equals(rotated.tenantSecret)).toBe(false);
+            expect(mine.cached(orgId)).toBeUndefined();
+        });
+
+        it('keeps at most maxEntries tenants, and nothing with 0 seconds', async () => {
+            const small = repoOf(store.db, { maxEntries: 2 });
+            const off = repoOf(store.db, { seconds: 0 });
+            const orgs = [newOrg(), newOrg(), newOrg()];
+            for (const orgId of orgs) {
+                await small.upsert({ orgId });
+                await small.get(orgId);
+                await off.get(orgId);
+                expect(off.cached(orgId)).toBeUndefined();
+            }
+            expect(orgs.map((o) => small.cached(o) !== undefined)).toEqual([false, true, true]);
+        });
+    });
+
     describe('nonces', () => {
         it('refuses a replay, also on another instance', async () => {
             const orgId = newOrg();
@@ -209,6 +300,70 @@ describe.each(backends())('store on %s', (_name: string, backend: Backend) => {
             expect(await store.nonces.claim(orgId, 'bbbbbbbbbbbbbbbb', new Date(Date.now() + 60_000))).toBe(
                 true
             );
+        });
+    });
+
+    describe('nonce and rate window in one statement', () => {
+        const rate = (key: string) => ({ key, windowSeconds: 60 });
+
+        it('claims a fresh nonce and counts it; refuses a replay on either instance without counting it', async () => {
+            const orgId = newOrg();
+            const key = `tenant:${orgId}`;
+            const exp = new Date(Date.now() + 300_000);
+            const first = await store.nonces.claimAndCount(orgId, 'a1'.repeat(8), exp, rate(key));
+            expect(first).toMatchObject({ claimed: true, window: { count: 1 } });
+            if (!first.claimed) throw new Error('unreachable');
+            expect(first.window.resetInSeconds).toBeGreaterThan(0);
+            expect(first.window.resetInSeconds).toBeLessThanOrEqual(60);
+            expect(await sibling.nonces.claimAndCount(orgId, 'a1'.repeat(8), exp, rate(key))).toEqual({
+                claimed: false
+            });
+            expect(await store.nonces.claimAndCount(orgId, 'a1'.repeat(8), exp, rate(key))).toEqual({
+                claimed: false
+            });
+            // The plain claim sees the same record: one nonce table for both paths.
+            expect(await sibling.nonces.claim(orgId, 'a1'.repeat(8), exp)).toBe(false);
+            // The replays spent nothing: the next fresh nonce is the window's second hit, on the sibling.
+            const second = await sibling.nonces.claimAndCount(orgId, 'b2'.repeat(8), exp, rate(key));
+            expect(second).toMatchObject({ claimed: true, window: { count: 2 } });
+            // The window is the one the shared counter keeps.
+            expect((await store.rateLimits.hit(key, 60)).count).toBe(3);
+        });
+
+        it('counts concurrent requests of two instances exactly, and lets one of many claims of a nonce win', async () => {
+            const orgId = newOrg();
+            const key = `tenant:${orgId}`;
+            const exp = new Date(Date.now() + 300_000);
+            const fresh = await Promise.all(
+                Array.from({ length: 20 }, (_, i) =>
+                    (i % 2 ? sibling : store).nonces.claimAndCount(
+                        orgId,
+                        randomBytes(12).toString('hex'),
+                        exp,
+                        rate(key)
+                    )
+                )
+            );
+            const counts = fresh.map((r) => (r.claimed ? r.window.count : 0)).sort((a, b) => a - b);
+            expect(counts).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+            const nonce = randomBytes(12).toString('hex');
+            const racing = await Promise.all(
+                Array.from({ length: 12 }, (_, i) =>
+                    (i % 2 ? sibling : store).nonces.claimAndCount(orgId, nonce, exp, rate(key))
+                )
+            );
+            expect(racing.filter((r) => r.claimed)).toEqual([
+                { claimed: true, window: expect.objectContaining({ count: 21 }) }
+            ]);
+        });
+
+        it('refuses a window that is not a whole number of seconds, claiming nothing', async () => {
+            const orgId = newOrg();
+            const exp = new Date(Date.now() + 300_000);
+            await expect(
+                store.nonces.claimAndCount(orgId, 'c3'.repeat(8), exp, { key: 'k', windowSeconds: 0.5 })
+            ).rejects.toThrow('windowSeconds must be a whole number >= 1, got 0.5');
+            expect(await store.nonces.claim(orgId, 'c3'.repeat(8), exp)).toBe(true);
         });
     });
 

@@ -5,6 +5,7 @@ import {
     startUnleashedSim,
     type UnleashedSim
 } from '../../src/sandbox/unleashed-sim';
+import { stockAnswerSchema } from '../../src/sync/stock';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -108,6 +109,18 @@ describe('stock cache', () => {
         expect(again.body.products.map((p) => p.productCode)).toEqual(['CABLE-1M', 'BOLT-M6', 'WIDGET-BLUE']);
         expect(again.body.products[0]).toEqual(first.body.products[2]);
         expect(again.body.asOf).toBe(first.body.asOf);
+    });
+
+    it('writes a cached answer as the response schema would, unknown codes included', async () => {
+        const q = 'productCodes=WIDGET-BLUE,NO-SUCH-CODE,BOLT-M6';
+        for (let i = 0; i < 2; i++) {
+            const res = await stack.call('GET', `/v1/stock?${q}`);
+            expect(res.statusCode).toBe(200);
+            expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+            // Same keys, same order, nothing more: what the schema serializer writes for this answer.
+            expect(res.body).toBe(JSON.stringify(stockAnswerSchema.parse(res.json())));
+            expect(res.json().products.map((p: { known: boolean }) => p.known)).toEqual([true, false, true]);
+        }
     });
 
     it('keeps separate answers for other warehouses or includeObsolete', async () => {

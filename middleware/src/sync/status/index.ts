@@ -44,6 +44,8 @@ export function createStatusSync(deps: {
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     rounding: RoundingMode;
     pollSeconds: number;
+    /** Seconds between polls while the tenant's webhooks keep up (poller.ts). */
+    webhookPollSeconds?: number;
     publicUrl: string | undefined;
     /** Shipments and invoices with the order changes (sync/fulfilment); off when absent. */
     fulfilment?: FulfilmentSync;
@@ -81,6 +83,7 @@ export function createStatusSync(deps: {
         unleashedFor: deps.unleashedFor,
         intervalSeconds: deps.pollSeconds,
         fulfilment: deps.fulfilment,
+        webhookIntervalSeconds: deps.webhookPollSeconds,
         beforePoll: async (tenant, client) => {
             const subscription = await subscriber.ensure(tenant.orgId, client);
             // A subscription Unleashed gave no signing key for verifies no delivery: say so at each
@@ -94,6 +97,8 @@ export function createStatusSync(deps: {
                         'that subscription in Unleashed and the next poll creates one with a key.'
                 );
             }
+            // In use: a subscription with a key that verifies its deliveries.
+            return subscription !== null && !!key?.signingKey;
         }
     });
     return {

@@ -11,7 +11,8 @@ import type { FulfilmentSync } from '../fulfilment/sync';
 
 /**
  * The polling fallback (Unleashed's own FAQ says to poll): per tenant with sent orders, every
- * `intervalSeconds`, ask `SalesOrders?modifiedSince=` (1000 a page, every page), keep the orders we
+ * `intervalSeconds` (every `webhookIntervalSeconds` while the tenant's webhooks deliver what
+ * changes), ask `SalesOrders?modifiedSince=` (1000 a page, every page), keep the orders we
  * sent, and push what changed in batched events calls. A lease in the store makes one instance
  * poll a tenant at a time and spaces polls by the interval across all instances. The watermark is
  * Unleashed's own LastModifiedOn (no clock skew between us and Unleashed), read back with an
@@ -44,8 +45,17 @@ export interface StatusPollerDeps {
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** Seconds between polls of one tenant; 0 turns polling off. */
     intervalSeconds: number;
-    /** Runs before each tenant's poll (e.g. making sure a webhook subscription exists). */
-    beforePoll?: (tenant: Tenant, client: UnleashedClient) => Promise<void>;
+    /**
+     * Seconds until the next poll of a tenant whose webhooks are in use (beforePoll said so) when
+     * this poll found nothing they had not already delivered; never below intervalSeconds. Each
+     * poll costs an Unleashed call, so with working webhooks polling is only the safety net.
+     */
+    webhookIntervalSeconds?: number;
+    /**
+     * Runs before each tenant's poll (e.g. making sure a webhook subscription exists); true when
+     * the tenant's webhooks are in use, so deliveries carry its statuses.
+     */
+    beforePoll?: (tenant: Tenant, client: UnleashedClient) => Promise<boolean | void>;
     /** This instance's name in the lease. */
     owner?: string;
     /** How long a lease holds if its holder dies mid-poll. */
@@ -131,12 +141,13 @@ export class StatusPoller {
                 return null;
             }
             const client = await this.deps.unleashedFor(tenant);
+            let webhooks = false;
             if (this.deps.beforePoll) {
-                await this.deps
-                    .beforePoll(tenant, client)
-                    .catch((err: unknown) =>
-                        this.log?.warn({ orgId, error: String(err) }, 'webhook subscription not in use')
-                    );
+                webhooks =
+                    (await this.deps.beforePoll(tenant, client).catch((err: unknown) => {
+                        this.log?.warn({ orgId, error: String(err) }, 'webhook subscription not in use');
+                        return false;
+                    })) === true;
             }
             const watermark = claim.modifiedSince ?? first;
             const since = new Date(watermark.getTime() - (this.deps.overlapSeconds ?? 60) * 1000);
@@ -182,10 +193,15 @@ export class StatusPoller {
                     fulfilmentError = `shipments and invoices: ${err instanceof Error ? err.message : String(err)}`;
                 }
             }
+            // Webhooks keep up when the poll had nothing to deliver; otherwise they missed a change
+            // (or none are in use) and the tenant is polled at the usual pace until they keep up.
+            const keptUp = webhooks && report.delivered === 0 && report.failed === 0;
             // Undelivered events are in the store now, so the watermark may move past them.
             await polls.release(orgId, this.owner, {
                 modifiedSince: newest ?? watermark,
-                nextInSeconds,
+                nextInSeconds: keptUp
+                    ? Math.max(nextInSeconds, this.deps.webhookIntervalSeconds ?? nextInSeconds)
+                    : nextInSeconds,
                 error: [pollError(report), fulfilmentError].filter((e) => e).join('; ') || null
             });
             return { ...report, orgId, seen, pages, modifiedSince };
