@@ -103,3 +103,74 @@ export async function getFieldMappings(ctx: ApexContext): Promise<FieldMapping[]
     }
     return out;
 }
+
+const ORDER_TARGET_KEYS: Record<string, 'comments' | 'customerRef' | 'deliveryInstruction' | 'sourceId'> = {
+    Comments: 'comments',
+    CustomerRef: 'customerRef',
+    DeliveryInstruction: 'deliveryInstruction',
+    SourceId: 'sourceId'
+};
+const LINE_OBJECT_OF: Record<string, string> = { Opportunity: 'OpportunityLineItem', Order: 'OrderItem' };
+const TEXT_MAX = 4000;
+
+function textOf(value: unknown): string | null {
+    if (value === null || value === undefined) return null;
+    const t = String(value).trim();
+    return t === '' ? null : t.slice(0, TEXT_MAX);
+}
+
+export interface MappedValues {
+    comments?: string;
+    customerRef?: string;
+    deliveryInstruction?: string;
+    sourceId?: string;
+    lines: { lineId: string; comments: string }[];
+}
+
+/**
+ * UnleashedMappedValues.of: the values of the usable, active mappings for the record sent, its
+ * Account and its lines; null when no mapping applies. The first mapping by name with a value wins.
+ */
+export async function mappedValues(
+    ctx: ApexContext,
+    sourceObject: 'Opportunity' | 'Order',
+    recordId: string,
+    accountId: string | null
+): Promise<MappedValues | null> {
+    const lineObject = LINE_OBJECT_OF[sourceObject]!;
+    const byObject = new Map<string, FieldMapping[]>();
+    for (const m of await getFieldMappings(ctx)) {
+        const applies = [sourceObject, 'Account', lineObject].includes(m.sourceObject);
+        if (m.active && m.problem === null && applies)
+            byObject.set(m.sourceObject, [...(byObject.get(m.sourceObject) ?? []), m]);
+    }
+    if (byObject.size === 0) return null;
+    const query = async (objectName: string, keyField: string, key: string | null) => {
+        const mappings = byObject.get(objectName);
+        if (!mappings || !key) return [];
+        const fields = [...new Set(['Id', ...mappings.map((m) => m.sourceField as string)])];
+        return ctx.org.data.query<Record<string, unknown>>(
+            `SELECT ${fields.join(', ')} FROM ${objectName} WHERE ${keyField} = '${key.replace(/[^A-Za-z0-9]/g, '')}' WITH USER_MODE LIMIT 1000`
+        );
+    };
+    const result: MappedValues = { lines: [] };
+    for (const [objectName, key] of [
+        [sourceObject, recordId],
+        ['Account', accountId]
+    ] as const) {
+        const row = (await query(objectName, 'Id', key))[0];
+        if (!row) continue;
+        for (const m of byObject.get(objectName) ?? []) {
+            const property = ORDER_TARGET_KEYS[m.target];
+            const value = textOf(row[m.sourceField as string]);
+            if (property && value !== null && result[property] === undefined) result[property] = value;
+        }
+    }
+    const parentField = sourceObject === 'Order' ? 'OrderId' : 'OpportunityId';
+    for (const row of await query(lineObject, parentField, recordId)) {
+        let value: string | null = null;
+        for (const m of byObject.get(lineObject) ?? []) value ??= textOf(row[m.sourceField as string]);
+        if (value !== null) result.lines.push({ lineId: String(row.Id), comments: value });
+    }
+    return result;
+}

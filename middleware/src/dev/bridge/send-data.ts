@@ -3,6 +3,7 @@ import type { SendRecordsInput } from '../../sync/sends/records';
 import { soqlString } from '../../salesforce/soql';
 import { AuraError, auraDatetime } from './aura';
 import type { ApexContext } from './context';
+import { mappedValues } from './field-mappings';
 import { isBlank, isObject } from './json';
 
 /**
@@ -77,6 +78,11 @@ const OPPORTUNITY_FIELDS = [
     'Account.Unleashed_Currency__c',
     'Account.Unleashed_Do_Not_Send__c',
     'Account.Unleashed_Do_Not_Send_Reason__c',
+    'Account.Unleashed_Default_Warehouse__r.Warehouse_Code__c',
+    'Account.Unleashed_Default_Sales_Person__r.Email__c',
+    'Account.Unleashed_Default_Delivery_Method__r.Name',
+    'Account.Unleashed_Sales_Order_Group__c',
+    'Account.Unleashed_Deliver_To__c',
     'Unleashed_Warehouse__r.Warehouse_Code__c',
     'Unleashed_Tax__r.Tax_Code__c',
     'Unleashed_Sales_Person__r.Email__c',
@@ -277,7 +283,8 @@ export async function gatherSendRecords(ctx: ApexContext, opportunityId: string 
                       doNotSendReason: text(account.Unleashed_Do_Not_Send_Reason__c),
                       billingAddress: address(account, 'Billing'),
                       shippingAddress: address(account, 'Shipping'),
-                      contacts: isPersonAccount ? [] : await contacts(ctx, opportunityId, accountId, omitted)
+                      contacts: isPersonAccount ? [] : await contacts(ctx, opportunityId, accountId, omitted),
+                      defaults: accountDefaults(account)
                   }
                 : null,
         lines: lines.map((l) => {
@@ -305,7 +312,25 @@ export async function gatherSendRecords(ctx: ApexContext, opportunityId: string 
         numbering: extra.numbering,
         reference: await reference(ctx),
         user: { email: ctx.org.user.email },
+        // UnleashedMappedValues.of: the field mappings the package ships, read for this Opportunity.
+        mapped: await mappedValues(ctx, 'Opportunity', opportunityId, accountId),
         omittedFields: omitted
+    };
+}
+
+/** The Account's own defaults, as UnleashedSendRecords.accountDefaults gathers them. */
+function accountDefaults(account: Record<string, unknown>) {
+    const related = (name: string, field: string) => {
+        const r = account[name];
+        return isObject(r) ? text(r[field]) : null;
+    };
+    const deliverTo = text(account.Unleashed_Deliver_To__c);
+    return {
+        warehouseCode: related('Unleashed_Default_Warehouse__r', 'Warehouse_Code__c'),
+        salesPersonEmail: related('Unleashed_Default_Sales_Person__r', 'Email__c'),
+        deliveryMethod: related('Unleashed_Default_Delivery_Method__r', 'Name'),
+        salesOrderGroup: text(account.Unleashed_Sales_Order_Group__c),
+        deliverTo: deliverTo === null ? null : (deliverTo.toLowerCase() as 'shipping' | 'billing')
     };
 }
 

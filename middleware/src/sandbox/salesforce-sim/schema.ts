@@ -161,7 +161,18 @@ export const SCHEMA: ObjectDef[] = [
         Unleashed_Currency__c: text(3),
         Unleashed_Sell_Price_Tier__c: text(80),
         Unleashed_Do_Not_Send__c: checkbox(),
-        Unleashed_Do_Not_Send_Reason__c: text(255)
+        Unleashed_Do_Not_Send_Reason__c: text(255),
+        Unleashed_Default_Warehouse__c: lookup('Unleashed_Default_Warehouse__c', 'Unleashed_Warehouse__c'),
+        Unleashed_Default_Sales_Person__c: lookup(
+            'Unleashed_Default_Sales_Person__c',
+            'Unleashed_Sales_Person__c'
+        ),
+        Unleashed_Default_Delivery_Method__c: lookup(
+            'Unleashed_Default_Delivery_Method__c',
+            'Unleashed_Delivery_Method__c'
+        ),
+        Unleashed_Sales_Order_Group__c: text(100),
+        Unleashed_Deliver_To__c: picklist(['Shipping', 'Billing'])
     }),
     object('Contact', 'Contact', '003', false, {
         AccountId: stdLookup('Account', 'Account'),

@@ -6,7 +6,8 @@ import type { FieldInfo, Row, SimOrg, Table } from './org';
  *   SELECT f1, Rel.f2 | COUNT() FROM X
  *   [WHERE a = 'v' AND (b IN ('x','y') OR c != null) AND NOT d LIKE 'p%']
  *   [WITH USER_MODE|SECURITY_ENFORCED] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
- * One level of parent relationship (Account.Name, unleashed__Unleashed_Tax__r.Name) is followed.
+ * Parent relationships are followed (Account.Name, unleashed__Unleashed_Tax__r.Name, and deeper:
+ * Account.unleashed__Unleashed_Default_Warehouse__r.Name); indexes serve one level.
  * Errors carry the API's error codes: MALFORMED_QUERY, INVALID_TYPE, INVALID_FIELD.
  * `=` and `IN` on Id, Name, external ids, unique fields and lookups, and `LIKE` with a literal prefix
  * on those (but Id), are answered from indexes (see probe), as a real org answers them, so a query's cost follows the rows it names, not the table's size.
@@ -18,6 +19,8 @@ interface FieldPath {
     text: string;
     /** Parent relationship, when the path has a dot. */
     rel?: FieldInfo;
+    /** Every parent relationship in order, when the path goes up more than one level. */
+    deep?: FieldInfo[];
     field: FieldInfo;
 }
 
@@ -244,14 +247,19 @@ class Parser {
         if (t.type !== 'word') throw malformed(this.soql, t.pos, `unexpected token: ${t.text}`);
         const parts = t.text.split('.');
         if (parts.length === 1) return { text: t.text, field: this.field(table, t, parts[0]!) };
-        if (parts.length === 2) {
-            const rel = table.byRelationship.get(parts[0]!.toLowerCase());
-            if (rel) {
-                const parent = this.org.tableByName(rel.def.referenceTo!);
-                return { text: t.text, rel, field: this.field(parent, t, parts[1]!) };
-            }
+        // Up the parents, as SOQL allows (five levels).
+        const rels: FieldInfo[] = [];
+        let current = table;
+        for (const part of parts.slice(0, -1)) {
+            const rel = current.byRelationship.get(part.toLowerCase());
+            if (!rel || rels.length === 5) throw this.noSuchColumn(current, t, part);
+            rels.push(rel);
+            current = this.org.tableByName(rel.def.referenceTo!);
         }
-        throw this.noSuchColumn(table, t, parts[0]!);
+        const field = this.field(current, t, parts[parts.length - 1]!);
+        return rels.length === 1
+            ? { text: t.text, rel: rels[0]!, field }
+            : { text: t.text, rel: rels[0]!, deep: rels, field };
     }
 
     private field(table: Table, t: Token, name: string): FieldInfo {
@@ -342,7 +350,19 @@ export function parseSoql(org: SimOrg, soql: string): SoqlQuery {
 
 // ---- evaluation ----
 
+/** The row at the top of a path's parents, or undefined where a parent is empty. */
+function parentRow(org: SimOrg, row: Row, rels: FieldInfo[]): Row | undefined {
+    let current: Row | undefined = row;
+    for (const rel of rels) {
+        const parentId: unknown = current?.[rel.name];
+        if (!parentId) return undefined;
+        current = org.get(org.tableByName(rel.def.referenceTo!), String(parentId));
+    }
+    return current;
+}
+
 function read(org: SimOrg, row: Row, path: FieldPath): unknown {
+    if (path.deep) return parentRow(org, row, path.deep)?.[path.field.name] ?? null;
     if (!path.rel) return row[path.field.name] ?? null;
     const parentId = row[path.rel.name];
     if (!parentId) return null;
@@ -478,7 +498,7 @@ function probeValues(org: SimOrg, table: Table, path: FieldPath, values: Literal
     if (!values.every((v) => v === null || typeof v === 'string')) return undefined;
     // A null never equals anything under = or IN, so it adds no rows.
     const texts = values.filter((v): v is string => v !== null);
-    if (!org.indexed(path.field)) return undefined;
+    if (!org.indexed(path.field) || path.deep) return undefined;
     let lists: ReadonlySet<string>[];
     if (!path.rel) {
         lists = texts.map((v) => org.lookupIds(table, path.field, v));
@@ -517,6 +537,34 @@ export function candidateRows(org: SimOrg, q: SoqlQuery, useIndexes = true): Row
 }
 
 /** `useIndexes: false` scans every row: tests compare the two answers. */
+/** Nests a field read through several parents as Salesforce answers it: an object per parent, null at an empty one. */
+function selectDeep(
+    org: SimOrg,
+    row: Row,
+    out: Row,
+    rels: FieldInfo[],
+    field: FieldInfo,
+    apiVersion: string
+) {
+    let target = out;
+    let current: Row | undefined = row;
+    for (const rel of rels) {
+        const relName = rel.relationshipApiName!;
+        const parentTable = org.tableByName(rel.def.referenceTo!);
+        const parentId: unknown = current?.[rel.name];
+        current = parentId ? org.get(parentTable, String(parentId)) : undefined;
+        if (!current) {
+            if (target[relName] === undefined) target[relName] = null;
+            return;
+        }
+        const existing = target[relName] as Row | null | undefined;
+        const nested: Row = existing ?? { attributes: org.attributes(parentTable, current, apiVersion) };
+        target[relName] = nested;
+        target = nested;
+    }
+    target[field.apiName] = current?.[field.name] ?? null;
+}
+
 export function runSoql(org: SimOrg, q: SoqlQuery, apiVersion: string, useIndexes = true): SoqlResult {
     let rows = candidateRows(org, q, useIndexes).filter((r) => !q.where || matches(org, r, q.where));
     if (q.orderBy.length) {
@@ -539,6 +587,10 @@ export function runSoql(org: SimOrg, q: SoqlQuery, apiVersion: string, useIndexe
         for (const p of q.select) {
             if (!p.rel) {
                 out[p.field.apiName] = row[p.field.name] ?? null;
+                continue;
+            }
+            if (p.deep) {
+                selectDeep(org, row, out, p.deep, p.field, apiVersion);
                 continue;
             }
             const relName = p.rel.relationshipApiName!;

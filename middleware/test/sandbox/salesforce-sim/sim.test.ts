@@ -311,10 +311,17 @@ describe.each([
             `SELECT Id FROM Account WHERE ${code} IN ('acme','KANGA') AND CurrencyIsoCode = 'AUD'`
         );
         expect(inList.body.totalSize).toBe(1);
+        // Parents more than one level up, as SOQL allows: nested objects in the answer.
         const lines = await q(
-            `SELECT Opportunity.Name, ProductCode, Quantity FROM OpportunityLineItem WHERE Opportunity.Account.Name = 'x'`
+            `SELECT Opportunity.Account.Name, Quantity FROM OpportunityLineItem WHERE Opportunity.Account.Name = 'Acme Ltd' LIMIT 1`
         );
-        expect(lines.status).toBe(400);
+        expect(lines.status).toBe(200);
+        expect(lines.body.records[0].Opportunity.Account.Name).toBe('Acme Ltd');
+        const none = await q(`SELECT Id FROM OpportunityLineItem WHERE Opportunity.Account.Name = 'x'`);
+        expect(none.body.totalSize).toBe(0);
+        expect((await q('SELECT Opportunity.Nope.Name FROM OpportunityLineItem')).body[0].errorCode).toBe(
+            'INVALID_FIELD'
+        );
         const bad = await q('SELECT Nope FROM Account');
         expect(bad.body[0].errorCode).toBe('INVALID_FIELD');
         expect((await q('SELECT Id FROM Nope__c')).body[0].errorCode).toBe('INVALID_TYPE');
