@@ -63,6 +63,17 @@ function parseChoices(choicesJson: string | null): Json | null {
     choices.deliveryAddress = address
         ? Object.fromEntries(ADDRESS_KEYS.map((k) => [k, textValue(address[k], k)]))
         : null;
+    choices.salesOrderGroup = textValue(parsed.salesOrderGroup, 'salesOrderGroup');
+    const useUnleashedPrices = parsed.useUnleashedPrices;
+    if (
+        useUnleashedPrices !== null &&
+        useUnleashedPrices !== undefined &&
+        typeof useUnleashedPrices !== 'boolean'
+    )
+        throw new AuraError(
+            'The order choices are not valid JSON: Expected a Boolean for useUnleashedPrices'
+        );
+    choices.useUnleashedPrices = useUnleashedPrices ?? null;
     const confirmed = parsed.confirmed;
     if (confirmed !== null && confirmed !== undefined && !Array.isArray(confirmed))
         throw new AuraError('The order choices are not valid JSON: Expected a list for confirmed');

@@ -148,7 +148,9 @@ export default class UnleashedSendOrder extends LightningElement {
             orderStatus: text(defaults.orderStatus),
             requiredDate: text(defaults.requiredDate),
             comments: text(defaults.comments),
-            deliveryAddress: copyAddress(given)
+            deliveryAddress: copyAddress(given),
+            salesOrderGroup: text(defaults.salesOrderGroup),
+            useUnleashedPrices: defaults.useUnleashedPrices === true
         };
         this.confirmed = [];
         this.step = 'warehouse';
@@ -338,6 +340,17 @@ export default class UnleashedSendOrder extends LightningElement {
         });
     }
 
+    get salesOrderGroupOptions() {
+        return toOptions(this.context && this.context.salesOrderGroups, {
+            includeNone: true,
+            noneLabel: 'No sales order group'
+        });
+    }
+
+    get hasSalesOrderGroups() {
+        return Boolean(this.context && this.context.salesOrderGroups && this.context.salesOrderGroups.length);
+    }
+
     get addressReadOnly() {
         return this.addressSource !== 'typed';
     }
@@ -382,6 +395,30 @@ export default class UnleashedSendOrder extends LightningElement {
 
     get amountNote() {
         return this.preview && this.preview.amountNote;
+    }
+
+    /** Unleashed charges this customer other prices than the Opportunity's, or its prices are in use. */
+    get showsCustomerPrices() {
+        return Boolean(
+            this.preview && (this.preview.customerPricesDiffer || this.preview.usingUnleashedPrices)
+        );
+    }
+
+    get customerPricesText() {
+        return this.preview && this.preview.usingUnleashedPrices
+            ? "The lines carry the prices Unleashed charges this customer, not the Opportunity's."
+            : "Unleashed charges this customer other prices than the Opportunity's:";
+    }
+
+    /** Each line whose price differs: the Opportunity's net price beside the customer's Unleashed price. */
+    get customerPriceLines() {
+        const lines = (this.preview && this.preview.lines) || [];
+        return lines
+            .filter((l) => l.customerPriceDiffers)
+            .map((l) => ({
+                key: l.lineNumber,
+                text: `${l.productCode}: ${l.unitPrice} on the Opportunity, ${l.customerPrice} in Unleashed`
+            }));
     }
 
     /** What the rep must tick before sending, each with whether it is ticked. */
@@ -461,6 +498,13 @@ export default class UnleashedSendOrder extends LightningElement {
         const value = event.detail.value;
         this.choices = { ...this.choices, customerCode: value === NEW_CUSTOMER ? '' : value };
         this.stepError = undefined;
+    }
+
+    /** Switches between the Opportunity's and Unleashed's prices; the preview shows the result. */
+    handleUseUnleashedPrices(event) {
+        this.choices = { ...this.choices, useUnleashedPrices: event.detail.checked };
+        this.confirmed = [];
+        this.runPreview();
     }
 
     handleConfirm(event) {
@@ -577,6 +621,8 @@ export default class UnleashedSendOrder extends LightningElement {
             requiredDate: orNull(c.requiredDate),
             comments: orNull(c.comments),
             deliveryAddress: address,
+            salesOrderGroup: orNull(c.salesOrderGroup),
+            useUnleashedPrices: c.useUnleashedPrices === true,
             confirmed
         };
     }

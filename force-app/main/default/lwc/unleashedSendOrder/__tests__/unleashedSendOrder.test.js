@@ -490,6 +490,8 @@ describe('c-unleashed-send-order', () => {
                 postalCode: '6011',
                 country: 'New Zealand'
             },
+            salesOrderGroup: null,
+            useUnleashedPrices: false,
             confirmed: []
         });
     });
@@ -759,6 +761,64 @@ describe('c-unleashed-send-order', () => {
             '18.49'
         ]);
         expect(text(q(element, '[data-id="amount-note"]'))).toContain('Unleashed rounds each line');
+    });
+
+    it('offers the sales order groups and sends the one chosen', async () => {
+        getSendContext.mockResolvedValue({
+            ...context(),
+            salesOrderGroups: [{ value: 'Trade', label: 'Trade', detail: null, isDefault: true }],
+            defaults: { ...context().defaults, salesOrderGroup: 'Trade' }
+        });
+        previewOrder.mockResolvedValue(PREVIEW);
+        const element = await mount();
+        // Warehouse, customer, then the details step with the delivery method and the group.
+        await click(element, 'next');
+        await click(element, 'next');
+        const group = q(element, 'lightning-combobox[data-field="salesOrderGroup"]');
+        expect(group.value).toBe('Trade');
+        expect(group.options.map((o) => o.label)).toEqual(['No sales order group', 'Trade']);
+        change(group, { value: '' });
+        await click(element, 'next');
+        expect(JSON.parse(previewOrder.mock.calls[0][0].choicesJson).salesOrderGroup).toBeNull();
+    });
+
+    it("shows the customer's Unleashed prices beside the Opportunity's and previews them when chosen", async () => {
+        getSendContext.mockResolvedValue(context());
+        const differing = {
+            ...PREVIEW,
+            lines: [
+                {
+                    ...PREVIEW.lines[0],
+                    unitPrice: '19.99',
+                    customerPrice: '17.50',
+                    customerPriceDiffers: true
+                }
+            ],
+            customerPricesDiffer: true,
+            usingUnleashedPrices: false
+        };
+        previewOrder.mockResolvedValueOnce(differing);
+        previewOrder.mockResolvedValueOnce({
+            ...differing,
+            lines: [{ ...differing.lines[0], unitPrice: '17.5', customerPriceDiffers: false }],
+            customerPricesDiffer: false,
+            usingUnleashedPrices: true
+        });
+        const element = await mount();
+        await goToReview(element);
+        const box = q(element, '[data-id="customer-prices"]');
+        expect(text(box.querySelector('[data-id="customer-price"]'))).toBe(
+            `${PREVIEW.lines[0].productCode}: 19.99 on the Opportunity, 17.50 in Unleashed`
+        );
+        const toggle = q(element, 'lightning-input[data-id="use-unleashed-prices"]');
+        toggle.checked = true;
+        toggle.dispatchEvent(new CustomEvent('change', { detail: { checked: true } }));
+        await flushPromises();
+        expect(previewOrder).toHaveBeenCalledTimes(2);
+        expect(JSON.parse(previewOrder.mock.calls[1][0].choicesJson).useUnleashedPrices).toBe(true);
+        expect(text(q(element, '[data-id="customer-prices"]'))).toMatch(
+            /^The lines carry the prices Unleashed/
+        );
     });
 
     it('sends only once every confirmation is ticked, with their keys', async () => {
