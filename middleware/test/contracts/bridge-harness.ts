@@ -89,7 +89,7 @@ const BEFORE_OPPORTUNITIES = [
     'Unleashed_Sales_Person__c',
     'Unleashed_Delivery_Method__c'
 ];
-const AFTER_OPPORTUNITIES = ['OpportunityContactRole'];
+const AFTER_OPPORTUNITIES = ['OpportunityContactRole', 'Unleashed_Shipment__c', 'Unleashed_Invoice__c'];
 /** The custom setting: the org's settings, not a record. */
 const SETTINGS = 'Unleashed_Settings__c';
 const KNOWN = new Set([

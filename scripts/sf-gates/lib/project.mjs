@@ -138,6 +138,10 @@ export const KINDS = [
     { type: 'NamedCredential', re: /(?:^|\/)namedCredentials\/([^/]+)\.namedCredential-meta\.xml$/ },
     { type: 'ExternalCredential', re: /(?:^|\/)externalCredentials\/([^/]+)\.externalCredential-meta\.xml$/ },
     { type: 'CustomPermission', re: /(?:^|\/)customPermissions\/([^/]+)\.customPermission-meta\.xml$/ },
+    {
+        type: 'CustomNotificationType',
+        re: /(?:^|\/)notificationtypes\/([^/]+)\.notiftype-meta\.xml$/
+    },
     { type: 'CustomMetadata', re: /(?:^|\/)customMetadata\/([^/]+)\.md-meta\.xml$/ },
     { type: 'StaticResource', re: /(?:^|\/)staticresources\/([^/]+)\.resource-meta\.xml$/ },
     { type: 'RemoteSiteSetting', re: /(?:^|\/)remoteSiteSettings\/([^/]+)\.remoteSite-meta\.xml$/ },

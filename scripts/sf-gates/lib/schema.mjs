@@ -28,6 +28,7 @@ export const ROOT_BY_SUFFIX = {
     '.namedCredential-meta.xml': 'NamedCredential',
     '.externalCredential-meta.xml': 'ExternalCredential',
     '.customPermission-meta.xml': 'CustomPermission',
+    '.notiftype-meta.xml': 'CustomNotificationType',
     '.md-meta.xml': 'CustomMetadata',
     '.resource-meta.xml': 'StaticResource',
     '.remoteSite-meta.xml': 'RemoteSiteSetting',

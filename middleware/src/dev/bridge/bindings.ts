@@ -1,6 +1,7 @@
 import { booleanParam, idParam, integerParam, stringListParam, stringParam } from './aura';
 import type { ApexContext } from './context';
 import { getFieldMappings } from './field-mappings';
+import { getHistory } from './history';
 import { getImportJob, getImportState, startImport } from './imports';
 import { getOrder } from './order';
 import { getSendContext, previewOrder, sendOrder, sendWithChoices } from './send';
@@ -29,6 +30,9 @@ export const APEX_BINDINGS: Record<string, Record<string, Binding>> = {
     },
     UnleashedOrderController: {
         getOrder: (ctx, p) => getOrder(ctx, idParam(p, 'opportunityId'))
+    },
+    UnleashedAccountHistoryController: {
+        getHistory: (ctx, p) => getHistory(ctx, idParam(p, 'accountId'), integerParam(p, 'page'))
     },
     UnleashedImportController: {
         getImportState: (ctx) => getImportState(ctx),

@@ -2,6 +2,7 @@ import { AuraError, auraDatetime } from './aura';
 import type { ApexContext } from './context';
 import { apexText, isBlank, isObject, objects, str, urlEncode } from './json';
 import { MiddlewareError } from './middleware-client';
+import { fulfilmentOf } from './fulfilment';
 import { soqlString } from '../../salesforce/soql';
 
 /** UnleashedOrderController.getOrder: the Opportunity's sales order as Unleashed has it now. */
@@ -28,6 +29,7 @@ export async function getOrder(ctx: ApexContext, opportunityId: string | null): 
         lines: []
     };
     if (!view.hasOrder) return view;
+    Object.assign(view, await fulfilmentOf(ctx, opp.Id));
     let answer: unknown;
     try {
         answer = await ctx.middleware.get(

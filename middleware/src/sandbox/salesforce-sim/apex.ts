@@ -63,12 +63,14 @@ export interface ConnectionSetting {
 export class ApexRest {
     readonly calls: ApexRestCall[] = [];
     /**
-     * order.shipment and order.invoice events accepted, the latest per document GUID. Minimal on
-     * purpose: the package's records for them are not built yet, so the simulator checks the
-     * Opportunity exists and keeps the event for tests to read (docs/architecture.md, the contract).
+     * order.shipment and order.invoice events accepted, the latest per document GUID (lower case),
+     * for tests to read; the records they make are Unleashed_Shipment__c and Unleashed_Invoice__c
+     * rows of the org, as UnleashedFulfilmentEvents keeps them (docs/architecture.md, the contract).
      */
     readonly shipments = new Map<string, Record<string, unknown>>();
     readonly invoices = new Map<string, Record<string, unknown>>();
+    /** The Unleashed_Order_Shipped notifications sent (once per shipment, when it is dispatched). */
+    readonly notifications: { ownerId: string; recordId: string; shipmentGuid: string }[] = [];
     connection: ConnectionSetting | null = null;
     /** Whether the API user holds the Unleashed_Manage_Connection custom permission. */
     userCanManageConnection = true;
@@ -205,14 +207,49 @@ export class ApexRest {
             }
             case 'order.shipment':
             case 'order.invoice': {
-                const key = e.type === 'order.shipment' ? e.shipmentGuid : e.invoiceGuid;
-                if (typeof key !== 'string' || key === '')
+                const shipment = e.type === 'order.shipment';
+                const raw = shipment ? e.shipmentGuid : e.invoiceGuid;
+                if (typeof raw !== 'string' || raw === '')
                     throw new Error(`${e.type}: the document GUID is required`);
-                const table = org.tableByName('Opportunity');
-                if (typeof e.opportunityId !== 'string' || !org.get(table, e.opportunityId)) {
-                    throw new Error(`Opportunity not found: ${String(e.opportunityId)}`);
+                const key = raw.toLowerCase();
+                const opps = org.tableByName('Opportunity');
+                const opp = typeof e.opportunityId === 'string' ? org.get(opps, e.opportunityId) : undefined;
+                if (!opp) throw new Error(`Opportunity not found: ${String(e.opportunityId)}`);
+                (shipment ? this.shipments : this.invoices).set(key, e);
+                // As UnleashedFulfilmentEvents: the record is upserted by GUID, or deleted.
+                const objectName = shipment ? 'Unleashed_Shipment__c' : 'Unleashed_Invoice__c';
+                const { table, out } = put(objectName, shipment ? shipmentValues(e) : invoiceValues(e));
+                const guidField = table.byName.get('Unleashed_Guid__c')!;
+                const [existingId] = org.findByExternalId(table, guidField, key);
+                if (e.deleted === true) {
+                    if (existingId) wrap(() => org.delete(table, existingId));
+                    return;
                 }
-                (e.type === 'order.shipment' ? this.shipments : this.invoices).set(key, e);
+                Object.assign(
+                    out,
+                    put(objectName, {
+                        Name: (shipment ? e.shipmentNumber : e.invoiceNumber) ?? key,
+                        Opportunity__c: opp.Id,
+                        Account__c: opp.AccountId ?? undefined,
+                        Order_Guid__c: e.orderGuid,
+                        Order_Number__c: e.orderNumber,
+                        Status__c: e.status,
+                        Changed_At__c: e.changedAt ?? undefined
+                    }).out
+                );
+                if (shipment && String(e.status).toLowerCase() === 'dispatched') {
+                    const notifiedField = table.byName.get('Notified__c')!;
+                    const before = existingId ? org.get(table, existingId) : undefined;
+                    if (!before?.[notifiedField.name]) {
+                        out[notifiedField.apiName] = true;
+                        this.notifications.push({
+                            ownerId: String(opp.OwnerId ?? ''),
+                            recordId: String(opp.Id),
+                            shipmentGuid: key
+                        });
+                    }
+                }
+                wrap(() => org.upsert(table, guidField, key, out));
                 return;
             }
             case 'import.progress': {
@@ -263,6 +300,30 @@ export class ApexRest {
                 throw new Error(`Unknown event type: ${String(e.type)}`);
         }
     }
+}
+
+function shipmentValues(e: Record<string, unknown>): Record<string, unknown> {
+    const url =
+        typeof e.trackingUrl === 'string' && e.trackingUrl.startsWith('https://') ? e.trackingUrl : null;
+    return {
+        Dispatch_Date__c: e.dispatchDate ?? null,
+        Courier__c: e.courier ?? null,
+        Tracking_Number__c: e.trackingNumber ?? null,
+        Tracking_Url__c: url,
+        Lines__c: JSON.stringify(Array.isArray(e.lines) ? e.lines : [])
+    };
+}
+
+function invoiceValues(e: Record<string, unknown>): Record<string, unknown> {
+    const money = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    return {
+        Invoice_Date__c: e.invoiceDate ?? null,
+        Due_Date__c: e.dueDate ?? null,
+        Currency__c: e.currency ?? null,
+        Sub_Total__c: money(e.subTotal),
+        Tax_Total__c: money(e.taxTotal),
+        Total__c: money(e.total)
+    };
 }
 
 const STATUSES: Record<string, string> = {

@@ -249,6 +249,8 @@ export const SCHEMA: ObjectDef[] = [
         Unleashed_Order_Guid__c: extIdUnique(36),
         Unleashed_Order_Number__c: text(40),
         Unleashed_Order_Status__c: text(40),
+        Unleashed_Custom_Status__c: text(80),
+        Unleashed_Status_Changed__c: cst('datetime'),
         Unleashed_Sub_Total__c: cst('currency', { precision: 16, scale: 2 }),
         Unleashed_Tax_Total__c: cst('currency', { precision: 16, scale: 2 }),
         Unleashed_Total__c: cst('currency', { precision: 16, scale: 2 }),
@@ -351,6 +353,7 @@ export const SCHEMA: ObjectDef[] = [
                 'Send Order',
                 'Update Order',
                 'Order Status',
+                'Fulfilment',
                 'Import',
                 'Connect',
                 'Stock'
@@ -366,8 +369,40 @@ export const SCHEMA: ObjectDef[] = [
             Retry_Payload__c: longText(131072)
         },
         'LOG-{000000}'
-    )
+    ),
+    // Shipments and invoices of sent orders, kept from order.shipment / order.invoice events (apex.ts).
+    customObject('Unleashed_Shipment__c', 'Unleashed Shipment', 'a07', {
+        ...fulfilmentFields(),
+        Dispatch_Date__c: cst('date'),
+        Courier__c: text(100),
+        Tracking_Number__c: text(100),
+        Tracking_Url__c: cst('url', { length: 255 }),
+        Lines__c: longText(131072),
+        Notified__c: checkbox()
+    }),
+    customObject('Unleashed_Invoice__c', 'Unleashed Invoice', 'a08', {
+        ...fulfilmentFields(),
+        Invoice_Date__c: cst('date'),
+        Due_Date__c: cst('date'),
+        Currency__c: text(3),
+        Sub_Total__c: cst('double', { precision: 16, scale: 2 }),
+        Tax_Total__c: cst('double', { precision: 16, scale: 2 }),
+        Total__c: cst('double', { precision: 16, scale: 2 })
+    })
 ];
+
+/** The fields shipments and invoices share: their GUID, the record the order was sent from, its Account. */
+function fulfilmentFields(): Record<string, FieldDef> {
+    return {
+        Unleashed_Guid__c: extIdUnique(36),
+        Opportunity__c: lookup('Opportunity__c', 'Opportunity'),
+        Account__c: lookup('Account__c', 'Account'),
+        Order_Guid__c: text(36),
+        Order_Number__c: text(40),
+        Status__c: text(40),
+        Changed_At__c: cst('datetime')
+    };
+}
 
 /** Names are custom (namespaced in a managed package) when they end in one of these suffixes. */
 export const CUSTOM_SUFFIX = /__(c|r|mdt|e|x|b)$/;

@@ -156,4 +156,39 @@ describe('c-unleashed-sales-order', () => {
         const lines = q(element, 'c-unleashed-order-lines').shadowRoot;
         expect(text(lines.querySelector('[data-id="no-lines"]'))).toBe('The order has no lines.');
     });
+
+    it('shows the shipments and invoices under the order', async () => {
+        getOrder.mockResolvedValue({
+            ...ORDER,
+            shipments: [
+                {
+                    id: 'a01000000000001AAA',
+                    shipmentNumber: 'SS-00000031',
+                    status: 'Dispatched',
+                    dispatchDate: '2026-12-03',
+                    courier: 'NZ Post',
+                    trackingNumber: 'LP123456789NZ',
+                    trackingUrl: 'https://www.nzpost.co.nz/tools/tracking/item/LP123456789NZ',
+                    lines: [{ lineNumber: '1', orderLineNumber: '1', productCode: 'SKU1', quantity: '3' }]
+                }
+            ],
+            invoices: []
+        });
+        const element = mount();
+        await flushPromises();
+        const fulfilment = q(element, 'c-unleashed-fulfilment').shadowRoot;
+        expect(fulfilment.querySelector('[data-id="tracking-link"]').href).toBe(
+            'https://www.nzpost.co.nz/tools/tracking/item/LP123456789NZ'
+        );
+        expect(text(fulfilment.querySelector('[data-id="shipped-line"]'))).toBe('SKU1 × 3');
+        expect(text(fulfilment.querySelector('[data-id="no-invoices"]'))).toBe('Not invoiced yet.');
+    });
+
+    it('shows no shipments or invoices while the order is not sent', async () => {
+        getOrder.mockResolvedValue({ hasOrder: false, lines: [], shipments: [], invoices: [] });
+        const element = mount();
+        await flushPromises();
+        expect(q(element, 'c-unleashed-fulfilment')).toBeNull();
+        expect(q(element, '[data-id="no-order"]')).not.toBeNull();
+    });
 });
