@@ -105,7 +105,6 @@ const KNOWN = new Set([
 
 /** Inserts the case's records as the Apex tests do; answers each ref's id. */
 function insertRecords(sim: SalesforceSim, c: ContractCase, ids: Map<string, string>): void {
-    const ref = (value: unknown) => resolveRefs(value, ids) as string;
     const unknown = Object.keys(c.records).filter((name) => !KNOWN.has(name));
     if (unknown.length > 0) throw new Error(`the harness cannot insert ${unknown.join(', ')}`);
     const insertAll = (sobject: string) => {
