@@ -29,13 +29,28 @@ const money = (v: unknown, currency: unknown) =>
     typeof v === 'number' ? `${typeof currency === 'string' ? `${currency} ` : ''}${v.toFixed(2)}` : null;
 
 async function records(ctx: ApexContext): Promise<unknown> {
-    const [opportunities, products] = await Promise.all([
+    const [opportunities, orders, products] = await Promise.all([
         ctx.org.data.query(
             'SELECT Id, Name, Amount, CurrencyIsoCode, Account.Name, Unleashed_Order_Number__c FROM Opportunity ORDER BY Name'
+        ),
+        ctx.org.data.query(
+            'SELECT Id, Name, OrderNumber, PoNumber, TotalAmount, CurrencyIsoCode, Account.Name, Unleashed_Order_Number__c FROM Order ORDER BY OrderNumber'
         ),
         ctx.org.data.query('SELECT Id, Name, Unleashed_Product_Code__c FROM Product2 ORDER BY Name')
     ]);
     return {
+        orders: orders.map((o) => ({
+            id: o.Id,
+            name: orderTitle(o),
+            detail: [
+                isObject(o.Account) ? o.Account.Name : null,
+                o.PoNumber ? `PO ${String(o.PoNumber)}` : null,
+                money(o.TotalAmount, o.CurrencyIsoCode),
+                o.Unleashed_Order_Number__c
+            ]
+                .filter(Boolean)
+                .join(', ')
+        })),
         opportunities: opportunities.map((o) => ({
             id: o.Id,
             name: o.Name,
@@ -55,7 +70,32 @@ async function records(ctx: ApexContext): Promise<unknown> {
     };
 }
 
+/** Salesforce titles an Order by its name, or by its number when it has none. */
+const orderTitle = (o: Record<string, unknown>) =>
+    typeof o.Name === 'string' && o.Name.trim() !== '' ? o.Name : `Order ${String(o.OrderNumber)}`;
+
 async function record(ctx: ApexContext, id: string): Promise<unknown> {
+    if (id.startsWith('801')) {
+        const [o] = await ctx.org.data.query(
+            `SELECT Id, Name, OrderNumber, PoNumber, Status, EffectiveDate, TotalAmount, CurrencyIsoCode, Account.Name, Unleashed_Order_Number__c, Unleashed_Order_Status__c FROM Order WHERE Id = ${soqlString(id)} LIMIT 1`
+        );
+        if (!o) return null;
+        return {
+            id: o.Id,
+            objectApiName: 'Order',
+            objectLabel: 'Order',
+            name: orderTitle(o),
+            highlights: [
+                { label: 'Account', value: isObject(o.Account) ? o.Account.Name : null },
+                { label: 'PO Number', value: o.PoNumber },
+                { label: 'Order Amount', value: money(o.TotalAmount, o.CurrencyIsoCode) },
+                { label: 'Status', value: o.Status },
+                { label: 'Order Start Date', value: o.EffectiveDate },
+                { label: 'Unleashed Order', value: o.Unleashed_Order_Number__c },
+                { label: 'Unleashed Status', value: o.Unleashed_Order_Status__c }
+            ]
+        };
+    }
     if (id.startsWith('006')) {
         const [o] = await ctx.org.data.query(
             `SELECT Id, Name, Amount, CurrencyIsoCode, StageName, CloseDate, Account.Name, Unleashed_Order_Number__c, Unleashed_Order_Status__c, Unleashed_Total__c FROM Opportunity WHERE Id = ${soqlString(id)} LIMIT 1`

@@ -269,7 +269,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
                 defaultCurrency: 'NZD'
             },
             connection: connectionSetting(salesforce, user.username),
-            settings: {},
+            // The demo org sends from Opportunities and from Salesforce Orders.
+            settings: { Send_From__c: 'Opportunity, Order' },
             features: { multiCurrency: true, personAccounts: true },
             data: orgDataFor(conn, salesforce.namespace)
         };

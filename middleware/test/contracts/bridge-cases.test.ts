@@ -94,7 +94,8 @@ describe('the contract cases', () => {
             'send/context-person-account',
             'send/preview-discounted-lines',
             'send/send-blocked',
-            'send/send-created'
+            'send/send-created',
+            'send/send-order'
         ]);
         for (const [, c] of flows) expect(bindingFor(c.call.class, c.call.method)).toBeDefined();
     });

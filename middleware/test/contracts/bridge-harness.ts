@@ -98,12 +98,13 @@ const KNOWN = new Set([
     SETTINGS,
     'Product2',
     'Opportunity',
-    'OpportunityLineItem'
+    'OpportunityLineItem',
+    'Order',
+    'OrderItem'
 ]);
 
 /** Inserts the case's records as the Apex tests do; answers each ref's id. */
 function insertRecords(sim: SalesforceSim, c: ContractCase, ids: Map<string, string>): void {
-    const ref = (value: unknown) => resolveRefs(value, ids) as string;
     const unknown = Object.keys(c.records).filter((name) => !KNOWN.has(name));
     if (unknown.length > 0) throw new Error(`the harness cannot insert ${unknown.join(', ')}`);
     const insertAll = (sobject: string) => {
@@ -139,15 +140,46 @@ function insertRecords(sim: SalesforceSim, c: ContractCase, ids: Map<string, str
         ids.set(name as string, id);
     }
     AFTER_OPPORTUNITIES.forEach(insertAll);
-    const lines = sim.org.tableByName('OpportunityLineItem');
+    // Salesforce Orders, on the standard price book as the Apex test inserts them.
+    for (const { ref: name, ...fields } of c.records.Order ?? []) {
+        const id = sim.org.insertRaw('Order', {
+            Status: 'Draft',
+            ...(resolveRefs(fields, ids) as Record<string, unknown>),
+            CurrencyIsoCode: 'NZD',
+            Pricebook2Id: standard
+        });
+        ids.set(name as string, id);
+    }
+    insertLines(
+        sim,
+        'OpportunityLineItem',
+        'OpportunityId',
+        c.records.OpportunityLineItem ?? [],
+        ids,
+        entries
+    );
+    insertLines(sim, 'OrderItem', 'OrderId', c.records.OrderItem ?? [], ids, entries);
+}
+
+/** Opportunity Products or Order Products, each on its product's standard price book entry. */
+function insertLines(
+    sim: SalesforceSim,
+    sobject: 'OpportunityLineItem' | 'OrderItem',
+    parentField: string,
+    rows: Record<string, unknown>[],
+    ids: Map<string, string>,
+    entries: Map<string, string>
+): void {
+    const ref = (value: unknown) => resolveRefs(value, ids) as string;
+    const lines = sim.org.tableByName(sobject);
     const api = (field: string) => lines.byName.get(field)!.apiName;
     // A bulk insert gives ascending ids, so Apex's ORDER BY CreatedDate, Id keeps the case's order.
     // The simulator compares ids without their case (an id ending "A" sorts with one ending "a"), so
     // each line gets its own second of CreatedDate instead.
     const created = Date.parse('2026-12-01T00:00:00.000Z');
-    for (const [i, { ref: name, ...fields }] of (c.records.OpportunityLineItem ?? []).entries()) {
+    for (const [i, { ref: name, ...fields }] of rows.entries()) {
         const result = sim.org.create(lines, {
-            [api('OpportunityId')]: ref(fields.OpportunityId),
+            [api(parentField)]: ref(fields[parentField]),
             [api('PricebookEntryId')]: entries.get(ref(fields.Product2Id)),
             [api('Quantity')]: fields.Quantity,
             [api('UnitPrice')]: fields.UnitPrice,

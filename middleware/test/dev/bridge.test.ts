@@ -277,6 +277,55 @@ describe('send to Unleashed', () => {
         expect(jane).toHaveLength(1);
     });
 
+    it('retries a Salesforce Order’s failed send on the Order, and refuses Orders Send From leaves out', async () => {
+        const order = stack.salesforce.records('Order').find((r) => r.PoNumber === 'PO-4471')!;
+        const orderId = String(order.Id);
+        const settings = stack.org.settings;
+        try {
+            stack.org.settings = { ...settings, Send_From__c: null };
+            const refused = await apex('UnleashedSendController', 'sendOrder', {
+                opportunityId: orderId,
+                choicesJson: '{}'
+            });
+            expect(refused).toEqual({
+                status: 400,
+                body: {
+                    message:
+                        'Sending Orders to Unleashed is turned off in this org (the Unleashed setting Send From is blank, which means Opportunity only); an administrator can add Order to it, separated by a comma, in Setup > Custom Settings > Unleashed Settings.'
+                }
+            });
+        } finally {
+            stack.org.settings = settings;
+        }
+
+        stack.unleashed.setFaults({ failRate5xx: 1 });
+        let failed;
+        try {
+            failed = await ok('UnleashedSendController', 'sendOrder', {
+                opportunityId: orderId,
+                choicesJson: '{}'
+            });
+        } finally {
+            stack.unleashed.setFaults({ failRate5xx: 0 });
+        }
+        expect(failed.success).toBe(false);
+        const saved = () => stack.salesforce.records('Order').find((r) => r.Id === orderId)!;
+        expect(field(saved(), 'Unleashed_Last_Error__c')).toBe(failed.errorMessage);
+        const log = stack.salesforce.records('Unleashed_Sync_Log__c').find((l) => l.Id === failed.syncLogId)!;
+        expect([field(log, 'Order__c'), field(log, 'Opportunity__c'), field(log, 'Record_Id__c')]).toEqual([
+            orderId,
+            null,
+            orderId
+        ]);
+
+        const retried = await ok('UnleashedSyncLogController', 'retrySync', { logId: failed.syncLogId });
+        expect(retried).toMatchObject({ operation: 'Send Order', status: 'Success', attempts: 2 });
+        const sent = stack.unleashed.state.orders.filter((o) => o.CustomerRef === 'PO-4471');
+        expect(sent).toHaveLength(1);
+        expect(field(saved(), 'Unleashed_Order_Guid__c')).toBe(sent[0]!.Guid);
+        expect(field(saved(), 'Unleashed_Last_Error__c')).toBeNull();
+    });
+
     it('takes the order number from the Opportunity field the settings name, or says what is wrong', async () => {
         const opp = recordNamed('Opportunity', ACME_OPP);
         const blocking = async () =>

@@ -129,6 +129,7 @@ async function homePage(page) {
             'div',
             { class: 'preview-columns' },
             list('Opportunities', data.opportunities, 'Opportunity'),
+            list('Orders', data.orders ?? [], 'Order'),
             list('Products', data.products, 'Product2')
         )
     );
@@ -146,7 +147,11 @@ async function productPage(page, id) {
     );
 }
 
-async function opportunityPage(page, id) {
+/**
+ * The Send to Unleashed quick action of an Opportunity or an Order and the record header it refreshes:
+ * the record page re-reads its record after a RefreshEvent (the send action fires one).
+ */
+async function sendableHeader(id, objectApiName) {
     const record = await bridge(`record/${id}`);
     const send = h(
         'button',
@@ -154,17 +159,29 @@ async function opportunityPage(page, id) {
             class: 'slds-button slds-button_brand',
             'data-id': 'send-to-unleashed',
             onclick: () =>
-                openQuickAction('Send to Unleashed', mount('c-unleashed-send-order', { recordId: id }))
+                openQuickAction(
+                    'Send to Unleashed',
+                    mount('c-unleashed-send-order', { recordId: id, objectApiName })
+                )
         },
         'Send to Unleashed'
     );
     let header = recordHeader(record, [send]);
-    // A record page re-reads its record after a RefreshEvent (the send action fires one).
     window.addEventListener('lightning__refreshevent', async () => {
         const fresh = recordHeader(await bridge(`record/${id}`), [send]);
         header.replaceWith(fresh);
         header = fresh;
     });
+    return header;
+}
+
+/** A Salesforce Order's record page: its highlights and the Send to Unleashed action. */
+async function orderPage(page, id) {
+    page.append(await sendableHeader(id, 'Order'));
+}
+
+async function opportunityPage(page, id) {
+    const header = await sendableHeader(id, 'Opportunity');
     page.append(
         header,
         h(
@@ -220,6 +237,7 @@ export async function startPreview(components) {
         if ((m = path.match(/^\/lightning\/r\/Product2\/(\w+)\/view$/))) await productPage(page, m[1]);
         else if ((m = path.match(/^\/lightning\/r\/Opportunity\/(\w+)\/view$/)))
             await opportunityPage(page, m[1]);
+        else if ((m = path.match(/^\/lightning\/r\/Order\/(\w+)\/view$/))) await orderPage(page, m[1]);
         else if (/^\/lightning\/n\/(\w+__)?Unleashed_Admin$/.test(path)) await adminPage(page);
         else await homePage(page);
         document.body.dataset.ready = 'true';

@@ -335,11 +335,133 @@ maybe('the preview in Chromium', () => {
         );
     });
 
+    it('a rep sends a Salesforce Order to Unleashed once, its PO number as the Customer Ref', async () => {
+        const sf = stack.salesforce;
+        const order = sf.records('Order').find((r) => r.PoNumber === 'PO-4471');
+        if (!order) throw new Error('The demo org has no Order with PO number PO-4471');
+        const orderId = String(order.Id);
+        await open(`/lightning/r/Order/${orderId}/view`);
+        expect(await text('[data-id="record-name"]')).toBe(`Order ${String(order.OrderNumber)}`);
+        const dialog = 'c-unleashed-send-order';
+        await page.click('[data-id="send-to-unleashed"]');
+        await page.locator(`${dialog} [data-step="warehouse"]`).waitFor();
+        // The Opportunity's stock panel has no place on an Order.
+        expect(await page.locator(`${dialog} c-unleashed-stock-panel`).count()).toBe(0);
+        await clickButton(dialog, 'next');
+        await page.locator(`${dialog} [data-step="customer"]`).waitFor();
+        expect(await text(`${dialog} [data-id="existing-customer"]`)).toContain('ACME');
+        await clickButton(dialog, 'next');
+        await page.locator(`${dialog} [data-step="details"]`).waitFor();
+        await clickButton(dialog, 'next');
+        await page.locator(`${dialog} [data-id="total"]`).waitFor();
+        const previewedTotal = amount(await text(`${dialog} [data-id="total"]`));
+        await clickButton(dialog, 'send');
+        await page.locator(`${dialog} [data-step="done"]`).waitFor();
+        const orderNumber = (await text(`${dialog} [data-id="order-number"]`)).trim();
+        expect(await text(`${dialog} [data-id="done"]`)).toContain(`Sales order ${orderNumber} was created`);
+        await shot('send-salesforce-order-done');
+
+        // Created once in Unleashed, for Acme, with the Order's two products and its PO number.
+        const inUnleashed = stack.unleashed.state.orders.filter((o) => o.CustomerRef === 'PO-4471');
+        expect(inUnleashed).toHaveLength(1);
+        const sent = inUnleashed[0]!;
+        expect(sent.OrderNumber).toBe(orderNumber);
+        expect(sent.Customer.CustomerCode).toBe('ACME');
+        expect(sent.Total.toFixed(2)).toBe(previewedTotal);
+        expect(sent.SalesOrderLines.map((l) => [l.Product?.ProductCode, l.OrderQuantity.toString()])).toEqual(
+            [
+                ['WIDGET-BLUE', '12'],
+                ['CABLE-2M', '6']
+            ]
+        );
+        // The Order keeps the sales order, and the Sync Log row names the Order.
+        const after = sf.records('Order').find((r) => r.Id === orderId)!;
+        expect({
+            guid: after.unleashed__Unleashed_Order_Guid__c,
+            number: after.unleashed__Unleashed_Order_Number__c,
+            status: after.unleashed__Unleashed_Order_Status__c,
+            total: Number(after.unleashed__Unleashed_Total__c).toFixed(2)
+        }).toEqual({ guid: sent.Guid, number: orderNumber, status: 'Parked', total: previewedTotal });
+        const logs = sf.records('Unleashed_Sync_Log__c').filter((l) => l.unleashed__Order__c === orderId);
+        expect(logs.map((l) => [l.unleashed__Operation__c, l.unleashed__Status__c])).toEqual([
+            ['Send Order', 'Success']
+        ]);
+
+        // The record page shows the order once the action closes (RefreshEvent).
+        await clickButton(dialog, 'close');
+        await page.locator(`text=${orderNumber}`).first().waitFor();
+        await shot('send-salesforce-order-record');
+    });
+
+    it("a rep sees the customer's Unleashed prices beside the Opportunity's and sends with them", async () => {
+        // A new Opportunity for Acme, on Unleashed's Wholesale tier: a blue widget is 17.50 for Acme.
+        const sim = stack.salesforce;
+        const standard = String(sim.records('Pricebook2').find((b) => b.IsStandard === true)!.Id);
+        const blue = sim
+            .records('PricebookEntry')
+            .find((e) => e.ProductCode === 'WIDGET-BLUE' && e.CurrencyIsoCode === 'NZD')!;
+        const acme = String(sim.records('Account').find((a) => a.Name === 'Acme Ltd')!.Id);
+        const oppId = sim.org.insertRaw('Opportunity', {
+            Name: 'Acme - blue widgets',
+            AccountId: acme,
+            StageName: 'Proposal',
+            CloseDate: '2026-12-10',
+            CurrencyIsoCode: 'NZD',
+            Pricebook2Id: standard,
+            Unleashed_Order_Status_To_Create__c: 'Parked'
+        });
+        const lines = sim.org.tableByName('OpportunityLineItem');
+        const api = (name: string) => lines.byName.get(name)!.apiName;
+        sim.org.create(lines, {
+            [api('OpportunityId')]: oppId,
+            [api('PricebookEntryId')]: blue.Id,
+            [api('Quantity')]: 4,
+            [api('UnitPrice')]: 19.99
+        });
+        expect(stack.unleashed.state.customers.find((c) => c.CustomerCode === 'ACME')?.SellPriceTier).toBe(
+            'Wholesale'
+        );
+
+        await open(`/lightning/r/Opportunity/${oppId}/view`);
+        const dialog = 'c-unleashed-send-order';
+        await page.click('[data-id="send-to-unleashed"]');
+        for (const step of ['warehouse', 'customer', 'details']) {
+            await page.locator(`${dialog} [data-step="${step}"]`).waitFor();
+            await clickButton(dialog, 'next');
+        }
+        const box = `${dialog} [data-id="customer-prices"]`;
+        await page.locator(box).waitFor();
+        expect(await text(box)).toContain(
+            "Unleashed charges this customer other prices than the Opportunity's:"
+        );
+        expect(await text(`${box} [data-id="customer-price"]`)).toMatch(
+            /^WIDGET-BLUE: 19\.99 on the Opportunity, 17\.50? in Unleashed$/
+        );
+        expect(amount(await text(`${dialog} [data-id="sub-total"]`))).toBe('79.96');
+        await shot('send-customer-prices');
+
+        await page.locator(`${dialog} lightning-input[data-id="use-unleashed-prices"] label`).click();
+        await until(async () => (await text(box)).startsWith('The lines carry the prices Unleashed'));
+        await until(async () => amount(await text(`${dialog} [data-id="sub-total"]`)) === '70.00');
+        await shot('send-customer-prices-used');
+
+        await clickButton(dialog, 'send');
+        await page.locator(`${dialog} [data-step="done"]`).waitFor();
+        const orderNumber = (await text(`${dialog} [data-id="order-number"]`)).trim();
+        const sent = stack.unleashed.state.orders.find((o) => o.OrderNumber === orderNumber)!;
+        expect(sent.Customer.CustomerCode).toBe('ACME');
+        expect(sent.SalesOrderLines.map((l) => [l.Product?.ProductCode, l.UnitPrice.toFixed(2)])).toEqual([
+            ['WIDGET-BLUE', '17.50']
+        ]);
+        expect(sent.SubTotal.toFixed(2)).toBe('70.00');
+    });
+
     it('a rep must tick the confirmation of an unusually large total before Send', async () => {
         const oppId = recordId('Opportunity', 'Kangaroo Traders - AUD order');
         const dialog = 'c-unleashed-send-order';
         // An administrator's threshold below this order's total.
-        stack.org.settings = { ...stack.org.settings, Large_Order_Total__c: 100 };
+        const settings = stack.org.settings;
+        stack.org.settings = { ...settings, Large_Order_Total__c: 100 };
         try {
             await open(`/lightning/r/Opportunity/${oppId}/view`);
             await page.click('[data-id="send-to-unleashed"]');
@@ -366,7 +488,7 @@ maybe('the preview in Chromium', () => {
                 )
             ).toHaveLength(1);
         } finally {
-            stack.org.settings = {};
+            stack.org.settings = settings;
         }
     });
 

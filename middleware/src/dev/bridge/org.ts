@@ -46,6 +46,10 @@ export interface OrgSettingsRecord {
     Large_Quantity__c?: number | null;
     /** "Confirm order totals from" (blank: the middleware's default). */
     Large_Order_Total__c?: number | null;
+    /** The objects sends are allowed from: "Opportunity", "Order" or both, by comma (blank: Opportunity). */
+    Send_From__c?: string | null;
+    /** The Order field order numbers come from (blank: OrderNumber). */
+    Order_Number_Field_On_Order__c?: string | null;
 }
 
 /** Record access in the running user's name. */

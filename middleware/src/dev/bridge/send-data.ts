@@ -5,12 +5,13 @@ import { AuraError, auraDatetime } from './aura';
 import type { ApexContext } from './context';
 import { mappedValues } from './field-mappings';
 import { isBlank, isObject } from './json';
+import type { OrgSettingsRecord } from './org';
 
 /**
- * What a send needs, read as the package reads it (UnleashedOpportunityData, the selectors, the
- * settings, the reference data): the records the middleware's /v1/sends routes take (SendRecords,
- * middleware/src/sync/sends/records.ts), as stored and with nothing decided. Defaults, checks and
- * messages are the middleware's.
+ * What a send needs, read as the package reads it (UnleashedSendRecords with the Opportunity or the
+ * Order source, the selectors, the settings, the reference data): the records the middleware's
+ * /v1/sends routes take (SendRecords, middleware/src/sync/sends/records.ts), as stored and with
+ * nothing decided. Defaults, checks and messages are the middleware's.
  */
 
 type Row = Record<string, unknown>;
@@ -35,13 +36,14 @@ const OPTIONAL_ACCOUNT_FIELDS = [
     'ShippingCountry'
 ];
 const OPTIONAL_CONTACT_FIELDS = ['Email', 'Phone'];
-const REQUIRED_LINE_FIELDS = ['Quantity', 'UnitPrice', 'Discount'];
 const CONTACT_LIMIT = 50;
 const OBJECT_LABELS: Record<string, string> = {
     Opportunity: 'Opportunity',
+    Order: 'Order',
     Account: 'Account',
     Contact: 'Contact',
-    OpportunityLineItem: 'Opportunity Product'
+    OpportunityLineItem: 'Opportunity Product',
+    OrderItem: 'Order Product'
 };
 // The labels Salesforce's describe gives these standard fields (the simulator's describe derives
 // labels from API names).
@@ -65,14 +67,54 @@ const STANDARD_LABELS: Record<string, string> = {
     'OpportunityLineItem.Description': 'Line Description',
     'OpportunityLineItem.Quantity': 'Quantity',
     'OpportunityLineItem.UnitPrice': 'Sales Price',
-    'OpportunityLineItem.Discount': 'Discount'
+    'OpportunityLineItem.Discount': 'Discount',
+    'Order.TotalAmount': 'Order Amount',
+    'Order.BillToContactId': 'Bill To Contact ID',
+    'Order.ShipToContactId': 'Ship To Contact ID',
+    'OrderItem.Description': 'Line Description',
+    'OrderItem.Quantity': 'Quantity',
+    'OrderItem.UnitPrice': 'Unit Price'
 };
 
-const OPPORTUNITY_FIELDS = [
-    'Id',
-    'Name',
-    'CloseDate',
-    'AccountId',
+/** The objects a send starts from, by the key prefix of their ids (Apex: the id's SObjectType). */
+export type SourceObject = 'Opportunity' | 'Order';
+const SOURCE_BY_PREFIX: Record<string, SourceObject> = { '006': 'Opportunity', '801': 'Order' };
+
+/** UnleashedSendRecords.objectNameOf: Opportunity, Order, or null for any other id. */
+export function sourceObjectOf(recordId: string | null): SourceObject | null {
+    return recordId ? (SOURCE_BY_PREFIX[recordId.slice(0, 3)] ?? null) : null;
+}
+
+const SOURCE_WORDS: Record<string, SourceObject> = {
+    opportunity: 'Opportunity',
+    opportunities: 'Opportunity',
+    order: 'Order',
+    orders: 'Order'
+};
+
+/**
+ * UnleashedSettingsService.Settings.sendRefusal: why the Send From setting refuses a send from this
+ * object, in one sentence; null when it allows it. Blank means Opportunity only; words are matched
+ * without case, and anything else allows nothing.
+ */
+export function sendRefusal(settings: OrgSettingsRecord, source: SourceObject): string | null {
+    const setting = isBlank(settings.Send_From__c) ? null : settings.Send_From__c!.trim();
+    const allowed =
+        setting === null
+            ? new Set<SourceObject>(['Opportunity'])
+            : new Set(
+                  setting
+                      .split(/[,;]/)
+                      .map((w) => SOURCE_WORDS[w.trim().toLowerCase()])
+                      .filter((w): w is SourceObject => w !== undefined)
+              );
+    if (allowed.has(source)) return null;
+    const plural = source === 'Order' ? 'Orders' : 'Opportunities';
+    return `Sending ${plural} to Unleashed is turned off in this org (the Unleashed setting Send From is ${setting === null ? 'blank, which means Opportunity only' : `"${setting}"`}); an administrator can add ${source} to it, separated by a comma, in Setup > Custom Settings > Unleashed Settings.`;
+}
+
+// UnleashedSourceFields.ACCOUNT and UNLEASHED: the same on an Opportunity and an Order.
+const SHARED_FIELDS = [
     'Account.Name',
     'Account.Unleashed_Customer_Code__c',
     'Account.Unleashed_Currency__c',
@@ -158,25 +200,6 @@ class FieldAccess {
     }
 }
 
-/** The Opportunity's id and name, for the dialog of an org that is not connected. */
-export async function opportunityHeader(
-    ctx: ApexContext,
-    opportunityId: string | null
-): Promise<{ id: string; name: string | null }> {
-    const rows = opportunityId
-        ? await ctx.org.data.query(
-              `SELECT Id, Name FROM Opportunity WHERE Id = ${soqlString(opportunityId)} WITH USER_MODE LIMIT 1`
-          )
-        : [];
-    const row = rows[0];
-    if (!row || !opportunityId) notFound();
-    return { id: opportunityId, name: text(row.Name) };
-}
-
-function notFound(): never {
-    throw new AuraError('The Opportunity was not found, or you do not have access to it.');
-}
-
 const address = (row: Row | null | undefined, kind: 'Billing' | 'Shipping') => ({
     street: text(row?.[`${kind}Street`]),
     city: text(row?.[`${kind}City`]),
@@ -190,80 +213,249 @@ const lookupValue = (row: Row, relationship: string, field: string) => {
     return isObject(parent) ? text(parent[field]) : null;
 };
 
+/** A gathered source record's own facts (SendRecords.opportunity before the shared fields). */
+interface SourceFacts {
+    id: string;
+    name: string | null;
+    amount: number | null;
+    amountReadable: boolean;
+    closeDate: string | null;
+}
+
 /**
- * UnleashedOpportunityData.load: every record a send needs, as SendRecords. The package reads the
- * lines in a child subquery of the same SOQL; the simulator's SOQL has no subqueries, so they come
- * from a second query with the same filter and order.
+ * What only one object knows how to read (UnleashedSendSource: UnleashedOpportunitySource and
+ * UnleashedOrderSource): its own fields, its lines, its contact candidates. The Account's fields and
+ * the package's Unleashed_* fields are the same on both.
  */
-export async function gatherSendRecords(ctx: ApexContext, opportunityId: string | null): Promise<Records> {
-    const data = ctx.org.data;
-    const omitted: string[] = [];
-    const oppAccess = new FieldAccess(ctx, 'Opportunity');
-    const accountAccess = new FieldAccess(ctx, 'Account');
-    const lineAccess = new FieldAccess(ctx, 'OpportunityLineItem');
-    const amountReadable = oppAccess.readable('Amount');
-    if (!amountReadable) omitted.push(await oppAccess.labelOf('Amount'));
-    const oppFields = [
-        ...OPPORTUNITY_FIELDS,
-        ...(amountReadable ? ['Amount'] : []),
-        ...(await accountAccess.readableOnly('Account.', OPTIONAL_ACCOUNT_FIELDS, omitted))
-    ];
-    const lineFields = [
+interface SendSource {
+    /**
+     * The record with the shared fields and its readable optional ones (null when not visible), and
+     * the fields of its lines: the package reads both in one query, so a line field the user may not
+     * read stops the send even before the record is found.
+     */
+    find(ctx: ApexContext, id: string, omitted: string[]): Promise<{ row: Row | null; lineFields: string[] }>;
+    facts(ctx: ApexContext, row: Row): SourceFacts;
+    lines(ctx: ApexContext, id: string, lineFields: string[]): Promise<Records['lines']>;
+    contacts(ctx: ApexContext, row: Row, omitted: string[]): Promise<Contacts>;
+}
+
+type Contacts = NonNullable<Records['account']>['contacts'];
+
+const line = (l: Row, discountPercent: number | null): Records['lines'][number] => {
+    const product = isObject(l.Product2) ? l.Product2 : {};
+    return {
+        lineId: String(l.Id),
+        productName: text(product.Name),
+        productCode: text(product.Unleashed_Product_Code__c),
+        productGuid: text(product.Unleashed_Guid__c),
+        description: text(l.Description),
+        quantity: number(l.Quantity),
+        // The sales price before any discount; the middleware applies the discount.
+        unitPrice: number(l.UnitPrice),
+        discountPercent,
+        taxCode: text(l.Unleashed_Tax_Code__c)
+    };
+};
+
+/** The fields of each line (UnleashedSourceFields.LINE with the required and readable optional ones). */
+async function lineFieldsOf(
+    ctx: ApexContext,
+    object: 'OpportunityLineItem' | 'OrderItem',
+    required: string[],
+    omitted: string[]
+): Promise<string[]> {
+    const access = new FieldAccess(ctx, object);
+    return [
         'Id',
-        ...(await lineAccess.required('', REQUIRED_LINE_FIELDS)),
-        ...(await lineAccess.readableOnly('', ['Description'], omitted)),
         'Unleashed_Tax_Code__c',
+        'Product2Id',
         'Product2.Name',
         'Product2.Unleashed_Product_Code__c',
-        'Product2.Unleashed_Guid__c'
+        'Product2.Unleashed_Guid__c',
+        ...(await access.required('', required)),
+        ...(await access.readableOnly('', ['Description'], omitted))
     ];
-    const rows = opportunityId
-        ? await data.query(
-              `SELECT ${oppFields.join(', ')} FROM Opportunity WHERE Id = ${soqlString(opportunityId)} WITH USER_MODE LIMIT 1`
-          )
-        : [];
-    const opp = rows[0];
-    if (!opp || !opportunityId) notFound();
-    const lines = await data.query(
-        `SELECT ${lineFields.join(', ')} FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY CreatedDate ASC, Id ASC`
+}
+
+/**
+ * The lines in the order the package's child subquery reads them (the simulator's SOQL has no
+ * subqueries: a second query with the same filter and order).
+ */
+function readLines(
+    ctx: ApexContext,
+    object: string,
+    parentField: string,
+    parentId: string,
+    fields: string[]
+) {
+    return ctx.org.data.query(
+        `SELECT ${fields.join(', ')} FROM ${object} WHERE ${parentField} = ${soqlString(parentId)} WITH USER_MODE ORDER BY CreatedDate ASC, Id ASC`
     );
-    const extra = await readOptional(ctx, opportunityId, omitted);
-    const accountId = text(opp.AccountId);
-    const account = isObject(opp.Account) ? opp.Account : null;
+}
+
+/** UnleashedOpportunitySource with UnleashedOpportunitySelector. */
+const OPPORTUNITY: SendSource = {
+    async find(ctx, id, omitted) {
+        const oppAccess = new FieldAccess(ctx, 'Opportunity');
+        const amountReadable = oppAccess.readable('Amount');
+        if (!amountReadable) omitted.push(await oppAccess.labelOf('Amount'));
+        const fields = [
+            'Id',
+            'Name',
+            'CloseDate',
+            'AccountId',
+            ...SHARED_FIELDS,
+            ...(amountReadable ? ['Amount'] : []),
+            ...(await new FieldAccess(ctx, 'Account').readableOnly(
+                'Account.',
+                OPTIONAL_ACCOUNT_FIELDS,
+                omitted
+            ))
+        ];
+        const lineFields = await lineFieldsOf(
+            ctx,
+            'OpportunityLineItem',
+            ['Quantity', 'UnitPrice', 'Discount'],
+            omitted
+        );
+        const rows = await ctx.org.data.query(
+            `SELECT ${fields.join(', ')} FROM Opportunity WHERE Id = ${soqlString(id)} WITH USER_MODE LIMIT 1`
+        );
+        return { row: rows[0] ?? null, lineFields };
+    },
+    facts(ctx, row) {
+        const amountReadable = new FieldAccess(ctx, 'Opportunity').readable('Amount');
+        return {
+            id: String(row.Id),
+            name: text(row.Name),
+            amount: amountReadable ? number(row.Amount) : null,
+            amountReadable,
+            closeDate: text(row.CloseDate)
+        };
+    },
+    async lines(ctx, id, lineFields) {
+        const rows = await readLines(ctx, 'OpportunityLineItem', 'OpportunityId', id, lineFields);
+        // The middleware applies the discount.
+        return rows.map((l) => line(l, number(l.Discount)));
+    },
+    contacts: (ctx, row, omitted) => opportunityContacts(ctx, String(row.Id), String(row.AccountId), omitted)
+};
+
+// UnleashedOrderSelector: standard Order fields a profile may hide.
+const OPTIONAL_ORDER_FIELDS = ['TotalAmount', 'BillToContactId', 'ShipToContactId'];
+
+/**
+ * UnleashedOrderSource with UnleashedOrderSelector: the Total Amount and the Order Start Date, the
+ * Order Products at their Unit Price (no discount), the Bill To and Ship To contacts first. An Order
+ * without a name goes by its Order Number.
+ */
+const ORDER: SendSource = {
+    async find(ctx, id, omitted) {
+        const fields = [
+            'Id',
+            'Name',
+            'OrderNumber',
+            'EffectiveDate',
+            'AccountId',
+            ...SHARED_FIELDS,
+            ...(await new FieldAccess(ctx, 'Order').readableOnly('', OPTIONAL_ORDER_FIELDS, omitted)),
+            ...(await new FieldAccess(ctx, 'Account').readableOnly(
+                'Account.',
+                OPTIONAL_ACCOUNT_FIELDS,
+                omitted
+            ))
+        ];
+        // An Order Product has no discount: its Unit Price is the price sold at.
+        const lineFields = await lineFieldsOf(ctx, 'OrderItem', ['Quantity', 'UnitPrice'], omitted);
+        const rows = await ctx.org.data.query(
+            `SELECT ${fields.join(', ')} FROM Order WHERE Id = ${soqlString(id)} WITH USER_MODE LIMIT 1`
+        );
+        return { row: rows[0] ?? null, lineFields };
+    },
+    facts(ctx, row) {
+        const amountReadable = new FieldAccess(ctx, 'Order').readable('TotalAmount');
+        return {
+            id: String(row.Id),
+            name: isBlank(text(row.Name)) ? text(row.OrderNumber) : text(row.Name),
+            amount: amountReadable ? number(row.TotalAmount) : null,
+            amountReadable,
+            closeDate: text(row.EffectiveDate)
+        };
+    },
+    async lines(ctx, id, lineFields) {
+        const rows = await readLines(ctx, 'OrderItem', 'OrderId', id, lineFields);
+        return rows.map((l) => line(l, null));
+    },
+    contacts: (ctx, row, omitted) =>
+        orderContacts(
+            ctx,
+            text(row.BillToContactId),
+            text(row.ShipToContactId),
+            String(row.AccountId),
+            omitted
+        )
+};
+
+const SOURCES: Record<SourceObject, SendSource> = { Opportunity: OPPORTUNITY, Order: ORDER };
+
+function notFound(source: SourceObject): never {
+    throw new AuraError(`The ${source} was not found, or you do not have access to it.`);
+}
+
+/**
+ * UnleashedSendRecords.gather: every record a send from an Opportunity or an Order needs, as
+ * SendRecords. Refused before any query for an id of another object, or of an object the Send From
+ * setting leaves out.
+ */
+export async function gatherSendRecords(ctx: ApexContext, recordId: string | null): Promise<Records> {
+    const sourceObject = sourceObjectOf(recordId);
+    if (!recordId || !sourceObject)
+        throw new AuraError(
+            recordId === null
+                ? 'The Opportunity was not found, or you do not have access to it.'
+                : 'Send to Unleashed works on an Opportunity or an Order.'
+        );
+    const refusal = sendRefusal(ctx.org.settings, sourceObject);
+    if (refusal !== null) throw new AuraError(refusal);
+    const source = SOURCES[sourceObject];
+    const omitted: string[] = [];
+    const { row, lineFields } = await source.find(ctx, recordId, omitted);
+    if (!row) notFound(sourceObject);
+    const lines = await source.lines(ctx, recordId, lineFields);
+    const extra = await readOptional(ctx, sourceObject, recordId, omitted);
+    const accountId = text(row.AccountId);
+    const account = isObject(row.Account) ? row.Account : null;
     const isPersonAccount = extra.account?.IsPersonAccount === true;
     const settings = ctx.org.settings;
     return {
+        source: sourceObject,
         opportunity: {
-            id: opportunityId,
-            name: text(opp.Name),
-            amount: amountReadable ? number(opp.Amount) : null,
-            amountReadable,
-            closeDate: text(opp.CloseDate),
-            currencyIsoCode: text(extra.opportunity.CurrencyIsoCode) ?? ctx.org.user.defaultCurrency,
-            freight: number(opp.Unleashed_Freight__c),
+            ...source.facts(ctx, row),
+            currencyIsoCode: text(extra.record.CurrencyIsoCode) ?? ctx.org.user.defaultCurrency,
+            freight: number(row.Unleashed_Freight__c),
             stored: {
-                warehouseCode: lookupValue(opp, 'Unleashed_Warehouse__r', 'Warehouse_Code__c'),
-                taxCode: lookupValue(opp, 'Unleashed_Tax__r', 'Tax_Code__c'),
-                salesPersonEmail: lookupValue(opp, 'Unleashed_Sales_Person__r', 'Email__c'),
-                deliveryMethod: lookupValue(opp, 'Unleashed_Delivery_Method__r', 'Name'),
-                orderStatus: text(opp.Unleashed_Order_Status_To_Create__c),
-                requiredDate: text(opp.Unleashed_Required_Date__c),
-                comments: text(opp.Unleashed_Comments__c),
+                warehouseCode: lookupValue(row, 'Unleashed_Warehouse__r', 'Warehouse_Code__c'),
+                taxCode: lookupValue(row, 'Unleashed_Tax__r', 'Tax_Code__c'),
+                salesPersonEmail: lookupValue(row, 'Unleashed_Sales_Person__r', 'Email__c'),
+                deliveryMethod: lookupValue(row, 'Unleashed_Delivery_Method__r', 'Name'),
+                orderStatus: text(row.Unleashed_Order_Status_To_Create__c),
+                requiredDate: text(row.Unleashed_Required_Date__c),
+                comments: text(row.Unleashed_Comments__c),
                 deliveryAddress: {
-                    name: text(opp.Unleashed_Delivery_Name__c),
-                    street: text(opp.Unleashed_Delivery_Street__c),
-                    suburb: text(opp.Unleashed_Delivery_Suburb__c),
-                    city: text(opp.Unleashed_Delivery_City__c),
-                    region: text(opp.Unleashed_Delivery_Region__c),
-                    postalCode: text(opp.Unleashed_Delivery_Postal_Code__c),
-                    country: text(opp.Unleashed_Delivery_Country__c)
+                    name: text(row.Unleashed_Delivery_Name__c),
+                    street: text(row.Unleashed_Delivery_Street__c),
+                    suburb: text(row.Unleashed_Delivery_Suburb__c),
+                    city: text(row.Unleashed_Delivery_City__c),
+                    region: text(row.Unleashed_Delivery_Region__c),
+                    postalCode: text(row.Unleashed_Delivery_Postal_Code__c),
+                    country: text(row.Unleashed_Delivery_Country__c)
                 }
             },
             order: {
-                guid: text(opp.Unleashed_Order_Guid__c),
-                number: text(opp.Unleashed_Order_Number__c),
-                status: text(opp.Unleashed_Order_Status__c),
-                lastSent: auraDatetime(opp.Unleashed_Last_Sent__c)
+                guid: text(row.Unleashed_Order_Guid__c),
+                number: text(row.Unleashed_Order_Number__c),
+                status: text(row.Unleashed_Order_Status__c),
+                lastSent: auraDatetime(row.Unleashed_Last_Sent__c)
             }
         },
         account:
@@ -283,24 +475,12 @@ export async function gatherSendRecords(ctx: ApexContext, opportunityId: string 
                       doNotSendReason: text(account.Unleashed_Do_Not_Send_Reason__c),
                       billingAddress: address(account, 'Billing'),
                       shippingAddress: address(account, 'Shipping'),
-                      contacts: isPersonAccount ? [] : await contacts(ctx, opportunityId, accountId, omitted),
+                      // A Person Account is its own contact.
+                      contacts: isPersonAccount ? [] : await source.contacts(ctx, row, omitted),
                       defaults: accountDefaults(account)
                   }
                 : null,
-        lines: lines.map((l) => {
-            const product = isObject(l.Product2) ? l.Product2 : {};
-            return {
-                lineId: String(l.Id),
-                productName: text(product.Name),
-                productCode: text(product.Unleashed_Product_Code__c),
-                productGuid: text(product.Unleashed_Guid__c),
-                description: text(l.Description),
-                quantity: number(l.Quantity),
-                unitPrice: number(l.UnitPrice),
-                discountPercent: number(l.Discount),
-                taxCode: text(l.Unleashed_Tax_Code__c)
-            };
-        }),
+        lines,
         settings: {
             defaultWarehouseCode: settings.Default_Warehouse_Code__c ?? null,
             defaultOrderStatus: settings.Default_Order_Status__c ?? null,
@@ -312,8 +492,8 @@ export async function gatherSendRecords(ctx: ApexContext, opportunityId: string 
         numbering: extra.numbering,
         reference: await reference(ctx),
         user: { email: ctx.org.user.email },
-        // UnleashedMappedValues.of: the field mappings the package ships, read for this Opportunity.
-        mapped: await mappedValues(ctx, 'Opportunity', opportunityId, accountId),
+        // UnleashedMappedValues.of: the field mappings the package ships, read for this record.
+        mapped: await mappedValues(ctx, sourceObject, recordId, accountId),
         omittedFields: omitted
     };
 }
@@ -341,9 +521,9 @@ const NUMBER_FIELD_TYPES = new Set(['string', 'int', 'long', 'double']);
 
 /**
  * Fields that exist only in multi-currency or Person Account orgs, and the order number field with
- * what the describe says about it, read by a separate query.
+ * what the describe says about it, read by a separate query of the record sent.
  */
-async function readOptional(ctx: ApexContext, opportunityId: string, omitted: string[]) {
+async function readOptional(ctx: ApexContext, source: SourceObject, recordId: string, omitted: string[]) {
     const fields = ['Id'];
     const { multiCurrency, personAccounts } = ctx.org.features;
     if (multiCurrency) fields.push('CurrencyIsoCode', 'Account.CurrencyIsoCode');
@@ -356,18 +536,18 @@ async function readOptional(ctx: ApexContext, opportunityId: string, omitted: st
                 omitted
             ))
         );
-    const numbering = await describeNumbering(ctx);
+    const numbering = await describeNumbering(ctx, source);
     const numberField = numbering && !numbering.settingIssue ? numbering.fieldName : null;
     // SOQL refuses a field selected twice, and field names are not case sensitive.
     if (numberField && !fields.some((f) => f.toLowerCase() === numberField.toLowerCase()))
         fields.push(numberField);
     const rows = await ctx.org.data.query(
-        `SELECT ${fields.join(', ')} FROM Opportunity WHERE Id = ${soqlString(opportunityId)} LIMIT 1`
+        `SELECT ${fields.join(', ')} FROM ${source} WHERE Id = ${soqlString(recordId)} LIMIT 1`
     );
     const row = rows[0] ?? {};
     if (numbering && numberField) numbering.value = orderNumberText(row[numberField]);
     return {
-        opportunity: row,
+        record: row,
         account: isObject(row.Account) ? row.Account : null,
         numbering
     };
@@ -375,32 +555,46 @@ async function readOptional(ctx: ApexContext, opportunityId: string, omitted: st
 
 type Numbering = NonNullable<Records['numbering']>;
 
-/** UnleashedOrderNumber: the Order Number Field setting against the Opportunity describe. */
-async function describeNumbering(ctx: ApexContext): Promise<Numbering | null> {
+/**
+ * UnleashedOrderNumber: the number field the settings name for the object sent (Order Number Field
+ * for an Opportunity; Order Number Field on Orders for an Order, blank meaning its OrderNumber)
+ * against that object's describe.
+ */
+async function describeNumbering(ctx: ApexContext, source: SourceObject): Promise<Numbering | null> {
     const settings = ctx.org.settings;
-    const configured = settings.Order_Number_Field__c;
-    if (settings.Use_Opportunity_Number__c !== true || isBlank(configured)) return null;
+    const onOrder = settings.Order_Number_Field_On_Order__c;
+    const configured =
+        source === 'Order'
+            ? isBlank(onOrder)
+                ? 'OrderNumber'
+                : onOrder!.trim()
+            : isBlank(settings.Order_Number_Field__c)
+              ? null
+              : settings.Order_Number_Field__c!.trim();
+    if (settings.Use_Opportunity_Number__c !== true || configured === null) return null;
     const numbering: Numbering = {
         // The field's default value: a setting never saved reads as its defaults.
         prefix: settings.Order_Number_Prefix__c ?? 'SF-',
-        fieldName: configured!.trim(),
+        fieldName: null,
         fieldLabel: null,
         value: null,
         settingIssue: null
     };
-    const fields = await ctx.org.data.describeFields('Opportunity');
-    const field = fields.find((f) => f.name.toLowerCase() === configured!.trim().toLowerCase());
+    const fields = await ctx.org.data.describeFields(source);
+    const field = fields.find((f) => f.name.toLowerCase() === configured.toLowerCase());
     if (!field) {
         numbering.settingIssue = { kind: 'not-a-field', configured, label: null, type: null };
         return numbering;
     }
-    numbering.fieldName = field.name;
-    numbering.fieldLabel = field.label;
     const type = APEX_TYPES[field.type] ?? field.type.toUpperCase();
-    if (!NUMBER_FIELD_TYPES.has(field.type))
-        numbering.settingIssue = { kind: 'wrong-type', configured: field.name, label: field.label, type };
-    else if (!new FieldAccess(ctx, 'Opportunity').readable(field.name))
+    if (!new FieldAccess(ctx, source).readable(field.name))
         numbering.settingIssue = { kind: 'unreadable', configured: field.name, label: field.label, type };
+    else if (!NUMBER_FIELD_TYPES.has(field.type))
+        numbering.settingIssue = { kind: 'wrong-type', configured: field.name, label: field.label, type };
+    else {
+        numbering.fieldName = field.name;
+        numbering.fieldLabel = field.label;
+    }
     return numbering;
 }
 
@@ -411,21 +605,10 @@ function orderNumberText(value: unknown): string | null {
     return String(value);
 }
 
-/**
- * A business Account's contact candidates: the Opportunity's contact roles first (primary first),
- * then the Account's contacts, newest first; at most 50, each contact once.
- */
-async function contacts(ctx: ApexContext, opportunityId: string, accountId: string, omitted: string[]) {
-    const access = new FieldAccess(ctx, 'Contact');
-    const optional = await access.readableOnly('', OPTIONAL_CONTACT_FIELDS, omitted);
-    const roles = await ctx.org.data.query(
-        `SELECT ContactId, IsPrimary, Role, Contact.FirstName, Contact.LastName${optional.map((f) => `, Contact.${f}`).join('')} FROM OpportunityContactRole WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY IsPrimary DESC, CreatedDate ASC LIMIT ${CONTACT_LIMIT}`
-    );
-    const own = await ctx.org.data.query(
-        `SELECT Id, FirstName, LastName${optional.map((f) => `, ${f}`).join('')} FROM Contact WHERE AccountId = ${soqlString(accountId)} WITH USER_MODE ORDER BY CreatedDate DESC LIMIT ${CONTACT_LIMIT}`
-    );
+/** Each contact once, at most 50, in the order added. */
+function candidateList() {
     const seen = new Set<string>();
-    const result: NonNullable<Records['account']>['contacts'] = [];
+    const result: Contacts = [];
     const add = (id: unknown, c: Row, isPrimary: boolean, role: string | null) => {
         if (seen.has(String(id)) || result.length >= CONTACT_LIMIT) return;
         seen.add(String(id));
@@ -438,9 +621,65 @@ async function contacts(ctx: ApexContext, opportunityId: string, accountId: stri
             role
         });
     };
+    return { result, add };
+}
+
+/** The Account's own contacts, newest first. */
+function accountContacts(ctx: ApexContext, accountId: string, optional: string[]) {
+    return ctx.org.data.query(
+        `SELECT Id, FirstName, LastName${optional.map((f) => `, ${f}`).join('')} FROM Contact WHERE AccountId = ${soqlString(accountId)} WITH USER_MODE ORDER BY CreatedDate DESC LIMIT ${CONTACT_LIMIT}`
+    );
+}
+
+/**
+ * A business Account's contact candidates for an Opportunity: its contact roles first (primary
+ * first), then the Account's contacts, newest first; at most 50, each contact once.
+ */
+async function opportunityContacts(
+    ctx: ApexContext,
+    opportunityId: string,
+    accountId: string,
+    omitted: string[]
+): Promise<Contacts> {
+    const optional = await new FieldAccess(ctx, 'Contact').readableOnly('', OPTIONAL_CONTACT_FIELDS, omitted);
+    const roles = await ctx.org.data.query(
+        `SELECT ContactId, IsPrimary, Role, Contact.FirstName, Contact.LastName${optional.map((f) => `, Contact.${f}`).join('')} FROM OpportunityContactRole WHERE OpportunityId = ${soqlString(opportunityId)} WITH USER_MODE ORDER BY IsPrimary DESC, CreatedDate ASC LIMIT ${CONTACT_LIMIT}`
+    );
+    const own = await accountContacts(ctx, accountId, optional);
+    const { result, add } = candidateList();
     for (const r of roles)
         if (isObject(r.Contact)) add(r.ContactId, r.Contact, r.IsPrimary === true, text(r.Role));
     for (const c of own) add(c.Id, c, false, null);
+    return result;
+}
+
+/**
+ * UnleashedContactSelector.orderCandidates: an Order's Bill To contact first (as the primary one),
+ * then its Ship To contact, then the Account's contacts; at most 50, each contact once.
+ */
+async function orderContacts(
+    ctx: ApexContext,
+    billToId: string | null,
+    shipToId: string | null,
+    accountId: string,
+    omitted: string[]
+): Promise<Contacts> {
+    const optional = await new FieldAccess(ctx, 'Contact').readableOnly('', OPTIONAL_CONTACT_FIELDS, omitted);
+    const named = [billToId, shipToId].filter((id): id is string => id !== null);
+    const byId = new Map(
+        (named.length === 0
+            ? []
+            : await ctx.org.data.query(
+                  `SELECT Id, FirstName, LastName${optional.map((f) => `, ${f}`).join('')} FROM Contact WHERE Id IN (${named.map(soqlString).join(', ')}) WITH USER_MODE`
+              )
+        ).map((c) => [String(c.Id), c])
+    );
+    const { result, add } = candidateList();
+    const billTo = billToId ? byId.get(billToId) : undefined;
+    if (billTo) add(billToId, billTo, true, 'Bill To');
+    const shipTo = shipToId ? byId.get(shipToId) : undefined;
+    if (shipTo) add(shipToId, shipTo, false, 'Ship To');
+    for (const c of await accountContacts(ctx, accountId, optional)) add(c.Id, c, false, null);
     return result;
 }
 

@@ -5,13 +5,15 @@ import { isConnected, type ApexContext } from './context';
 import { isBlank, isObject, type Json } from './json';
 import { MiddlewareError, NOT_CONNECTED } from './middleware-client';
 import { DmlError } from './org';
-import { gatherSendRecords, opportunityHeader } from './send-data';
+import { gatherSendRecords } from './send-data';
 import { OP_SEND, OP_UPDATE, STATUS_ERROR, STATUS_SUCCESS, recordLog } from './sync-log';
 
 /**
- * UnleashedSendController with UnleashedSendService: gathers the records (send-data.ts), asks the
- * middleware's /v1/sends routes, and shows or stores what they answer. The defaults, checks,
- * messages and the order itself are the middleware's (middleware/src/sync/sends).
+ * UnleashedSendController with UnleashedSendService: gathers the records of the Opportunity or the
+ * Order (send-data.ts; the parameter keeps its name opportunityId, an Order's id is dispatched by its
+ * prefix), asks the middleware's /v1/sends routes, and shows or stores what they answer on the record
+ * sent from (UnleashedSendOutcome). The defaults, checks, messages and the order itself are the
+ * middleware's (middleware/src/sync/sends).
  */
 
 const CONTEXT_PATH = '/v1/sends/context';
@@ -93,11 +95,12 @@ function answerOf(answer: unknown): Json {
 }
 
 export async function getSendContext(ctx: ApexContext, opportunityId: string | null): Promise<unknown> {
+    // As the package: the records first (a refused or missing record says so even when not connected).
+    const records = await gatherSendRecords(ctx, opportunityId);
     if (!isConnected(ctx)) {
-        const opp = await opportunityHeader(ctx, opportunityId);
         return {
-            opportunityId: opp.id,
-            opportunityName: opp.name,
+            opportunityId: records.opportunity.id,
+            opportunityName: records.opportunity.name,
             warehouses: [],
             taxes: [],
             salesPersons: [],
@@ -106,7 +109,6 @@ export async function getSendContext(ctx: ApexContext, opportunityId: string | n
             notices: []
         };
     }
-    const records = await gatherSendRecords(ctx, opportunityId);
     try {
         return answerOf(await ctx.middleware.post(CONTEXT_PATH, records));
     } catch (err) {
@@ -150,18 +152,27 @@ interface SendResult {
     warnings: string[];
 }
 
+/** The record sent from: the same Unleashed_* fields on an Opportunity and an Order. */
 async function save(
     ctx: ApexContext,
-    change: Record<string, unknown> & { Id: string },
+    records: SendRecordsInput,
+    change: Record<string, unknown>,
     failurePrefix: string
 ) {
+    const sobject = records.source ?? 'Opportunity';
     try {
-        await ctx.org.data.update('Opportunity', change);
+        await ctx.org.data.update(sobject, { ...change, Id: records.opportunity.id });
     } catch (err) {
         if (err instanceof DmlError)
-            throw new AuraError(`${failurePrefix}the Opportunity could not be updated: ${err.dmlMessage}`);
+            throw new AuraError(`${failurePrefix}the ${sobject} could not be updated: ${err.dmlMessage}`);
         throw err;
     }
+}
+
+/** UnleashedSyncLogService.LogEntry.forSource: the Opportunity__c or the Order__c lookup, and the record id. */
+function logSource(records: SendRecordsInput) {
+    const id = records.opportunity.id;
+    return records.source === 'Order' ? { orderId: id, recordId: id } : { opportunityId: id, recordId: id };
 }
 
 const amountOf = (v: string) => Number(v);
@@ -177,8 +188,8 @@ async function recordSuccess(
     const address = remember.deliveryAddress;
     await save(
         ctx,
+        records,
         {
-            Id: records.opportunity.id,
             Unleashed_Order_Guid__c: answer.orderGuid,
             Unleashed_Order_Number__c: answer.orderNumber,
             Unleashed_Order_Status__c: answer.status,
@@ -187,7 +198,7 @@ async function recordSuccess(
             Unleashed_Total__c: amountOf(answer.total),
             Unleashed_Last_Sent__c: ctx.now().toISOString(),
             Unleashed_Last_Error__c: null,
-            // The choices stay on the Opportunity so the next send starts from them.
+            // The choices stay on the record so the next send starts from them.
             Unleashed_Warehouse__c: remember.warehouseId,
             Unleashed_Tax__c: remember.taxId,
             Unleashed_Sales_Person__c: remember.salesPersonId,
@@ -220,8 +231,7 @@ async function recordSuccess(
     const syncLogId = await recordLog(ctx, {
         operation,
         status: STATUS_SUCCESS,
-        opportunityId: records.opportunity.id,
-        recordId: records.opportunity.id,
+        ...logSource(records),
         attempts: attempt,
         requestSummary: answer.summary,
         errorText: null
@@ -254,7 +264,8 @@ async function recordFailure(
     const id = records.opportunity.id;
     await save(
         ctx,
-        { Id: id, Unleashed_Last_Error__c: message.slice(0, ERROR_MAX) },
+        records,
+        { Unleashed_Last_Error__c: message.slice(0, ERROR_MAX) },
         `Unleashed refused the order (${message}), and `
     );
     // The middleware says what it tried to send; without its answer, what the rep asked for.
@@ -263,13 +274,12 @@ async function recordFailure(
     const syncLogId = await recordLog(ctx, {
         operation,
         status: STATUS_ERROR,
-        opportunityId: id,
-        recordId: id,
+        ...logSource(records),
         attempts: attempt,
         requestSummary:
             typeof summary === 'string'
                 ? summary
-                : `Opportunity ${id}: choices ${JSON.stringify(given ?? {})}`,
+                : `${records.source ?? 'Opportunity'} ${id} with the choices ${JSON.stringify(given ?? {})}`,
         errorText: message,
         retryPayload: JSON.stringify(isObject(choices) ? choices : (given ?? {}))
     });

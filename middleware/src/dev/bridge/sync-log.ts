@@ -22,6 +22,8 @@ export interface LogEntry {
     status: string;
     recordId?: string | null;
     opportunityId?: string | null;
+    /** A Salesforce Order an order was sent from (Order__c). */
+    orderId?: string | null;
     importJobId?: string | null;
     requestSummary?: string | null;
     errorText?: string | null;
@@ -39,6 +41,7 @@ export async function recordLog(ctx: ApexContext, entry: LogEntry): Promise<stri
         Status__c: entry.status,
         Record_Id__c: entry.recordId ?? null,
         Opportunity__c: entry.opportunityId ?? null,
+        Order__c: entry.orderId ?? null,
         Import_Job__c: entry.importJobId ?? null,
         Request_Summary__c: cut(entry.requestSummary, SUMMARY_MAX),
         Error_Text__c: cut(entry.errorText, SUMMARY_MAX),
@@ -49,7 +52,7 @@ export async function recordLog(ctx: ApexContext, entry: LogEntry): Promise<stri
 }
 
 const FIELDS =
-    'Id, Name, Operation__c, Status__c, Record_Id__c, Opportunity__c, Error_Text__c, Request_Summary__c, Attempts__c, Occurred_At__c, Retry_Payload__c';
+    'Id, Name, Operation__c, Status__c, Record_Id__c, Opportunity__c, Order__c, Error_Text__c, Request_Summary__c, Attempts__c, Occurred_At__c, Retry_Payload__c';
 
 export interface LogRow {
     Id: string;
@@ -58,6 +61,7 @@ export interface LogRow {
     Status__c: string | null;
     Record_Id__c: string | null;
     Opportunity__c: string | null;
+    Order__c?: string | null;
     Error_Text__c: string | null;
     Request_Summary__c: string | null;
     Attempts__c: number | null;
@@ -66,12 +70,16 @@ export interface LogRow {
     [k: string]: unknown;
 }
 
+/** The Opportunity or the Salesforce Order the failed order was sent from. */
+function sentFrom(log: LogRow): string | null {
+    return log.Opportunity__c ?? log.Order__c ?? null;
+}
+
 function canRetry(log: LogRow): boolean {
     return (
         log.Status__c === STATUS_ERROR &&
         RETRYABLE.has(log.Operation__c ?? '') &&
-        log.Opportunity__c !== null &&
-        log.Opportunity__c !== undefined &&
+        sentFrom(log) !== null &&
         !isBlank(log.Retry_Payload__c)
     );
 }
@@ -121,7 +129,7 @@ async function byId(ctx: ApexContext, id: string): Promise<LogRow | null> {
 /** The send a retry repeats: sendOrder's service with the kept choices and the next attempt number. */
 export type SendForRetry = (
     ctx: ApexContext,
-    opportunityId: string,
+    recordId: string,
     choicesJson: string | null,
     attempt: number
 ) => Promise<{ syncLogId: string | null }>;
@@ -136,7 +144,7 @@ export async function retrySync(
     if (!canRetry(log)) throw new AuraError('Only a failed order send can be retried.');
     const attempts =
         log.Attempts__c === null || log.Attempts__c === undefined ? 1 : Math.trunc(log.Attempts__c);
-    const result = await send(ctx, log.Opportunity__c as string, log.Retry_Payload__c, attempts + 1);
+    const result = await send(ctx, sentFrom(log) as string, log.Retry_Payload__c, attempts + 1);
     const fresh = result.syncLogId ? await byId(ctx, result.syncLogId) : null;
     if (!fresh) throw new AuraError('The retry ran, but its sync log entry is not visible to you.');
     return rowDto(fresh);

@@ -368,6 +368,13 @@ export class SimOrg {
                 if (line.OpportunityId === row.Id) this.commit(lines, String(line.Id), null, journal);
             }
         }
+        if (table.def.name === 'OrderItem') this.rollUpOrder(String(row.OrderId), journal);
+        if (table.def.name === 'Order') {
+            const items = this.tableByName('OrderItem');
+            for (const item of [...items.rows.values()]) {
+                if (item.OrderId === row.Id) this.commit(items, String(item.Id), null, journal);
+            }
+        }
     }
 
     /** Puts every record a failed allOrNone request touched back as it was. */
@@ -393,7 +400,7 @@ export class SimOrg {
             IsDeleted: false
         };
         if (table.byName.has('OwnerId') && !row.OwnerId) row.OwnerId = this.currentUserId;
-        if (table.def.autoNumber) row.Name = this.nextAutoNumber(table);
+        if (table.def.autoNumber) row[table.def.autoNumberField ?? 'Name'] = this.nextAutoNumber(table);
         this.commit(table, id, row);
         return id;
     }
@@ -493,7 +500,7 @@ export class SimOrg {
                 IsDeleted: false
             });
             if (table.byName.has('OwnerId') && !row.OwnerId) row.OwnerId = this.currentUserId;
-            if (table.def.autoNumber) row.Name = this.nextAutoNumber(table);
+            if (table.def.autoNumber) row[table.def.autoNumberField ?? 'Name'] = this.nextAutoNumber(table);
         }
         Object.assign(row, {
             LastModifiedDate: stamp,
@@ -503,6 +510,7 @@ export class SimOrg {
         this.commit(table, id, row, journal);
         if (table.def.name === 'OpportunityLineItem')
             this.rollUpOpportunity(String(row.OpportunityId), journal);
+        if (table.def.name === 'OrderItem') this.rollUpOrder(String(row.OrderId), journal);
         return id;
     }
 
@@ -595,6 +603,9 @@ export class SimOrg {
             case 'OpportunityLineItem':
                 this.lineItemRules(row, creating, errors);
                 break;
+            case 'OrderItem':
+                if (creating) this.orderItemRules(row, errors);
+                break;
         }
     }
 
@@ -670,6 +681,56 @@ export class SimOrg {
                 .toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
                 .toNumber();
         }
+    }
+
+    /**
+     * An Order Product takes its product and list price from its price book entry, which must be in the
+     * Order's price book and currency; its total is quantity times unit price (Orders have no discount).
+     */
+    private orderItemRules(row: Row, errors: SfError[]): void {
+        const order = this.get(this.tableByName('Order'), String(row.OrderId));
+        const entry = this.get(this.tableByName('PricebookEntry'), String(row.PricebookEntryId));
+        if (!order || !entry) return;
+        row.Product2Id = entry.Product2Id;
+        row.ListPrice = entry.UnitPrice;
+        row.CurrencyIsoCode = order.CurrencyIsoCode;
+        if (!order.Pricebook2Id || order.Pricebook2Id !== entry.Pricebook2Id) {
+            errors.push({
+                statusCode: 'FIELD_INTEGRITY_EXCEPTION',
+                message:
+                    'field integrity exception: PricebookEntryId (pricebook entry is in a different pricebook than the one assigned to the order, or order has no pricebook)',
+                fields: ['PricebookEntryId']
+            });
+        }
+        if (entry.CurrencyIsoCode !== order.CurrencyIsoCode) {
+            errors.push({
+                statusCode: 'FIELD_INTEGRITY_EXCEPTION',
+                message:
+                    'field integrity exception: PricebookEntryId (pricebook entry currency code does not match order currency code)',
+                fields: ['PricebookEntryId']
+            });
+        }
+        if (
+            row.Quantity !== null &&
+            row.Quantity !== undefined &&
+            row.UnitPrice !== null &&
+            row.UnitPrice !== undefined
+        )
+            row.TotalPrice = new Decimal(String(row.Quantity))
+                .times(String(row.UnitPrice))
+                .toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
+                .toNumber();
+    }
+
+    /** Order.TotalAmount is the sum of its Order Products. */
+    private rollUpOrder(orderId: string, journal?: Journal): void {
+        const orders = this.tableByName('Order');
+        const order = this.get(orders, orderId);
+        if (!order) return;
+        const total = [...this.tableByName('OrderItem').rows.values()]
+            .filter((i) => i.OrderId === order.Id)
+            .reduce((sum, i) => sum.plus(String(i.TotalPrice ?? 0)), new Decimal(0));
+        this.commit(orders, String(order.Id), { ...order, TotalAmount: total.toNumber() }, journal);
     }
 
     /** Opportunity.Amount is the sum of its lines once it has any; the first line sets the price book. */

@@ -60,6 +60,8 @@ export interface ObjectDef {
     fields: Record<string, FieldDef>;
     /** Auto-number format of the Name field, e.g. 'IMP-{00000}'. */
     autoNumber?: string;
+    /** The field the auto-number goes into when it is not Name (Order's OrderNumber). */
+    autoNumberField?: string;
 }
 
 // Small builders keep the tables below readable.
@@ -130,6 +132,35 @@ function customObject(
         { Name: nameField, OwnerId: stdLookup('User', 'Owner'), ...fields },
         autoNumber
     );
+}
+
+/** The package's fields on Opportunity and Order alike (the same API names on both). */
+function unleashedOrderFields(): Record<string, FieldDef> {
+    return {
+        Unleashed_Warehouse__c: lookup('Unleashed_Warehouse__c', 'Unleashed_Warehouse__c'),
+        Unleashed_Tax__c: lookup('Unleashed_Tax__c', 'Unleashed_Tax__c'),
+        Unleashed_Sales_Person__c: lookup('Unleashed_Sales_Person__c', 'Unleashed_Sales_Person__c'),
+        Unleashed_Delivery_Method__c: lookup('Unleashed_Delivery_Method__c', 'Unleashed_Delivery_Method__c'),
+        Unleashed_Order_Status_To_Create__c: picklist(['Parked', 'Placed'], { defaultValue: 'Parked' }),
+        Unleashed_Required_Date__c: cst('date'),
+        Unleashed_Delivery_Name__c: text(255),
+        Unleashed_Delivery_Street__c: text(255),
+        Unleashed_Delivery_Suburb__c: text(255),
+        Unleashed_Delivery_City__c: text(255),
+        Unleashed_Delivery_Region__c: text(255),
+        Unleashed_Delivery_Country__c: text(255),
+        Unleashed_Delivery_Postal_Code__c: text(20),
+        Unleashed_Comments__c: longText(32768),
+        Unleashed_Freight__c: cst('currency', { precision: 16, scale: 2 }),
+        Unleashed_Order_Guid__c: extIdUnique(36),
+        Unleashed_Order_Number__c: text(40),
+        Unleashed_Order_Status__c: text(40),
+        Unleashed_Sub_Total__c: cst('currency', { precision: 16, scale: 2 }),
+        Unleashed_Tax_Total__c: cst('currency', { precision: 16, scale: 2 }),
+        Unleashed_Total__c: cst('currency', { precision: 16, scale: 2 }),
+        Unleashed_Last_Sent__c: cst('datetime'),
+        Unleashed_Last_Error__c: longText(32768)
+    };
 }
 
 export const SCHEMA: ObjectDef[] = [
@@ -292,6 +323,46 @@ export const SCHEMA: ObjectDef[] = [
         CurrencyIsoCode: std('picklist', { readOnly: true }),
         Unleashed_Tax_Code__c: text(50)
     }),
+    // A Salesforce Order (Orders enabled): the package's Unleashed_* fields are the Opportunity's.
+    {
+        ...object('Order', 'Order', '801', false, {
+            Name: std('string', { length: 80 }),
+            AccountId: stdLookup('Account', 'Account', { required: true }),
+            EffectiveDate: std('date', { required: true }),
+            Status: std('picklist', {
+                required: true,
+                picklist: ['Draft', 'Activated'],
+                defaultValue: 'Draft'
+            }),
+            OrderNumber: std('string', { length: 30, readOnly: true }),
+            PoNumber: std('string', { length: 80 }),
+            Description: std('textarea', { length: 32000 }),
+            BillToContactId: stdLookup('Contact', 'BillToContact'),
+            ShipToContactId: stdLookup('Contact', 'ShipToContact'),
+            Pricebook2Id: stdLookup('Pricebook2', 'Pricebook2'),
+            // A roll-up of the Order Products.
+            TotalAmount: std('currency', { precision: 18, scale: 2, readOnly: true }),
+            CurrencyIsoCode: currencyIso(),
+            OwnerId: stdLookup('User', 'Owner'),
+            ...unleashedOrderFields()
+        }),
+        // OrderNumber is the Order's auto-number ("00000001"); its Name is the rep's own, often blank.
+        autoNumber: '{00000000}',
+        autoNumberField: 'OrderNumber'
+    },
+    object('OrderItem', 'Order Product', '802', false, {
+        OrderId: stdLookup('Order', 'Order', { required: true, createOnly: true }),
+        PricebookEntryId: stdLookup('PricebookEntry', 'PricebookEntry', { required: true, createOnly: true }),
+        Product2Id: stdLookup('Product2', 'Product2', { readOnly: true }),
+        OrderItemNumber: std('string', { length: 10, readOnly: true }),
+        Quantity: std('double', { precision: 12, scale: 2, required: true }),
+        UnitPrice: std('currency', { precision: 18, scale: 2, required: true }),
+        ListPrice: std('currency', { precision: 18, scale: 2, readOnly: true }),
+        TotalPrice: std('currency', { precision: 18, scale: 2, readOnly: true }),
+        Description: std('string', { length: 255 }),
+        CurrencyIsoCode: std('picklist', { readOnly: true }),
+        Unleashed_Tax_Code__c: text(50)
+    }),
     customObject('Unleashed_Warehouse__c', 'Unleashed Warehouse', 'a01', {
         Unleashed_Guid__c: extIdUnique(36),
         Warehouse_Code__c: extIdUnique(15),
@@ -361,6 +432,7 @@ export const SCHEMA: ObjectDef[] = [
             Status__c: picklist(['Success', 'Error']),
             Record_Id__c: text(18),
             Opportunity__c: lookup('Opportunity__c', 'Opportunity'),
+            Order__c: lookup('Order__c', 'Order'),
             Import_Job__c: lookup('Import_Job__c', 'Unleashed_Import_Job__c'),
             Request_Summary__c: longText(32768),
             Error_Text__c: longText(32768),

@@ -6,7 +6,7 @@ import type { SimUser } from './oauth';
  * `demo`: a small sales org whose product codes and customer codes match the Unleashed
  * simulator's demo seed: business accounts (one linked to an Unleashed customer, one in AUD, one
  * with a contact who is the primary contact of its Opportunity), a Person Account, products with standard (NZD) and AUD prices, and open opportunities with
- * line items, one of them in AUD.
+ * line items, one of them in AUD; and a Salesforce Order for Acme with two Order Products and a PO number.
  */
 
 export type SeedName = 'demo' | 'empty';
@@ -175,5 +175,31 @@ export function seedOrg(org: SimOrg, seed: SeedName): SimUser[] {
         ['GADGET-100', 2, 139]
     ]);
     opportunity('Jane Citizen - home order', accounts.person, 'NZD', [['WIDGET-GREEN', 3, 21.45]]);
+
+    // A Salesforce Order (Orders enabled) with its customer's purchase order number, as many B2B orgs
+    // take orders: no name of its own (Salesforce titles it by its Order Number).
+    const orderId = org.insertRaw('Order', {
+        AccountId: accounts.acme,
+        EffectiveDate: '2026-12-03',
+        Status: 'Draft',
+        PoNumber: 'PO-4471',
+        Description: 'Monthly top-up for the Auckland depot',
+        Pricebook2Id: standard,
+        CurrencyIsoCode: 'NZD',
+        Unleashed_Order_Status_To_Create__c: 'Parked'
+    });
+    const items = org.tableByName('OrderItem');
+    const item = (name: string) => items.byName.get(name)!.apiName;
+    for (const [code, quantity, price] of [
+        ['WIDGET-BLUE', 12, 19.99],
+        ['CABLE-2M', 6, 11.25]
+    ] as const) {
+        org.create(items, {
+            [item('OrderId')]: orderId,
+            [item('PricebookEntryId')]: products[code]!.nzd,
+            [item('Quantity')]: quantity,
+            [item('UnitPrice')]: price
+        });
+    }
     return users;
 }

@@ -84,6 +84,9 @@ export default class UnleashedSendOrder extends LightningElement {
     _previewSeq = 0;
     _stepChanging = false;
 
+    /** The record page's object (Opportunity or Order); hosts that do not say are read by the id. */
+    @api objectApiName;
+
     @api
     get recordId() {
         return this._recordId;
@@ -95,6 +98,35 @@ export default class UnleashedSendOrder extends LightningElement {
         if (changed && this._connected) {
             this.load();
         }
+    }
+
+    /** Opportunity or Order: what the dialog calls the record it sends (Order ids start with 801). */
+    get recordKind() {
+        if (this.objectApiName === 'Order' || this.objectApiName === 'Opportunity') {
+            return this.objectApiName;
+        }
+        return String(this._recordId || '').startsWith('801') ? 'Order' : 'Opportunity';
+    }
+
+    get recordWord() {
+        return this.recordKind.toLowerCase();
+    }
+
+    /** Stock per line is shown for an Opportunity's lines. */
+    get isOpportunity() {
+        return this.recordKind === 'Opportunity';
+    }
+
+    get blockedTitle() {
+        return `This ${this.recordWord} cannot be sent yet:`;
+    }
+
+    get recordAmountLabel() {
+        return `${this.recordKind} amount`;
+    }
+
+    get recordPricesLabel() {
+        return `${this.recordKind}'s prices`;
     }
 
     connectedCallback() {
@@ -271,7 +303,7 @@ export default class UnleashedSendOrder extends LightningElement {
     get customerBlock() {
         const context = this.context;
         if (!context || !context.account) {
-            return 'This opportunity has no account. Add an account before sending it to Unleashed.';
+            return `This ${this.recordWord} has no account. Add an account before sending it to Unleashed.`;
         }
         if (context.doNotSend) {
             return `${context.account.name} is marked "Do not send to Unleashed"${
@@ -406,8 +438,8 @@ export default class UnleashedSendOrder extends LightningElement {
 
     get customerPricesText() {
         return this.preview && this.preview.usingUnleashedPrices
-            ? "The lines carry the prices Unleashed charges this customer, not the Opportunity's."
-            : "Unleashed charges this customer other prices than the Opportunity's:";
+            ? `The lines carry the prices Unleashed charges this customer, not the ${this.recordKind}'s.`
+            : `Unleashed charges this customer other prices than the ${this.recordKind}'s:`;
     }
 
     /** Each line whose price differs: the Opportunity's net price beside the customer's Unleashed price. */
@@ -417,7 +449,7 @@ export default class UnleashedSendOrder extends LightningElement {
             .filter((l) => l.customerPriceDiffers)
             .map((l) => ({
                 key: l.lineNumber,
-                text: `${l.productCode}: ${l.unitPrice} on the Opportunity, ${l.customerPrice} in Unleashed`
+                text: `${l.productCode}: ${l.unitPrice} on the ${this.recordKind}, ${l.customerPrice} in Unleashed`
             }));
     }
 

@@ -821,6 +821,57 @@ describe('c-unleashed-send-order', () => {
         );
     });
 
+    it('names a Salesforce Order as an Order, without the Opportunity stock panel', async () => {
+        const ORDER_ID = '801000000000001AAA';
+        getSendContext.mockResolvedValue(
+            context({ opportunityId: ORDER_ID, blocking: ['The Order has no product lines.'] })
+        );
+        const element = createElement('c-unleashed-send-order', { is: UnleashedSendOrder });
+        element.recordId = ORDER_ID;
+        document.body.appendChild(element);
+        await flushPromises();
+        expect(getSendContext).toHaveBeenCalledWith({ opportunityId: ORDER_ID });
+        expect(q(element, '[data-id="blocking"]').title).toBe('This order cannot be sent yet:');
+        expect(q(element, 'c-unleashed-stock-panel')).toBeNull();
+        expect(getOpportunityStock).not.toHaveBeenCalled();
+
+        getSendContext.mockResolvedValue(context({ opportunityId: ORDER_ID, account: null }));
+        const noAccount = createElement('c-unleashed-send-order', { is: UnleashedSendOrder });
+        noAccount.objectApiName = 'Order';
+        noAccount.recordId = ORDER_ID;
+        document.body.appendChild(noAccount);
+        await flushPromises();
+        await click(noAccount, 'next');
+        expect(text(q(noAccount, '[data-step="customer"]'))).toContain(
+            'This order has no account. Add an account before sending it to Unleashed.'
+        );
+    });
+
+    it("compares an Order's prices with the customer's Unleashed prices in the Order's words", async () => {
+        getSendContext.mockResolvedValue(context());
+        previewOrder.mockResolvedValue({
+            ...PREVIEW,
+            lines: [{ ...PREVIEW.lines[0], customerPrice: '17.50', customerPriceDiffers: true }],
+            customerPricesDiffer: true,
+            usingUnleashedPrices: false
+        });
+        const element = createElement('c-unleashed-send-order', { is: UnleashedSendOrder });
+        element.objectApiName = 'Order';
+        element.recordId = '801000000000002AAA';
+        document.body.appendChild(element);
+        await flushPromises();
+        await goToReview(element);
+        const box = q(element, '[data-id="customer-prices"]');
+        expect(text(box)).toContain("Unleashed charges this customer other prices than the Order's:");
+        expect(text(box.querySelector('[data-id="customer-price"]'))).toBe(
+            'SKU1: 19.99 on the Order, 17.50 in Unleashed'
+        );
+        expect(q(element, 'lightning-input[data-id="use-unleashed-prices"]').messageToggleInactive).toBe(
+            "Order's prices"
+        );
+        expect(text(q(element, '[data-id="amount-differs"]').parentElement)).toMatch(/^Order amount/);
+    });
+
     it('sends only once every confirmation is ticked, with their keys', async () => {
         getSendContext.mockResolvedValue(context());
         previewOrder.mockResolvedValue({
