@@ -1,6 +1,6 @@
 import type { ZodType } from 'zod';
 import { ExactDecimal } from '../money/decimal';
-import { isUnleashedError } from '../unleashed/errors';
+import { isUnleashedError, type UnleashedError } from '../unleashed/errors';
 import {
     CompanySchema,
     CurrencySchema,
@@ -51,7 +51,7 @@ export interface ReferenceData {
 const ZERO = new ExactDecimal(0);
 
 /** Failures about one list (its shape, or Unleashed refusing that resource), not the connection. */
-export function isListProblem(err: unknown): err is Error {
+export function isListProblem(err: unknown): err is UnleashedError {
     if (!isUnleashedError(err)) return false;
     return err.kind === 'invalid-response' || (err.kind === 'http' && [400, 404, 405].includes(err.status));
 }

@@ -47,6 +47,11 @@ export interface SimSettings {
      * as sent. Unleashed's pages do not say.
      */
     unknownSalesOrderGroup: 'reject' | 'keep';
+    /**
+     * Whether the account answers GET /SalesOrderGroups (`listed`) or 404 (`absent`): public clients
+     * read it, Unleashed's reference pages were not seen.
+     */
+    salesOrderGroupsList: 'listed' | 'absent';
     /** Rounding at an exact half cent when validating order money. */
     rounding: RoundingMode;
     /** Accept a non-zero line DiscountRate (a fraction): LineTotal = round2(qty x price x (1 - rate)). */

@@ -204,7 +204,7 @@ const salesOrderGroups: ReferenceSpec<UnleashedSalesOrderGroup> = {
         // Account and order fields hold the name in 100 characters; a longer one could never be sent.
         if (name.length > 80) return { error: `the sales order group's name is longer than 80 characters` };
         return {
-            guid: g.Guid ?? derivedGuid('sales-order-group', name),
+            guid: g.Guid?.trim() ? g.Guid : derivedGuid('sales-order-group', name),
             record: { Name: name, Obsolete__c: g.Obsolete === true }
         };
     }

@@ -338,11 +338,12 @@ export class ImportRunner {
             // A list this account refuses or answers in an unknown shape (several are known only from
             // public clients) is reported under its name; the other lists still import.
             if (!isListProblem(err)) throw err;
+            const why = err.kind === 'http' ? `${err.status} ${err.message}` : err.message;
             const t = state.tallyFor(u, 1);
             t.fail(
                 entities[0] ?? unit.resource,
                 unit.resource,
-                `Unleashed's ${unit.resource} list could not be read (${err.message}); nothing was imported from it.`
+                `Unleashed's ${unit.resource} list could not be read (${why}); nothing was imported from it.`
             );
             await state.commit(t, { unit: u + 1, page: 1 }, entities, [u, 1], 0);
             onPage?.();

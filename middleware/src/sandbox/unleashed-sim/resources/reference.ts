@@ -91,9 +91,18 @@ function groupNamed(ctx: ApiContext, value: unknown): unknown {
     if (Array.isArray(page.Items)) return { ...page, Items: page.Items.map(rename) };
     return rename(value as { GroupName: string });
 }
+function listed(ctx: ApiContext): void {
+    if (ctx.settings.salesOrderGroupsList === 'absent') throw notFound();
+}
 export const salesOrderGroups: ResourceRoutes = {
-    list: (ctx, page) => groupNamed(ctx, groups.list!(ctx, page)),
-    get: (ctx, guid) => groupNamed(ctx, groups.get!(ctx, guid))
+    list(ctx, page) {
+        listed(ctx);
+        return groupNamed(ctx, groups.list!(ctx, page));
+    },
+    get(ctx, guid) {
+        listed(ctx);
+        return groupNamed(ctx, groups.get!(ctx, guid));
+    }
 };
 export const currencies = readOnlyList('Currency', (s) => s.currencies);
 export const companies = readOnlyList('Company', (s) => s.companies);
