@@ -161,7 +161,8 @@ export async function loadReference(client: UnleashedClient): Promise<ReferenceD
         if (name && g.Obsolete !== true) ref.salesOrderGroups.set(name.trim().toLowerCase(), name.trim());
     }
     if (groups.length > 0 && !groups.some((g) => salesOrderGroupName(g)) && !unavailable.SalesOrderGroups) {
-        unavailable.SalesOrderGroups = 'no sales order group carries a name under GroupName, Name or SalesOrderGroupName';
+        unavailable.SalesOrderGroups =
+            'no sales order group carries a name under GroupName, Name or SalesOrderGroupName';
     }
     return ref;
 }

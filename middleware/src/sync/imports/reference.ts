@@ -200,7 +200,8 @@ const salesOrderGroups: ReferenceSpec<UnleashedSalesOrderGroup> = {
     label: (g) => salesOrderGroupName(g) ?? g.Guid ?? '(no name)',
     map: (g) => {
         const name = salesOrderGroupName(g)?.trim();
-        if (!name) return { error: 'the sales order group has no name (GroupName, Name or SalesOrderGroupName)' };
+        if (!name)
+            return { error: 'the sales order group has no name (GroupName, Name or SalesOrderGroupName)' };
         // Account and order fields hold the name in 100 characters; a longer one could never be sent.
         if (name.length > 80) return { error: `the sales order group's name is longer than 80 characters` };
         return {
@@ -210,7 +211,13 @@ const salesOrderGroups: ReferenceSpec<UnleashedSalesOrderGroup> = {
     }
 };
 
-export const REFERENCE_SPECS = { warehouses, taxes, salesPersons, deliveryMethods, salesOrderGroups } as const;
+export const REFERENCE_SPECS = {
+    warehouses,
+    taxes,
+    salesPersons,
+    deliveryMethods,
+    salesOrderGroups
+} as const;
 export type ReferenceEntity = keyof typeof REFERENCE_SPECS;
 
 export function isReferenceEntity(e: ImportEntity): e is ReferenceEntity {

@@ -331,7 +331,13 @@ export class ImportRunner {
         try {
             await this.withRetries(async () => {
                 items.length = 0;
-                for await (const { page } of pagesFrom(client, unit.resource, unit.query, 1, this.opts.pageSize))
+                for await (const { page } of pagesFrom(
+                    client,
+                    unit.resource,
+                    unit.query,
+                    1,
+                    this.opts.pageSize
+                ))
                     items.push(...page.items);
             }, signal);
         } catch (err) {

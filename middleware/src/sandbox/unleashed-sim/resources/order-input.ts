@@ -257,7 +257,8 @@ export interface OrderDraft {
 function salesOrderGroup(ctx: ApiContext, body: JsonObject): string | null {
     const raw = body.SalesOrderGroup;
     if (raw === undefined || raw === null) return null;
-    if (typeof raw !== 'string') throw badRequest('SalesOrderGroup must be text (the sales order group name).');
+    if (typeof raw !== 'string')
+        throw badRequest('SalesOrderGroup must be text (the sales order group name).');
     const name = optionalText(body, 'SalesOrderGroup') ?? null;
     if (!filled(name)) return null;
     if (ctx.settings.unknownSalesOrderGroup === 'keep') return name;
