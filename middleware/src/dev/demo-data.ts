@@ -3,7 +3,7 @@ import type { SalesforceWriter } from '../salesforce/types';
 
 /**
  * The Unleashed reference data the demo org starts with (warehouses, sales taxes, sales persons,
- * delivery methods), copied from the Unleashed simulator's account as an import would bring it in,
+ * delivery methods, sales order groups), copied from the Unleashed simulator's account as an import would bring it in,
  * so the send dialog has its choices before anyone runs "Import from Unleashed". Upserts by the
  * Unleashed GUID, so starting the demo again changes nothing.
  */
@@ -64,6 +64,15 @@ export async function seedReferenceData(writer: SalesforceWriter, state: SimStat
                 Name: d.Name,
                 Unleashed_Guid__c: d.Guid,
                 Obsolete__c: d.Obsolete
+            }))
+        ),
+        writer.upsert(
+            'Unleashed_Sales_Order_Group__c',
+            'Unleashed_Guid__c',
+            state.salesOrderGroups.map((g) => ({
+                Name: g.GroupName,
+                Unleashed_Guid__c: g.Guid,
+                Obsolete__c: g.Obsolete
             }))
         )
     ]);

@@ -1,11 +1,12 @@
 import type { ZodType } from 'zod';
 import { ExactDecimal } from '../money/decimal';
-import { isUnleashedError } from '../unleashed/errors';
+import { isUnleashedError, type UnleashedError } from '../unleashed/errors';
 import {
     CompanySchema,
     CurrencySchema,
     DeliveryMethodSchema,
     decimalField,
+    SalesOrderGroupSchema,
     SalesPersonSchema,
     TaxSchema,
     WarehouseSchema,
@@ -23,7 +24,13 @@ import type { CurrencyInfo, SalesPersonInfo, TaxInfo, WarehouseInfo } from './or
  */
 
 export type ReferenceList =
-    'Taxes' | 'Warehouses' | 'Currencies' | 'Companies' | 'SalesPersons' | 'DeliveryMethods';
+    | 'Taxes'
+    | 'Warehouses'
+    | 'Currencies'
+    | 'Companies'
+    | 'SalesPersons'
+    | 'DeliveryMethods'
+    | 'SalesOrderGroups';
 
 export interface ReferenceData {
     taxes: Map<string, TaxInfo>;
@@ -35,6 +42,8 @@ export interface ReferenceData {
     salesPersons: Map<string, SalesPersonInfo>;
     /** Keys are lower-case names, values the name as Unleashed spells it. */
     deliveryMethods: Map<string, string>;
+    /** Live sales order groups: keys are lower-case names, values the name as Unleashed spells it. */
+    salesOrderGroups: Map<string, string>;
     /** Lists that could not be read, with the reason. */
     unavailable: Partial<Record<ReferenceList, string>>;
 }
@@ -42,7 +51,7 @@ export interface ReferenceData {
 const ZERO = new ExactDecimal(0);
 
 /** Failures about one list (its shape, or Unleashed refusing that resource), not the connection. */
-function isListProblem(err: unknown): err is Error {
+export function isListProblem(err: unknown): err is UnleashedError {
     if (!isUnleashedError(err)) return false;
     return err.kind === 'invalid-response' || (err.kind === 'http' && [400, 404, 405].includes(err.status));
 }
@@ -50,6 +59,17 @@ function isListProblem(err: unknown): err is Error {
 /** A delivery method's name: `Name`, or `DeliveryMethodName` as another public client shows it. */
 export function deliveryMethodName(m: { Name?: unknown; DeliveryMethodName?: unknown }): string | null {
     for (const v of [m.Name, m.DeliveryMethodName]) if (typeof v === 'string' && v.trim() !== '') return v;
+    return null;
+}
+
+/** A sales order group's name: `GroupName`, `Name` or `SalesOrderGroupName` (public clients disagree). */
+export function salesOrderGroupName(g: {
+    GroupName?: unknown;
+    Name?: unknown;
+    SalesOrderGroupName?: unknown;
+}): string | null {
+    for (const v of [g.GroupName, g.Name, g.SalesOrderGroupName])
+        if (typeof v === 'string' && v.trim() !== '') return v;
     return null;
 }
 
@@ -71,14 +91,16 @@ export async function loadReference(client: UnleashedClient): Promise<ReferenceD
             return [];
         }
     }
-    const [taxes, warehouses, currencies, companies, salesPersons, deliveryMethods] = await Promise.all([
-        read('Taxes', { canApplyToRevenue: true }, TaxSchema),
-        read('Warehouses', {}, WarehouseSchema),
-        read('Currencies', {}, CurrencySchema),
-        read('Companies', {}, CompanySchema),
-        read('SalesPersons', {}, SalesPersonSchema),
-        read('DeliveryMethods', {}, DeliveryMethodSchema)
-    ]);
+    const [taxes, warehouses, currencies, companies, salesPersons, deliveryMethods, groups] =
+        await Promise.all([
+            read('Taxes', { canApplyToRevenue: true }, TaxSchema),
+            read('Warehouses', {}, WarehouseSchema),
+            read('Currencies', {}, CurrencySchema),
+            read('Companies', {}, CompanySchema),
+            read('SalesPersons', {}, SalesPersonSchema),
+            read('DeliveryMethods', {}, DeliveryMethodSchema),
+            read('SalesOrderGroups', {}, SalesOrderGroupSchema)
+        ]);
     const company = companies[0];
     const baseCurrency = company ? baseCurrencyOf(company) : null;
     if (!baseCurrency && !unavailable.Companies) {
@@ -92,6 +114,7 @@ export async function loadReference(client: UnleashedClient): Promise<ReferenceD
         companyName: company?.CompanyName ?? null,
         salesPersons: new Map(),
         deliveryMethods: new Map(),
+        salesOrderGroups: new Map(),
         unavailable
     };
     // The same code can exist as a revenue and an expense tax: only revenue taxes apply to sales.
@@ -132,6 +155,14 @@ export async function loadReference(client: UnleashedClient): Promise<ReferenceD
     }
     if (deliveryMethods.length > 0 && ref.deliveryMethods.size === 0 && !unavailable.DeliveryMethods) {
         unavailable.DeliveryMethods = 'no delivery method carries a name under Name or DeliveryMethodName';
+    }
+    for (const g of groups) {
+        const name = salesOrderGroupName(g);
+        if (name && g.Obsolete !== true) ref.salesOrderGroups.set(name.trim().toLowerCase(), name.trim());
+    }
+    if (groups.length > 0 && !groups.some((g) => salesOrderGroupName(g)) && !unavailable.SalesOrderGroups) {
+        unavailable.SalesOrderGroups =
+            'no sales order group carries a name under GroupName, Name or SalesOrderGroupName';
     }
     return ref;
 }

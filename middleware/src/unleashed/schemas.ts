@@ -147,6 +147,21 @@ export const DeliveryMethodSchema = z.looseObject({
 });
 export type UnleashedDeliveryMethod = z.infer<typeof DeliveryMethodSchema>;
 
+/**
+ * SalesOrderGroups: shape from public clients only, which disagree on the name field (`Name`,
+ * `SalesOrderGroupName`; `GroupName` is taken too); all are accepted (salesOrderGroupName in
+ * sync/reference-data.ts). A missing `Obsolete` means live.
+ */
+export const SalesOrderGroupSchema = z.looseObject({
+    Guid: str,
+    GroupName: str,
+    Name: str,
+    SalesOrderGroupName: str,
+    Obsolete: bool,
+    LastModifiedOn: date
+});
+export type UnleashedSalesOrderGroup = z.infer<typeof SalesOrderGroupSchema>;
+
 export const CurrencySchema = z.looseObject({
     Guid: str,
     CurrencyCode: z.string(),

@@ -447,7 +447,7 @@ describe('admin', () => {
             status: 400,
             body: {
                 message:
-                    'Unknown import entities: widgets. Use warehouses, taxes, salesPersons, deliveryMethods, products, priceTiers, customers.'
+                    'Unknown import entities: widgets. Use warehouses, taxes, salesPersons, deliveryMethods, salesOrderGroups, products, priceTiers, customers.'
             }
         });
         const logs = await apex('UnleashedSyncLogController', 'getSyncLogs', { status: 'Maybe' });
@@ -458,6 +458,7 @@ describe('admin', () => {
             'taxes',
             'salesPersons',
             'deliveryMethods',
+            'salesOrderGroups',
             'products',
             'priceTiers',
             'customers'

@@ -11,7 +11,16 @@ import { startDemo, type DemoStack } from '../../src/dev/start-demo';
 
 jest.setTimeout(120_000);
 
-const ALL = ['warehouses', 'taxes', 'salesPersons', 'deliveryMethods', 'products', 'priceTiers', 'customers'];
+const ALL = [
+    'warehouses',
+    'taxes',
+    'salesPersons',
+    'deliveryMethods',
+    'salesOrderGroups',
+    'products',
+    'priceTiers',
+    'customers'
+];
 const ACTIVE = ['Queued', 'Running'];
 
 let previewDir: string;

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { planOrder, type PlanContext } from '../../src/sync/orders/plan';
 import { opportunitySnapshotSchema } from '../../src/sync/orders/snapshot';
-import { deliveryMethodName, loadReference } from '../../src/sync/reference-data';
+import { deliveryMethodName, loadReference, salesOrderGroupName } from '../../src/sync/reference-data';
 import { UnleashedError } from '../../src/unleashed/errors';
 import type { UnleashedClient } from '../../src/unleashed/types';
 
@@ -13,7 +13,14 @@ const LISTS: Record<string, unknown[]> = {
     Currencies: [{ CurrencyCode: 'NZD', DefaultSellRate: 1, Guid: 'c1' }],
     Companies: [{ CompanyName: 'Demo', BaseCurrencyCode: 'NZD' }],
     SalesPersons: [{ Guid: 's1', FullName: 'Sam', Email: 'sam@example.com' }],
-    DeliveryMethods: [{ Guid: 'd1', DeliveryMethodName: 'Courier' }]
+    DeliveryMethods: [{ Guid: 'd1', DeliveryMethodName: 'Courier' }],
+    // Public clients name a group's name field differently: each is read.
+    SalesOrderGroups: [
+        { Guid: 'g1', GroupName: 'Trade' },
+        { Guid: 'g2', Name: 'Retail ' },
+        { Guid: 'g3', SalesOrderGroupName: 'Online', Obsolete: false },
+        { Guid: 'g4', GroupName: 'Trade Show 2024', Obsolete: true }
+    ]
 };
 
 function fakeClient(fail: Record<string, UnleashedError> = {}): UnleashedClient {
@@ -43,6 +50,17 @@ describe('loadReference', () => {
         expect(deliveryMethodName({ Name: 'Post' })).toBe('Post');
         expect(deliveryMethodName({ Name: ' ', DeliveryMethodName: 'Pickup' })).toBe('Pickup');
         expect(deliveryMethodName({})).toBeNull();
+    });
+
+    it('takes live sales order groups under GroupName, Name or SalesOrderGroupName', async () => {
+        const ref = await loadReference(fakeClient());
+        expect([...ref.salesOrderGroups.entries()]).toEqual([
+            ['trade', 'Trade'],
+            ['retail', 'Retail'],
+            ['online', 'Online']
+        ]);
+        expect(salesOrderGroupName({ Name: ' ', SalesOrderGroupName: 'Online' })).toBe('Online');
+        expect(salesOrderGroupName({})).toBeNull();
     });
 
     it('an unreadable list is recorded by name; the others load', async () => {
@@ -143,5 +161,79 @@ describe('a plan with an unreadable list', () => {
         const p = await plan({ Taxes: shape('Taxes') });
         expect(p.errors).toContain("Tax G.S.T. cannot be checked: Unleashed's Taxes list could not be read.");
         expect(p.payload).toBeNull();
+    });
+});
+
+describe('the sales order group in a plan', () => {
+    const base = opportunitySnapshotSchema.parse({
+        opportunityId: '006000000000001AAA',
+        currencyIsoCode: 'NZD',
+        account: { id: '001000000000001AAA', name: 'Acme', customerCode: 'ACME' },
+        warehouseCode: 'MAIN',
+        taxCode: 'G.S.T.',
+        lines: [{ lineId: '00k000000000001', productCode: 'SKU1', quantity: 1, unitPrice: '10' }]
+    });
+
+    async function plan(salesOrderGroup: string, fail: Record<string, UnleashedError> = {}) {
+        const ref = await loadReference(fakeClient(fail));
+        return planOrder(
+            { ...base, salesOrderGroup },
+            {
+                orgId: '00D000000000001AAA',
+                ...ref,
+                products: new Map([
+                    [
+                        'SKU1',
+                        {
+                            code: 'SKU1',
+                            guid: 'p1',
+                            description: null,
+                            obsolete: false,
+                            sellable: true,
+                            salesTaxCode: null,
+                            salesTaxRate: null
+                        }
+                    ]
+                ]),
+                customer: { guid: 'c-1', code: 'ACME', name: 'Acme', currencyCode: 'NZD', obsolete: false },
+                settings: { rounding: 'half-away-from-zero', unitPriceDecimals: 2 },
+                today: '2026-12-04'
+            }
+        );
+    }
+
+    it('a live group is sent as Unleashed spells it', async () => {
+        const p = await plan(' retail');
+        expect(p.errors).toEqual([]);
+        expect(p.payload).toMatchObject({ SalesOrderGroup: 'Retail' });
+    });
+
+    it.each(['Wholesale', 'Trade Show 2024'])(
+        '"%s" (unknown or obsolete) blocks the send in plain words',
+        async (g) => {
+            const p = await plan(g);
+            expect(p.errors).toEqual([
+                `Sales order group "${g}" is not a sales order group in Unleashed (or it is obsolete there): choose another, or run the import from Unleashed again.`
+            ]);
+            expect(p.payload).toBeNull();
+        }
+    );
+
+    it('an unreadable SalesOrderGroups list: a warning naming it, the group sent unchecked', async () => {
+        const p = await plan('Wholesale', {
+            SalesOrderGroups: new UnleashedError({
+                kind: 'http',
+                status: 404,
+                message: 'Not found',
+                method: 'GET',
+                path: '/SalesOrderGroups/1',
+                retryable: false
+            })
+        });
+        expect(p.errors).toEqual([]);
+        expect(p.warnings).toEqual([
+            "Unleashed's SalesOrderGroups list could not be read (Not found); the sales order group is sent unchecked (Unleashed checks it)."
+        ]);
+        expect(p.payload).toMatchObject({ SalesOrderGroup: 'Wholesale' });
     });
 });

@@ -18,6 +18,7 @@ const LABELS: Record<string, string> = {
     taxes: 'Taxes',
     salesPersons: 'Sales persons',
     deliveryMethods: 'Delivery methods',
+    salesOrderGroups: 'Sales order groups',
     products: 'Products',
     priceTiers: 'Price tiers',
     customers: 'Customers'

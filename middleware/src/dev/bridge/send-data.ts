@@ -686,7 +686,7 @@ async function orderContacts(
 /** UnleashedReferenceDataSelector: the active imported reference records. */
 async function reference(ctx: ApexContext): Promise<Records['reference']> {
     const q = ctx.org.data.query.bind(ctx.org.data);
-    const [warehouses, taxes, salesPersons, deliveryMethods] = await Promise.all([
+    const [warehouses, taxes, salesPersons, deliveryMethods, salesOrderGroups] = await Promise.all([
         q(
             'SELECT Id, Name, Warehouse_Code__c, Is_Default__c, City__c, Region__c, Country__c FROM Unleashed_Warehouse__c WHERE Obsolete__c = FALSE AND Warehouse_Code__c != NULL WITH USER_MODE ORDER BY Name LIMIT 2000'
         ),
@@ -698,6 +698,9 @@ async function reference(ctx: ApexContext): Promise<Records['reference']> {
         ),
         q(
             'SELECT Id, Name FROM Unleashed_Delivery_Method__c WHERE Obsolete__c = FALSE WITH USER_MODE ORDER BY Name LIMIT 2000'
+        ),
+        q(
+            'SELECT Id, Name FROM Unleashed_Sales_Order_Group__c WHERE Obsolete__c = FALSE WITH USER_MODE ORDER BY Name LIMIT 2000'
         )
     ]);
     return {
@@ -720,6 +723,7 @@ async function reference(ctx: ApexContext): Promise<Records['reference']> {
             email: String(p.Email__c),
             name: text(p.Name)
         })),
-        deliveryMethods: deliveryMethods.map((d) => ({ id: String(d.Id), name: String(d.Name) }))
+        deliveryMethods: deliveryMethods.map((d) => ({ id: String(d.Id), name: String(d.Name) })),
+        salesOrderGroups: salesOrderGroups.map((g) => ({ id: String(g.Id), name: String(g.Name) }))
     };
 }

@@ -394,6 +394,10 @@ export const SCHEMA: ObjectDef[] = [
         Unleashed_Guid__c: extIdUnique(36),
         Obsolete__c: checkbox()
     }),
+    customObject('Unleashed_Sales_Order_Group__c', 'Unleashed Sales Order Group', 'a0G', {
+        Unleashed_Guid__c: extIdUnique(36),
+        Obsolete__c: checkbox()
+    }),
     customObject(
         'Unleashed_Import_Job__c',
         'Unleashed Import Job',

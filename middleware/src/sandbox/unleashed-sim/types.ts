@@ -37,6 +37,21 @@ export interface SimSettings {
     createPlacedAs: 'Placed' | 'Parked';
     /** The name field of DeliveryMethods items (public clients disagree). */
     deliveryMethodNameField: 'Name' | 'DeliveryMethodName';
+    /**
+     * The name field of SalesOrderGroups items: public clients disagree (`Name`, `SalesOrderGroupName`)
+     * and the brief names `GroupName`; the official page was not seen.
+     */
+    salesOrderGroupNameField: 'GroupName' | 'Name' | 'SalesOrderGroupName';
+    /**
+     * What an order's `SalesOrderGroup` that names no active group does: `reject` (400) or `keep` it
+     * as sent. Unleashed's pages do not say.
+     */
+    unknownSalesOrderGroup: 'reject' | 'keep';
+    /**
+     * Whether the account answers GET /SalesOrderGroups (`listed`) or 404 (`absent`): public clients
+     * read it, Unleashed's reference pages were not seen.
+     */
+    salesOrderGroupsList: 'listed' | 'absent';
     /** Rounding at an exact half cent when validating order money. */
     rounding: RoundingMode;
     /** Accept a non-zero line DiscountRate (a fraction): LineTotal = round2(qty x price x (1 - rate)). */

@@ -3,10 +3,12 @@ import type { ZodType } from 'zod';
 import type { SObjectRecord } from '../../salesforce/types';
 import {
     DeliveryMethodSchema,
+    SalesOrderGroupSchema,
     SalesPersonSchema,
     TaxSchema,
     WarehouseSchema,
     type UnleashedDeliveryMethod,
+    type UnleashedSalesOrderGroup,
     type UnleashedSalesPerson,
     type UnleashedTax,
     type UnleashedWarehouse
@@ -19,10 +21,11 @@ import { planRecords, type Desired } from './plan';
 import { keyOf, upsertAll } from './salesforce-io';
 import { clipText, type Tally } from './tally';
 import type { ImportEntity } from './types';
-import { deliveryMethodName } from '../reference-data';
+import { deliveryMethodName, salesOrderGroupName } from '../reference-data';
 
 /**
- * Reference data: warehouses, revenue taxes, salespersons and delivery methods, each upserted into
+ * Reference data: warehouses, revenue taxes, salespersons, delivery methods and sales order groups, each
+ * upserted into
  * its custom object by Unleashed GUID. Unleashed's lists are small, so each is read whole and
  * compared with every record Salesforce has; records Unleashed marks obsolete, or no longer lists,
  * get Obsolete__c = true and are never deleted (opportunities may point at them).
@@ -186,7 +189,35 @@ const deliveryMethods: ReferenceSpec<UnleashedDeliveryMethod> = {
     }
 };
 
-export const REFERENCE_SPECS = { warehouses, taxes, salesPersons, deliveryMethods } as const;
+/** Sales order groups: orders carry the group's name, so the name is what Salesforce keeps. */
+const salesOrderGroups: ReferenceSpec<UnleashedSalesOrderGroup> = {
+    entity: 'salesOrderGroups',
+    resource: 'SalesOrderGroups',
+    query: {},
+    schema: SalesOrderGroupSchema,
+    sobject: 'Unleashed_Sales_Order_Group__c',
+    fields: ['Name', 'Obsolete__c'],
+    label: (g) => salesOrderGroupName(g) ?? g.Guid ?? '(no name)',
+    map: (g) => {
+        const name = salesOrderGroupName(g)?.trim();
+        if (!name)
+            return { error: 'the sales order group has no name (GroupName, Name or SalesOrderGroupName)' };
+        // Account and order fields hold the name in 100 characters; a longer one could never be sent.
+        if (name.length > 80) return { error: `the sales order group's name is longer than 80 characters` };
+        return {
+            guid: g.Guid?.trim() ? g.Guid : derivedGuid('sales-order-group', name),
+            record: { Name: name, Obsolete__c: g.Obsolete === true }
+        };
+    }
+};
+
+export const REFERENCE_SPECS = {
+    warehouses,
+    taxes,
+    salesPersons,
+    deliveryMethods,
+    salesOrderGroups
+} as const;
 export type ReferenceEntity = keyof typeof REFERENCE_SPECS;
 
 export function isReferenceEntity(e: ImportEntity): e is ReferenceEntity {

@@ -6,6 +6,7 @@ import type { ImportJob, ImportJobStatus, Tenant } from '../../store/types';
 import { formatFilterDate } from '../../unleashed/dates';
 import { CompanySchema } from '../../unleashed/schemas';
 import { baseCurrencyOf } from '../catalog';
+import { isListProblem } from '../reference-data';
 import type { Page, Query, UnleashedClient } from '../../unleashed/types';
 import type { CompanyFacts, EntityUnit, RunContext, SalesforceEdge } from './context';
 import { customerListQuery, CustomerUnit } from './customers';
@@ -327,11 +328,33 @@ export class ImportRunner {
     ): Promise<void> {
         const { signal } = state;
         const items: unknown[] = [];
-        await this.withRetries(async () => {
-            items.length = 0;
-            for await (const { page } of pagesFrom(client, unit.resource, unit.query, 1, this.opts.pageSize))
-                items.push(...page.items);
-        }, signal);
+        try {
+            await this.withRetries(async () => {
+                items.length = 0;
+                for await (const { page } of pagesFrom(
+                    client,
+                    unit.resource,
+                    unit.query,
+                    1,
+                    this.opts.pageSize
+                ))
+                    items.push(...page.items);
+            }, signal);
+        } catch (err) {
+            // A list this account refuses or answers in an unknown shape (several are known only from
+            // public clients) is reported under its name; the other lists still import.
+            if (!isListProblem(err)) throw err;
+            const why = err.kind === 'http' ? `${err.status} ${err.message}` : err.message;
+            const t = state.tallyFor(u, 1);
+            t.fail(
+                entities[0] ?? unit.resource,
+                unit.resource,
+                `Unleashed's ${unit.resource} list could not be read (${why}); nothing was imported from it.`
+            );
+            await state.commit(t, { unit: u + 1, page: 1 }, entities, [u, 1], 0);
+            onPage?.();
+            return;
+        }
         const tally = await this.withRetries(async () => {
             const t = state.tallyFor(u, 1);
             await unit.page(items, t);

@@ -11,6 +11,7 @@ export const IMPORT_ENTITIES = [
     'taxes',
     'salesPersons',
     'deliveryMethods',
+    'salesOrderGroups',
     'products',
     'priceTiers',
     'customers'

@@ -67,6 +67,11 @@ export interface PlanContext {
     salesPersons: Map<string, SalesPersonInfo>;
     /** Keys are lower-case names, values the name as Unleashed spells it. */
     deliveryMethods: Map<string, string>;
+    /**
+     * Live sales order groups: keys are lower-case names, values as Unleashed spells them. Absent:
+     * the group is sent unchecked.
+     */
+    salesOrderGroups?: Map<string, string>;
     /** Reference lists that could not be read (name -> reason): the choices needing them degrade. */
     unavailable?: Partial<Record<ReferenceList, string>>;
     /** The customer the order is for, if Unleashed has it (by code, or by our derived GUID). */
@@ -128,6 +133,7 @@ const HUNDRED = new ExactDecimal(100);
 /** What each unreadable reference list disables, as the warning says it. */
 const DEGRADED: Record<ReferenceList, string> = {
     DeliveryMethods: 'the delivery method is not checked and not sent.',
+    SalesOrderGroups: 'the sales order group is sent unchecked (Unleashed checks it).',
     SalesPersons: 'the salesperson is not checked and not sent.',
     Warehouses: 'the warehouse is not checked here (Unleashed checks it on send).',
     Taxes: 'only taxes carried by the products can be used.',
@@ -225,6 +231,7 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
         if (!deliveryMethod)
             errors.push(`Delivery method "${s.deliveryMethod}" does not exist in Unleashed.`);
     }
+    const salesOrderGroup = planSalesOrderGroup(s, ctx, Boolean(missing('SalesOrderGroups')), errors);
 
     const customer = planCustomer(s, ctx, currencyCode, errors);
 
@@ -327,7 +334,13 @@ export function planOrder(s: OpportunitySnapshot, ctx: PlanContext): OrderPlan {
         payload: null
     };
     if (errors.length === 0 && customer && (warehouse || missing('Warehouses'))) {
-        plan.payload = salesOrderPayload(s, ctx, plan, { customer, orderTax, salesPerson, deliveryMethod });
+        plan.payload = salesOrderPayload(s, ctx, plan, {
+            customer,
+            orderTax,
+            salesPerson,
+            deliveryMethod,
+            salesOrderGroup
+        });
     }
     return plan;
 }
@@ -433,6 +446,27 @@ function customerAddresses(s: OpportunitySnapshot): Record<string, unknown>[] {
     return out;
 }
 
+/**
+ * The chosen sales order group as Unleashed spells it: it must be a live group when the list is
+ * known; sent as chosen when the list could not be read or was not loaded.
+ */
+function planSalesOrderGroup(
+    s: OpportunitySnapshot,
+    ctx: PlanContext,
+    listMissing: boolean,
+    errors: string[]
+): string | null {
+    const chosen = s.salesOrderGroup?.trim();
+    if (!chosen) return null;
+    if (listMissing || !ctx.salesOrderGroups) return chosen;
+    const found = ctx.salesOrderGroups.get(chosen.toLowerCase());
+    if (!found)
+        errors.push(
+            `Sales order group "${chosen}" is not a sales order group in Unleashed (or it is obsolete there): choose another, or run the import from Unleashed again.`
+        );
+    return found ?? null;
+}
+
 function salesOrderPayload(
     s: OpportunitySnapshot,
     ctx: PlanContext,
@@ -442,6 +476,7 @@ function salesOrderPayload(
         orderTax: TaxInfo | null;
         salesPerson: SalesPersonInfo | null;
         deliveryMethod: string | null;
+        salesOrderGroup: string | null;
     }
 ): Record<string, unknown> {
     const headerTax =
@@ -483,7 +518,7 @@ function salesOrderPayload(
             : {}),
         ...(s.comments ? { Comments: s.comments } : {}),
         ...(s.deliveryInstruction ? { DeliveryInstruction: s.deliveryInstruction } : {}),
-        ...(s.salesOrderGroup ? { SalesOrderGroup: s.salesOrderGroup } : {}),
+        ...(parts.salesOrderGroup ? { SalesOrderGroup: parts.salesOrderGroup } : {}),
         CustomerRef: s.customerRef || s.opportunityNumber || s.opportunityId,
         SourceId: s.sourceId || 'Salesforce',
         SubTotal: money(plan.subTotal),

@@ -15,6 +15,7 @@ const ENTITY_LABELS = {
     taxes: 'Taxes',
     salesPersons: 'Salespersons',
     deliveryMethods: 'Delivery methods',
+    salesOrderGroups: 'Sales order groups',
     products: 'Products (Unleashed price book)',
     priceTiers: 'Price tiers',
     customers: 'Customers'

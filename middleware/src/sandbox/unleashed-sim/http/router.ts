@@ -7,6 +7,7 @@ import {
     companies,
     currencies,
     deliveryMethods,
+    salesOrderGroups,
     salesPersons,
     taxes,
     warehouses
@@ -24,6 +25,7 @@ const RESOURCES: Record<string, ResourceRoutes> = {
     taxes,
     salespersons: salesPersons,
     deliverymethods: deliveryMethods,
+    salesordergroups: salesOrderGroups,
     currencies,
     companies,
     customers,

@@ -251,6 +251,24 @@ export interface OrderDraft {
 }
 
 /**
+ * The order's sales order group, a name. Whether Unleashed refuses a name it has no live group for is
+ * not documented: `unknownSalesOrderGroup` decides (`reject`: 400, stored as the group spells it).
+ */
+function salesOrderGroup(ctx: ApiContext, body: JsonObject): string | null {
+    const raw = body.SalesOrderGroup;
+    if (raw === undefined || raw === null) return null;
+    if (typeof raw !== 'string')
+        throw badRequest('SalesOrderGroup must be text (the sales order group name).');
+    const name = optionalText(body, 'SalesOrderGroup') ?? null;
+    if (!filled(name)) return null;
+    if (ctx.settings.unknownSalesOrderGroup === 'keep') return name;
+    const group = ctx.state.salesOrderGroup(name);
+    if (!group) throw badRequest(`Sales order group '${name}' does not exist.`);
+    if (group.Obsolete) throw badRequest(`Sales order group '${group.GroupName}' is obsolete.`);
+    return group.GroupName;
+}
+
+/**
  * A validated order. `existing` is the stored order on an update (its fields fill whatever the body
  * leaves out); on a create OrderNumber is left blank for the caller to assign once nothing failed.
  */
@@ -287,6 +305,7 @@ export function readOrder(ctx: ApiContext, guid: string, raw: unknown, existing?
     if (deliveryMethod !== undefined && deliveryMethod !== null && typeof deliveryMethod !== 'string') {
         throw badRequest('DeliveryMethod must be text (the delivery method name).');
     }
+    const group = salesOrderGroup(ctx, body);
 
     const orderNumber = optionalText(body, 'OrderNumber', 20);
     if (filled(orderNumber)) {
@@ -345,7 +364,7 @@ export function readOrder(ctx: ApiContext, guid: string, raw: unknown, existing?
         Comments: text('Comments', 2000),
         CustomerRef: text('CustomerRef'),
         SourceId: text('SourceId'),
-        SalesOrderGroup: text('SalesOrderGroup'),
+        SalesOrderGroup: group,
         SubTotal: totals.sub,
         TaxTotal: totals.tax,
         Total: totals.total,

@@ -1,4 +1,7 @@
-/** Read-only reference lists: Warehouses, Taxes, SalesPersons, DeliveryMethods, Currencies, Companies. */
+/**
+ * Read-only reference lists: Warehouses, Taxes, SalesPersons, DeliveryMethods, SalesOrderGroups,
+ * Currencies, Companies.
+ */
 import { notFound } from '../errors';
 import type { ApiContext, ResourceRoutes } from '../http/context';
 import { paginateArray } from '../http/pagination';
@@ -74,6 +77,32 @@ function renamed(ctx: ApiContext, value: unknown): unknown {
 export const deliveryMethods: ResourceRoutes = {
     list: (ctx, page) => renamed(ctx, methods.list!(ctx, page)),
     get: (ctx, guid) => renamed(ctx, methods.get!(ctx, guid))
+};
+const groups = readOnlyList('Sales order group', (s) => s.salesOrderGroups);
+/** Items name the group `GroupName`, `Name` or `SalesOrderGroupName`, per setting. */
+function groupNamed(ctx: ApiContext, value: unknown): unknown {
+    const field = ctx.settings.salesOrderGroupNameField;
+    if (field === 'GroupName') return value;
+    const rename = (g: { GroupName: string }) => {
+        const { GroupName, ...rest } = g;
+        return { ...rest, [field]: GroupName };
+    };
+    const page = value as { Items?: { GroupName: string }[] };
+    if (Array.isArray(page.Items)) return { ...page, Items: page.Items.map(rename) };
+    return rename(value as { GroupName: string });
+}
+function listed(ctx: ApiContext): void {
+    if (ctx.settings.salesOrderGroupsList === 'absent') throw notFound();
+}
+export const salesOrderGroups: ResourceRoutes = {
+    list(ctx, page) {
+        listed(ctx);
+        return groupNamed(ctx, groups.list!(ctx, page));
+    },
+    get(ctx, guid) {
+        listed(ctx);
+        return groupNamed(ctx, groups.get!(ctx, guid));
+    }
 };
 export const currencies = readOnlyList('Currency', (s) => s.currencies);
 export const companies = readOnlyList('Company', (s) => s.companies);

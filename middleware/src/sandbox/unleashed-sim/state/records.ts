@@ -47,6 +47,14 @@ export interface DeliveryMethod {
     LastModifiedOn: Date;
 }
 
+/** A sales order group ("Sales Group" in Unleashed's settings); orders carry its name. */
+export interface SalesOrderGroup {
+    Guid: string;
+    GroupName: string;
+    Obsolete: boolean;
+    LastModifiedOn: Date;
+}
+
 export interface Currency {
     Guid: string;
     CurrencyCode: string;

@@ -7,6 +7,7 @@ import type {
     Currency,
     DeliveryMethod,
     Product,
+    SalesOrderGroup,
     SalesPerson,
     SellPriceTier,
     Tax,
@@ -98,6 +99,17 @@ export function deliveryMethods(): DeliveryMethod[] {
         Obsolete: false,
         LastModifiedOn: day(1)
     }));
+}
+
+/** Three live groups and one obsolete, which orders may no longer use. */
+export function salesOrderGroups(): SalesOrderGroup[] {
+    const group = (name: string, obsolete = false): SalesOrderGroup => ({
+        Guid: guidFor(`sales-order-group:${name}`),
+        GroupName: name,
+        Obsolete: obsolete,
+        LastModifiedOn: day(1)
+    });
+    return [group('Trade'), group('Retail'), group('Online'), group('Trade Show 2024', true)];
 }
 
 export function warehouse(code: string, name: string, city: string, isDefault: boolean): Warehouse {

@@ -14,6 +14,7 @@ import {
     currencies,
     day,
     deliveryMethods,
+    salesOrderGroups,
     salesPersons,
     taxes,
     tiers,
@@ -342,6 +343,7 @@ export function demoSeed(): SeedData {
         taxes: taxes(),
         salesPersons: salesPersons(),
         deliveryMethods: deliveryMethods(),
+        salesOrderGroups: salesOrderGroups(),
         currencies: currencies(),
         companies: companies('Demo Company Ltd'),
         customers: customers(),
@@ -357,6 +359,7 @@ export function emptySeed(): SeedData {
         taxes: [],
         salesPersons: [],
         deliveryMethods: [],
+        salesOrderGroups: [],
         // Even an empty account has its company and base currency.
         currencies: currencies(),
         companies: companies('Empty Company Ltd'),

@@ -8,6 +8,7 @@ import type {
     DeliveryMethod,
     Product,
     SalesOrder,
+    SalesOrderGroup,
     SalesPerson,
     Tax,
     Warehouse
@@ -21,6 +22,7 @@ export interface SeedData {
     taxes: Tax[];
     salesPersons: SalesPerson[];
     deliveryMethods: DeliveryMethod[];
+    salesOrderGroups: SalesOrderGroup[];
     currencies: Currency[];
     companies: Company[];
     customers: Customer[];
@@ -38,6 +40,7 @@ export class SimState {
     readonly taxes: Tax[];
     readonly salesPersons: SalesPerson[];
     readonly deliveryMethods: DeliveryMethod[];
+    readonly salesOrderGroups: SalesOrderGroup[];
     readonly currencies: Currency[];
     readonly companies: Company[];
     readonly customers: Customer[];
@@ -57,6 +60,7 @@ export class SimState {
         this.taxes = data.taxes;
         this.salesPersons = data.salesPersons;
         this.deliveryMethods = data.deliveryMethods;
+        this.salesOrderGroups = data.salesOrderGroups;
         this.currencies = data.currencies;
         this.companies = data.companies;
         this.customers = data.customers;
@@ -124,6 +128,11 @@ export class SimState {
         );
     }
 
+    /** A group by name, ignoring case, obsolete or not. */
+    salesOrderGroup(name: string): SalesOrderGroup | undefined {
+        return this.salesOrderGroups.find((g) => lower(g.GroupName) === lower(name.trim()));
+    }
+
     orderByGuid(guid: string): SalesOrder | undefined {
         return this.orders.find((o) => lower(o.Guid) === lower(guid));
     }
@@ -148,6 +157,7 @@ export class SimState {
             taxes: this.taxes.length,
             salesPersons: this.salesPersons.length,
             deliveryMethods: this.deliveryMethods.length,
+            salesOrderGroups: this.salesOrderGroups.length,
             currencies: this.currencies.length,
             companies: this.companies.length,
             customers: this.customers.length,

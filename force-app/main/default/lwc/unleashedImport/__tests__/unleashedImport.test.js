@@ -20,6 +20,7 @@ const ENTITIES = [
     { name: 'taxes', label: 'Taxes', lastRun: null },
     { name: 'salesPersons', label: 'Salespersons', lastRun: null },
     { name: 'deliveryMethods', label: 'Delivery methods', lastRun: null },
+    { name: 'salesOrderGroups', label: 'Sales order groups', lastRun: null },
     { name: 'products', label: 'Products', lastRun: '2026-02-01T10:05:00.000Z' },
     { name: 'priceTiers', label: 'Price tiers', lastRun: null },
     { name: 'customers', label: 'Customers', lastRun: null }
@@ -121,6 +122,7 @@ describe('c-unleashed-import', () => {
             'taxes',
             'salesPersons',
             'deliveryMethods',
+            'salesOrderGroups',
             'products',
             'priceTiers',
             'customers'
