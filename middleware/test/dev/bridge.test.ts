@@ -437,7 +437,7 @@ describe('admin', () => {
         expect(state.unleashedConnected).toBe(true);
     });
 
-    it('refuses an unknown import entity and an unknown log filter with the Apex messages', async () => {
+    it('refuses an unknown import entity with the middleware’s words, and an unknown log filter', async () => {
         const answer = await apex('UnleashedImportController', 'startImport', {
             entities: ['warehouses', 'widgets'],
             fullReimport: false,
@@ -447,7 +447,7 @@ describe('admin', () => {
             status: 400,
             body: {
                 message:
-                    'Unknown import entities: widgets. Use warehouses, taxes, salesPersons, deliveryMethods, salesOrderGroups, products, priceTiers, customers.'
+                    'The import could not be started: Unknown import entities: widgets. Use warehouses, taxes, salesPersons, deliveryMethods, salesOrderGroups, products, priceTiers, customers.'
             }
         });
         const logs = await apex('UnleashedSyncLogController', 'getSyncLogs', { status: 'Maybe' });

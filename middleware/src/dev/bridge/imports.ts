@@ -219,20 +219,9 @@ export async function getImportState(ctx: ApexContext): Promise<unknown> {
     };
 }
 
-function checkEntities(entities: (string | null)[] | null): string[] {
-    const names: string[] = [];
-    const unknown: string[] = [];
-    for (const name of entities ?? []) {
-        if (name === null || !(name in LABELS)) unknown.push(String(name));
-        else if (!names.includes(name)) names.push(name);
-    }
-    if (unknown.length > 0) {
-        throw new AuraError(
-            `Unknown import entities: ${unknown.join(', ')}. Use ${ENTITY_NAMES.join(', ')}.`
-        );
-    }
-    if (names.length === 0) throw new AuraError('Choose at least one thing to import.');
-    return names;
+/** The names as the component gave them; which are known is the middleware's to say. */
+function entityNames(entities: (string | null)[] | null): string[] {
+    return [...new Set((entities ?? []).map((name) => String(name)))];
 }
 
 export async function startImport(
@@ -242,7 +231,7 @@ export async function startImport(
     createMissingAccounts: boolean | null
 ): Promise<unknown> {
     requireManageConnection(ctx, 'start an import');
-    const names = checkEntities(entities);
+    const names = entityNames(entities);
     let answer: unknown;
     try {
         answer = await ctx.middleware.post(IMPORTS_PATH, {

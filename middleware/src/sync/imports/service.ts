@@ -1,5 +1,6 @@
 import { ImportAlreadyActiveError } from '../../store/jobs';
 import { z } from 'zod';
+import { HttpProblem } from '../../problem';
 import type { ImportJob, Tenant } from '../../store/types';
 import { ImportRunner, type ImportRunnerDeps, type ImportRunnerSettings } from './runner';
 import { IMPORT_ENTITIES } from './types';
@@ -22,10 +23,12 @@ export interface ImportServiceOptions {
 
 /** What POST /v1/imports asks for (the route's body). */
 export const startImportSchema = z.object({
+    // Names are checked by start() so that an admin reads one plain sentence, the same from Apex
+    // and from the preview (docs/architecture.md, "One home for every rule").
     entities: z
-        .array(z.enum(IMPORT_ENTITIES))
-        .min(1, 'choose at least one of ' + IMPORT_ENTITIES.join(', '))
-        .refine((list) => new Set(list).size === list.length, 'each entity at most once'),
+        .array(z.string().max(60))
+        .max(50)
+        .describe(`What to import, in any order: ${IMPORT_ENTITIES.join(', ')}`),
     fullReimport: z.boolean().optional(),
     createMissingAccounts: z.boolean().optional()
 });
@@ -100,6 +103,18 @@ export class ImportService {
      * (`created: false`). Both connections are checked first, so a job never starts without them.
      */
     async start(tenant: Tenant, req: StartImport): Promise<{ job: ImportJob; created: boolean }> {
+        const unknown = [
+            ...new Set(req.entities.filter((e) => !(IMPORT_ENTITIES as readonly string[]).includes(e)))
+        ];
+        if (unknown.length > 0)
+            throw new HttpProblem(
+                400,
+                'Unknown import entities',
+                `Unknown import entities: ${unknown.join(', ')}. Use ${IMPORT_ENTITIES.join(', ')}.`,
+                { unknownEntities: unknown }
+            );
+        if (req.entities.length === 0)
+            throw new HttpProblem(400, 'Nothing to import', 'Choose at least one thing to import.');
         await this.deps.unleashedFor(tenant);
         await this.deps.salesforceFor(tenant);
         const active = await this.deps.jobs.running(tenant.orgId);

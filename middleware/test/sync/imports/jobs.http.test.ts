@@ -60,10 +60,16 @@ it('shows a job to its own org only', async () => {
 });
 
 it('refuses unknown entities and an org without a Salesforce connection', async () => {
-    const bad = await h.call('POST', '/v1/imports', { entities: ['products', 'invoices'] });
+    // In plain words an admin reads as they are, through Apex or the preview.
+    const bad = await h.call('POST', '/v1/imports', { entities: ['products', 'invoices', 'invoices'] });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().title).toBe('Invalid request');
-    expect((await h.call('POST', '/v1/imports', { entities: [] })).statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({
+        title: 'Unknown import entities',
+        detail: expect.stringMatching(/^Unknown import entities: invoices\. Use warehouses, taxes, /),
+        unknownEntities: ['invoices']
+    });
+    const none = await h.call('POST', '/v1/imports', { entities: [] });
+    expect([none.statusCode, none.json().detail]).toEqual([400, 'Choose at least one thing to import.']);
 
     await h.store.tenants.upsert({ orgId: OTHER_ORG, salesforce: null });
     const res = await h.call('POST', '/v1/imports', { entities: ['warehouses'] }, OTHER_ORG);
