@@ -654,13 +654,17 @@ maybe('the preview in Chromium', () => {
         });
 
         it('the Unleashed Admin tab', async () => {
-            // The sync log is left out of the component checks until its lightning-datatable gives way to a
-            // table that stacks when narrow (its columns are being reworked: record names as links); the
-            // page itself must still not scroll sideways because of it.
-            await expectFitAtEveryWidth('admin', ['c-unleashed-import', 'c-unleashed-setup'], async () => {
+            const components = [
+                'c-unleashed-import',
+                'c-unleashed-setup',
+                'c-unleashed-sync-log',
+                'c-unleashed-field-mappings'
+            ];
+            await expectFitAtEveryWidth('admin', components, async () => {
                 await open('/lightning/n/Unleashed_Admin');
                 await page.locator('c-unleashed-import [data-id="quota-text"]').waitFor();
                 await page.locator('c-unleashed-setup [data-id="status"]').waitFor();
+                await page.locator('c-unleashed-field-mappings [data-id="summary"]').waitFor();
             });
         });
     });

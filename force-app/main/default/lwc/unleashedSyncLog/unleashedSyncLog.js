@@ -13,49 +13,6 @@ const STATUS_OPTIONS = [
     { label: 'Error', value: 'Error' }
 ];
 
-/** Only failed rows that the controller says can be repeated get an enabled Retry action. */
-function rowActions(row, doneCallback) {
-    doneCallback([{ label: 'Retry', name: 'retry', iconName: 'utility:redo', disabled: !row.canRetry }]);
-}
-
-const COLUMNS = [
-    {
-        label: 'Time',
-        fieldName: 'occurredAt',
-        type: 'date',
-        initialWidth: 170,
-        typeAttributes: {
-            year: 'numeric',
-            month: 'short',
-            day: '2-digit',
-            hour: '2-digit',
-            minute: '2-digit'
-        }
-    },
-    { label: 'Operation', fieldName: 'operation', type: 'text', initialWidth: 130 },
-    {
-        label: 'Record',
-        fieldName: 'recordUrl',
-        type: 'url',
-        initialWidth: 180,
-        typeAttributes: { label: { fieldName: 'recordId' }, target: '_self' }
-    },
-    {
-        label: 'Status',
-        fieldName: 'status',
-        type: 'text',
-        initialWidth: 110,
-        cellAttributes: {
-            iconName: { fieldName: 'statusIcon' },
-            iconAlternativeText: { fieldName: 'status' }
-        }
-    },
-    { label: 'Error', fieldName: 'errorText', type: 'text', wrapText: true },
-    { label: 'Attempts', fieldName: 'attempts', type: 'number', initialWidth: 95 },
-    { label: 'Log', fieldName: 'name', type: 'text', initialWidth: 120 },
-    { type: 'action', typeAttributes: { rowActions } }
-];
-
 /** Every push, import and back-sync with its outcome and error text; failed sends can be retried. */
 export default class UnleashedSyncLog extends LightningElement {
     rows = [];
@@ -64,7 +21,6 @@ export default class UnleashedSyncLog extends LightningElement {
     status = '';
     loaded = false;
 
-    columns = COLUMNS;
     statusOptions = STATUS_OPTIONS;
 
     _retrying = new Set();
@@ -93,7 +49,12 @@ export default class UnleashedSyncLog extends LightningElement {
                     this.rows = (rows || []).map((row) => ({
                         ...row,
                         recordUrl: row.recordId ? `/lightning/r/${row.recordId}/view` : null,
-                        statusIcon: row.status === 'Success' ? 'utility:success' : 'utility:error'
+                        statusIcon: row.status === 'Success' ? 'utility:success' : 'utility:error',
+                        // Only failed rows that the controller says can be repeated get an enabled Retry.
+                        retryDisabled: !row.canRetry || this._retrying.has(row.id),
+                        retryTitle: row.canRetry
+                            ? `Send ${row.name} again`
+                            : 'Only a failed order send can be retried'
                     }));
                     this.error = undefined;
                     this.loaded = true;
@@ -133,9 +94,9 @@ export default class UnleashedSyncLog extends LightningElement {
         this.load();
     }
 
-    handleRowAction(event) {
-        const { action, row } = event.detail;
-        if (action.name === 'retry') {
+    handleRetryClick(event) {
+        const row = this.rows.find((r) => r.id === event.target.dataset.row);
+        if (row) {
             this.retry(row);
         }
     }
@@ -145,6 +106,7 @@ export default class UnleashedSyncLog extends LightningElement {
             return Promise.resolve();
         }
         this._retrying.add(row.id);
+        this.rows = this.rows.map((r) => (r.id === row.id ? { ...r, retryDisabled: true } : r));
         return retrySync({ logId: row.id })
             .then((result) => {
                 const ok = result && result.status === 'Success';
