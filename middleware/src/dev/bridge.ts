@@ -29,7 +29,10 @@ const money = (v: unknown, currency: unknown) =>
     typeof v === 'number' ? `${typeof currency === 'string' ? `${currency} ` : ''}${v.toFixed(2)}` : null;
 
 async function records(ctx: ApexContext): Promise<unknown> {
-    const [opportunities, orders, products] = await Promise.all([
+    const [accounts, opportunities, orders, products] = await Promise.all([
+        ctx.org.data.query(
+            'SELECT Id, Name, BillingCity, ShippingCity, Unleashed_Customer_Code__c FROM Account ORDER BY Name'
+        ),
         ctx.org.data.query(
             'SELECT Id, Name, Amount, CurrencyIsoCode, Account.Name, Unleashed_Order_Number__c FROM Opportunity ORDER BY Name'
         ),
@@ -39,6 +42,13 @@ async function records(ctx: ApexContext): Promise<unknown> {
         ctx.org.data.query('SELECT Id, Name, Unleashed_Product_Code__c FROM Product2 ORDER BY Name')
     ]);
     return {
+        accounts: accounts.map((a) => ({
+            id: a.Id,
+            name: a.Name,
+            detail: [a.BillingCity ?? a.ShippingCity, a.Unleashed_Customer_Code__c ?? 'no Unleashed code']
+                .filter(Boolean)
+                .join(', ')
+        })),
         orders: orders.map((o) => ({
             id: o.Id,
             name: orderTitle(o),
@@ -75,6 +85,29 @@ const orderTitle = (o: Record<string, unknown>) =>
     typeof o.Name === 'string' && o.Name.trim() !== '' ? o.Name : `Order ${String(o.OrderNumber)}`;
 
 async function record(ctx: ApexContext, id: string): Promise<unknown> {
+    if (id.startsWith('001')) {
+        const [a] = await ctx.org.data.query(
+            `SELECT Id, Name, Phone, BillingCity, BillingCountry, ShippingCity, ShippingCountry, CurrencyIsoCode, Unleashed_Customer_Code__c FROM Account WHERE Id = ${soqlString(id)} LIMIT 1`
+        );
+        if (!a) return null;
+        return {
+            id: a.Id,
+            objectApiName: 'Account',
+            objectLabel: 'Account',
+            name: a.Name,
+            highlights: [
+                { label: 'Phone', value: a.Phone },
+                {
+                    label: 'City',
+                    value: [a.BillingCity ?? a.ShippingCity, a.BillingCountry ?? a.ShippingCountry]
+                        .filter(Boolean)
+                        .join(', ')
+                },
+                { label: 'Currency', value: a.CurrencyIsoCode },
+                { label: 'Unleashed Customer Code', value: a.Unleashed_Customer_Code__c }
+            ]
+        };
+    }
     if (id.startsWith('801')) {
         const [o] = await ctx.org.data.query(
             `SELECT Id, Name, OrderNumber, PoNumber, Status, EffectiveDate, TotalAmount, CurrencyIsoCode, Account.Name, Unleashed_Order_Number__c, Unleashed_Order_Status__c FROM Order WHERE Id = ${soqlString(id)} LIMIT 1`

@@ -224,6 +224,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
             unleashed.state
         );
 
+        // Status, shipments and invoices come back as in production, with the default poll settings:
+        // the first status poll after a send (within 30 s) subscribes to the simulator's webhooks,
+        // whose order events then bring each change at once. A shorter poll interval would only
+        // inflate the poll cost the quota meter shows.
         const config = loadConfig({
             NODE_ENV: 'development',
             HOST: '127.0.0.1',
@@ -332,7 +336,7 @@ async function main(): Promise<void> {
     }
     out('');
     out(`  Preview (the package's components)   ${stack.urls.preview}`);
-    out(`    Opportunities and products          ${stack.urls.preview}/`);
+    out(`    Accounts, opportunities, products   ${stack.urls.preview}/`);
     out(`    Unleashed Admin tab                 ${stack.urls.preview}/lightning/n/Unleashed_Admin`);
     out(
         `  Middleware (PGlite in .data/demo)    ${stack.urls.middleware}  (API docs: ${stack.urls.middleware}/docs)`

@@ -128,10 +128,20 @@ async function homePage(page) {
         h(
             'div',
             { class: 'preview-columns' },
+            list('Accounts', data.accounts ?? [], 'Account'),
             list('Opportunities', data.opportunities, 'Opportunity'),
             list('Orders', data.orders ?? [], 'Order'),
             list('Products', data.products, 'Product2')
         )
+    );
+}
+
+/** An Account's record page: the customer's Unleashed sales orders and invoices from every channel. */
+async function accountPage(page, id) {
+    const record = await bridge(`record/${id}`);
+    page.append(
+        recordHeader(record),
+        h('div', { class: 'preview-columns' }, mount('c-unleashed-account-history', { recordId: id }))
     );
 }
 
@@ -235,6 +245,7 @@ export async function startPreview(components) {
     let m;
     try {
         if ((m = path.match(/^\/lightning\/r\/Product2\/(\w+)\/view$/))) await productPage(page, m[1]);
+        else if ((m = path.match(/^\/lightning\/r\/Account\/(\w+)\/view$/))) await accountPage(page, m[1]);
         else if ((m = path.match(/^\/lightning\/r\/Opportunity\/(\w+)\/view$/)))
             await opportunityPage(page, m[1]);
         else if ((m = path.match(/^\/lightning\/r\/Order\/(\w+)\/view$/))) await orderPage(page, m[1]);

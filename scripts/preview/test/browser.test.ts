@@ -113,6 +113,29 @@ async function sendThroughTheBridge(opportunityId: string): Promise<string> {
     return guid;
 }
 
+/**
+ * What a warehouse user does in Unleashed's UI, through the simulator's control routes
+ * (POST /__sim/orders/{guid}/status|ship|invoice); the record the simulator answers with.
+ */
+async function inUnleashedUi(path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const res = await fetch(`${stack.urls.unleashed}/__sim/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body)
+    });
+    const answer = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`POST /__sim/${path}: ${res.status} ${JSON.stringify(answer)}`);
+    return answer;
+}
+
+/** The value of a record page's highlight ("Unleashed Status"), as shown. */
+async function highlight(label: string): Promise<string> {
+    const item = page.locator('.slds-page-header__detail-row li').filter({
+        has: page.locator('.slds-text-title', { hasText: label })
+    });
+    return (await item.locator('div').nth(1).innerText()).trim();
+}
+
 /** The widths a component must fit: a phone or narrow sidebar, a tablet, a laptop page. */
 const WIDTHS = [420, 768, 1280] as const;
 
@@ -456,6 +479,141 @@ maybe('the preview in Chromium', () => {
         expect(sent.SubTotal.toFixed(2)).toBe('70.00');
     });
 
+    it('a rep follows a sent order through shipping and invoicing, and finds it in the Account history', async () => {
+        // A new Opportunity for Acme, so that no other test's order is in the way.
+        const sim = stack.salesforce;
+        const standard = String(sim.records('Pricebook2').find((b) => b.IsStandard === true)!.Id);
+        const entry = (code: string) =>
+            sim.records('PricebookEntry').find((e) => e.ProductCode === code && e.CurrencyIsoCode === 'NZD')!;
+        const acme = String(sim.records('Account').find((a) => a.Name === 'Acme Ltd')!.Id);
+        const oppId = sim.org.insertRaw('Opportunity', {
+            Name: 'Acme - courier delivery',
+            AccountId: acme,
+            StageName: 'Proposal',
+            CloseDate: '2026-12-12',
+            CurrencyIsoCode: 'NZD',
+            Pricebook2Id: standard,
+            Unleashed_Order_Status_To_Create__c: 'Parked'
+        });
+        const lines = sim.org.tableByName('OpportunityLineItem');
+        const api = (name: string) => lines.byName.get(name)!.apiName;
+        for (const [code, quantity, price] of [
+            ['WIDGET-RED', 6, 19.99],
+            ['CABLE-2M', 3, 11.25]
+        ] as const) {
+            sim.org.create(lines, {
+                [api('OpportunityId')]: oppId,
+                [api('PricebookEntryId')]: entry(code).Id,
+                [api('Quantity')]: quantity,
+                [api('UnitPrice')]: price
+            });
+        }
+
+        // The rep sends it from the Opportunity page.
+        await open(`/lightning/r/Opportunity/${oppId}/view`);
+        const dialog = 'c-unleashed-send-order';
+        await page.click('[data-id="send-to-unleashed"]');
+        for (const step of ['warehouse', 'customer', 'details']) {
+            await page.locator(`${dialog} [data-step="${step}"]`).waitFor();
+            await clickButton(dialog, 'next');
+        }
+        await page.locator(`${dialog} [data-id="total"]`).waitFor();
+        await clickButton(dialog, 'send');
+        await page.locator(`${dialog} [data-step="done"]`).waitFor();
+        const orderNumber = (await text(`${dialog} [data-id="order-number"]`)).trim();
+        const opportunity = () => sim.records('Opportunity').find((r) => r.Id === oppId)!;
+        const guid = String(opportunity().unleashed__Unleashed_Order_Guid__c);
+        const order = stack.unleashed.state.orders.find((o) => o.Guid === guid)!;
+        expect(order.OrderNumber).toBe(orderNumber);
+        const status = () => opportunity().unleashed__Unleashed_Order_Status__c;
+        expect(status()).toBe('Parked');
+
+        // In Unleashed the order is placed; the status comes back to the Opportunity (the demo's
+        // middleware hears of it by webhook, or at its next poll).
+        await inUnleashedUi(`orders/${guid}/status`, { status: 'Placed' });
+        await until(async () => status() === 'Placed', 60_000);
+
+        // It ships with NZ Post (a courier with a tracking page), which completes it, and is invoiced.
+        const tracking = 'NZ400123456789';
+        const shipment = await inUnleashedUi(`orders/${guid}/ship`, {
+            courier: 'NZ Post',
+            trackingNumber: tracking,
+            complete: true
+        });
+        const invoice = await inUnleashedUi(`orders/${guid}/invoice`, { dueInDays: 20 });
+        const ofOpportunity = (sobject: string) =>
+            sim.records(sobject).filter((r) => r.unleashed__Opportunity__c === oppId);
+        // Fails the test (never a silent pass) if the shipment, the invoice or the status never arrive.
+        await until(
+            async () =>
+                status() === 'Completed' &&
+                ofOpportunity('Unleashed_Shipment__c').length === 1 &&
+                ofOpportunity('Unleashed_Invoice__c').length === 1,
+            60_000
+        );
+        expect(ofOpportunity('Unleashed_Shipment__c')[0]).toMatchObject({
+            Name: shipment.ShipmentNumber,
+            unleashed__Courier__c: 'NZ Post',
+            unleashed__Tracking_Number__c: tracking
+        });
+        // The rep who owns the Opportunity is told once that it shipped.
+        expect(sim.apex.notifications.filter((n) => n.recordId === oppId)).toHaveLength(1);
+
+        // The Opportunity page: the status, the shipment with its tracking link, the invoice.
+        await open(`/lightning/r/Opportunity/${oppId}/view`);
+        expect(await highlight('Unleashed Status')).toBe('Completed');
+        const card = 'c-unleashed-sales-order';
+        const fulfilment = `${card} c-unleashed-fulfilment`;
+        await page.locator(`${fulfilment} [data-id="shipment"]`).waitFor();
+        expect((await text(`${card} [data-id="order-number"]`)).trim()).toBe(orderNumber);
+        expect((await text(`${card} [data-id="status"]`)).trim()).toBe('Completed');
+        expect(await page.locator(`${fulfilment} [data-id="shipment"]`).count()).toBe(1);
+        expect((await text(`${fulfilment} [data-id="shipment-number"]`)).trim()).toBe(
+            `Shipment ${String(shipment.ShipmentNumber)}`
+        );
+        expect((await text(`${fulfilment} [data-id="shipment-status"]`)).trim()).toBe('Dispatched');
+        expect((await text(`${fulfilment} [data-id="courier"]`)).trim()).toBe('NZ Post');
+        const link = page.locator(`${fulfilment} [data-id="tracking-link"]`);
+        expect((await link.innerText()).trim()).toBe(tracking);
+        expect(await link.getAttribute('href')).toBe(
+            `https://www.nzpost.co.nz/tools/tracking?trackid=${tracking}`
+        );
+        expect(await page.locator(`${fulfilment} [data-id="shipped-line"]`).allInnerTexts()).toEqual([
+            'WIDGET-RED × 6',
+            'CABLE-2M × 3'
+        ]);
+        expect(await page.locator(`${fulfilment} [data-id="invoice"]`).count()).toBe(1);
+        expect((await text(`${fulfilment} [data-id="invoice-number"]`)).trim()).toBe(
+            `Invoice ${String(invoice.InvoiceNumber)}`
+        );
+        expect(amount(await text(`${fulfilment} [data-id="invoice-total"]`))).toBe(order.Total.toFixed(2));
+        await shot('fulfilment-opportunity');
+
+        // The Account page, from the home page's list: the order among Acme's Unleashed history.
+        await open('/');
+        await page.locator('a', { hasText: 'Acme Ltd' }).click();
+        await page.waitForURL(`**/lightning/r/Account/${acme}/view`);
+        await page.waitForSelector('body[data-ready="true"]');
+        const history = 'c-unleashed-account-history';
+        await page.locator(`${history} [data-id="orders"]`).waitFor();
+        expect((await text(`${history} [data-id="customer"]`)).trim()).toContain('(ACME)');
+        const row = page
+            .locator(`${history} [data-id="order"]`)
+            .filter({ has: page.locator('[data-id="order-number"]', { hasText: orderNumber }) });
+        expect(await row.count()).toBe(1);
+        expect((await row.locator('[data-id="order-status"]').innerText()).trim()).toBe('Completed');
+        expect(await row.locator('[data-id="from-salesforce"]').count()).toBe(1);
+        expect(amount(await row.locator('[data-id="order-total"]').innerText())).toBe(order.Total.toFixed(2));
+        const invoiceRow = page.locator(`${history} [data-id="invoice"]`).filter({
+            has: page.locator('[data-id="invoice-number"]', { hasText: String(invoice.InvoiceNumber) })
+        });
+        expect(await invoiceRow.count()).toBe(1);
+        expect((await invoiceRow.locator('[data-id="invoice-order"]').innerText()).trim()).toBe(
+            `for ${orderNumber}`
+        );
+        await shot('account-history');
+    });
+
     it('a rep must tick the confirmation of an unusually large total before Send', async () => {
         const oppId = recordId('Opportunity', 'Kangaroo Traders - AUD order');
         const dialog = 'c-unleashed-send-order';
@@ -630,6 +788,14 @@ maybe('the preview in Chromium', () => {
                 },
                 { 420: 'opportunity-narrow' }
             );
+        });
+
+        it('the Account page, with its Unleashed history', async () => {
+            const id = recordId('Account', 'Acme Ltd');
+            await expectFitAtEveryWidth('account', ['c-unleashed-account-history'], async () => {
+                await open(`/lightning/r/Account/${id}/view`);
+                await page.locator('c-unleashed-account-history [data-id="orders"]').waitFor();
+            });
         });
 
         it('the Send to Unleashed dialog, warehouse and review steps', async () => {
