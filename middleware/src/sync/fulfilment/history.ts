@@ -10,7 +10,7 @@ import { CoalescingCache } from '../cache';
 
 /**
  * The customer's recent Unleashed sales orders and invoices from every channel, for the Account:
- * one page of each (newest change first, as Unleashed lists them), read live and kept briefly so a
+ * one page of each (newest first within the page; pages follow Unleashed's list order), read live and kept briefly so a
  * page opened by several reps at once costs one read. A page costs 3 calls (the customer, its
  * orders, its invoices). `customerCode` is a prefix filter in Unleashed, so rows of other customers
  * whose code merely starts the same are dropped.
@@ -149,18 +149,20 @@ export class CustomerHistoryService {
             page,
             pageSize: HISTORY_PAGE_SIZE,
             orders: {
-                items: mine.map((o) => ({
-                    guid: o.Guid.toLowerCase(),
-                    number: o.OrderNumber ?? null,
-                    status: o.OrderStatus ?? 'Unknown',
-                    customStatus: o.CustomOrderStatus?.trim() || null,
-                    date: day(o.OrderDate),
-                    currency: o.Currency?.CurrencyCode ?? null,
-                    subTotal: money(o.SubTotal),
-                    taxTotal: money(o.TaxTotal),
-                    total: money(o.Total),
-                    sentFromSalesforce: sent.has(o.Guid.toLowerCase())
-                })),
+                items: mine
+                    .map((o) => ({
+                        guid: o.Guid.toLowerCase(),
+                        number: o.OrderNumber ?? null,
+                        status: o.OrderStatus ?? 'Unknown',
+                        customStatus: o.CustomOrderStatus?.trim() || null,
+                        date: day(o.OrderDate),
+                        currency: o.Currency?.CurrencyCode ?? null,
+                        subTotal: money(o.SubTotal),
+                        taxTotal: money(o.TaxTotal),
+                        total: money(o.Total),
+                        sentFromSalesforce: sent.has(o.Guid.toLowerCase())
+                    }))
+                    .sort(newestFirst),
                 numberOfItems: orders.pagination.NumberOfItems,
                 numberOfPages: orders.pagination.NumberOfPages
             },
@@ -180,10 +182,25 @@ export class CustomerHistoryService {
                         subTotal: money(i.SubTotal),
                         taxTotal: money(i.TaxTotal),
                         total: money(i.Total)
-                    })),
+                    }))
+                    .sort(newestFirst),
                 numberOfItems: invoices.pagination.NumberOfItems,
                 numberOfPages: invoices.pagination.NumberOfPages
             }
         };
     }
+}
+
+/**
+ * The newest first within a page, whatever order Unleashed lists them in (its list order is not
+ * documented; pages follow it): by date, then by number.
+ */
+function newestFirst(
+    a: { date: string | null; number: string | null },
+    b: { date: string | null; number: string | null }
+): number {
+    const byDate = (b.date ?? '').localeCompare(a.date ?? '');
+    return byDate !== 0
+        ? byDate
+        : (b.number ?? '').localeCompare(a.number ?? '', undefined, { numeric: true });
 }

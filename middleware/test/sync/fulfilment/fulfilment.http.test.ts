@@ -193,6 +193,10 @@ describe('through polling (webhooks off)', () => {
 
 describe('the customer history route', () => {
     test('pages of orders and invoices with totals and statuses, cached briefly; unknown customer 404', async () => {
+        // Unleashed (here the simulator) lists ACME's orders oldest first.
+        h.usim.state.orders
+            .filter((o) => o.Customer.CustomerCode === 'ACME')
+            .forEach((o, i) => (o.OrderDate = new Date(Date.UTC(2026, 0, 1 + i))));
         const r1 = await h.call('GET', '/v1/customers/ACME/history?page=1');
         expect(r1.status).toBe(200);
         expect(r1.body.customerCode).toBe('ACME');
@@ -206,6 +210,9 @@ describe('the customer history route', () => {
         );
         expect(r1.body.orders.items.some((o: Json) => o.sentFromSalesforce)).toBe(true);
         expect(r1.body.invoices.items.length).toBeGreaterThan(0);
+        // The newest first within a page, whatever order Unleashed lists them in.
+        const dates = r1.body.orders.items.map((o: Json) => String(o.date ?? ''));
+        expect(dates).toEqual([...dates].sort().reverse());
 
         const calls = h.usim.callCount();
         const again = await h.call('GET', '/v1/customers/ACME/history?page=1');
