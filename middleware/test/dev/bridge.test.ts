@@ -416,6 +416,9 @@ describe('admin', () => {
         expect(state).toMatchObject({ canManage: true, middlewareConnected: true, unleashedConnected: true });
         expect(state.quota.limit).toBe(125000);
         expect(state.quota.used).toBeGreaterThan(0);
+        // As the middleware worked it out: the share used and what polling costs a day.
+        expect(state.quota.percent).toBe(Math.round((state.quota.used * 1000) / 125000) / 10);
+        expect(state.quota.pollingCallsPerDay).toBeGreaterThan(0);
         expect(state.connectUrl).toContain(
             `${stack.urls.middleware}/oauth/salesforce/start?orgId=${stack.org.orgId}`
         );

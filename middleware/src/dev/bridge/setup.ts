@@ -1,7 +1,6 @@
-import Decimal from 'decimal.js';
 import { AuraError, auraDatetime } from './aura';
 import { isConnected, isCopiedFromAnotherOrg, type ApexContext } from './context';
-import { bool, integerValue, isBlank, isObject, obj, str, urlEncode, type Json } from './json';
+import { bool, dec, integerValue, isBlank, isObject, num, obj, str, urlEncode, type Json } from './json';
 import { MiddlewareError } from './middleware-client';
 import { OP_CONNECT, STATUS_SUCCESS, recordLog } from './sync-log';
 
@@ -29,17 +28,22 @@ export async function fetchConnection(ctx: ApexContext): Promise<Json> {
     return asMap(await ctx.middleware.get(CONNECTION_PATH));
 }
 
-/** The quota as the components read it: used, limit, month and percent used (one decimal). */
+/**
+ * The quota as the components read it, as the middleware worked it out: used, limit, month, percent
+ * used, and what keeping orders up to date costs a day (UnleashedConnectionService.quota).
+ */
 export function quota(connection: Json): Json | null {
     const source = obj(connection, 'quota');
     if (!source) return null;
-    const used = integerValue(source, 'used');
-    const max = integerValue(source, 'limit');
-    const percent =
-        used === null || max === null || max <= 0
-            ? new Decimal(0)
-            : new Decimal(used).times(100).div(max).toDecimalPlaces(1, Decimal.ROUND_HALF_UP);
-    return { used, limit: max, month: str(source, 'month'), percent: Number(percent.toString()) };
+    const polling = obj(source, 'polling');
+    return {
+        used: integerValue(source, 'used'),
+        limit: integerValue(source, 'limit'),
+        month: str(source, 'month'),
+        percent: num(dec(source, 'percent')) ?? 0,
+        pollingCallsPerDay: polling ? integerValue(polling, 'callsPerDay') : null,
+        pollingPercent: polling ? num(dec(polling, 'percentOfLimit')) : null
+    };
 }
 
 /** The quota, or null when the org is not connected or the middleware cannot be asked. */

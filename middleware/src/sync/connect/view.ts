@@ -15,6 +15,8 @@ export const connectionViewSchema = z.object({
         month: z.string(),
         used: z.number().int(),
         limit: z.number().int(),
+        /** Share of the month's allowance used, in percent with one decimal (the meter's value). */
+        percent: z.number(),
         /** What the status, shipment and invoice polls cost once the org has sent orders (help text). */
         polling: z
             .object({
@@ -40,6 +42,15 @@ export async function connectionView(
         apiId: tenant.unleashed?.apiId ?? null,
         companyName: text(tenant.settings.companyName),
         baseCurrency: text(tenant.settings.baseCurrency),
-        quota: polling ? { ...quota, polling: polling(quota.limit) } : quota
+        quota: {
+            ...quota,
+            percent: percentOf(quota.used, quota.limit),
+            ...(polling ? { polling: polling(quota.limit) } : {})
+        }
     };
+}
+
+/** `used` of `limit` in percent, one decimal, halves up; 0 without a limit. */
+export function percentOf(used: number, limit: number): number {
+    return limit > 0 ? Math.round((used * 1000) / limit) / 10 : 0;
 }

@@ -343,6 +343,21 @@ export default class UnleashedImport extends LightningElement {
         return quota.limit ? Math.min(100, (Number(quota.used || 0) * 100) / Number(quota.limit)) : 0;
     }
 
+    /** What keeping sent orders' status, shipments and invoices current costs, when the middleware says. */
+    get quotaPollingText() {
+        const quota = this.quota;
+        if (!quota || quota.pollingCallsPerDay === undefined || quota.pollingCallsPerDay === null) {
+            return '';
+        }
+        const share =
+            quota.pollingPercent === undefined || quota.pollingPercent === null
+                ? ''
+                : ` (${quota.pollingPercent}% of the monthly allowance)`;
+        return `Keeping sent orders' status, shipments and invoices up to date costs about ${formatCount(
+            quota.pollingCallsPerDay
+        )} calls a day${share}.`;
+    }
+
     get quotaText() {
         const quota = this.quota;
         return `${formatCount(quota.used)} of ${formatCount(quota.limit)} API calls used this month${

@@ -306,6 +306,18 @@ describe('c-unleashed-import', () => {
         expect(text(q(element, '[data-id="quota-text"]'))).toBe(
             '1,234 of 15,000 API calls used this month (2026-03)'
         );
+        // Only when the middleware says what polling costs.
+        expect(q(element, '[data-id="quota-polling"]')).toBeNull();
+    });
+
+    it('says what keeping sent orders up to date costs a day, as the middleware worked it out', async () => {
+        getImportState.mockResolvedValue(
+            state({ quota: { ...QUOTA, pollingCallsPerDay: 1440, pollingPercent: 35.7 } })
+        );
+        const element = await mount();
+        expect(text(q(element, '[data-id="quota-polling"]'))).toBe(
+            "Keeping sent orders' status, shipments and invoices up to date costs about 1,440 calls a day (35.7% of the monthly allowance)."
+        );
     });
 
     it('shows the Apex error when the import cannot start', async () => {
