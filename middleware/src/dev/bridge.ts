@@ -17,7 +17,16 @@ export interface BridgeOptions {
     org: BridgeOrg;
     fetchImpl?: typeof fetch;
     now?: () => Date;
+    /** The Unleashed simulator, for the demo's "in Unleashed" controls (place, ship, invoice). */
+    unleashedSimUrl?: string;
 }
+
+/** What the demo's controls do in the Unleashed simulator, as a warehouse user would in Unleashed. */
+const UNLEASHED_ACTIONS: Record<string, { path: string; body: Record<string, unknown> }> = {
+    place: { path: 'status', body: { status: 'Placed' } },
+    ship: { path: 'ship', body: { courier: 'NZ Post', trackingNumber: 'NZ400000000001', complete: true } },
+    invoice: { path: 'invoice', body: { dueInDays: 20 } }
+};
 
 function fail(reply: FastifyReply, err: unknown): FastifyReply {
     if (err instanceof AuraError) return reply.code(400).send({ message: err.message });
@@ -194,6 +203,39 @@ export async function bridgeRoutes(app: FastifyInstance, opts: BridgeOptions): P
                     { cls, method, err: err instanceof Error ? err.message : String(err) },
                     'apex call failed'
                 );
+                return fail(reply, err);
+            }
+        }
+    );
+
+    // The demo only: play Unleashed's side of an order the record sent, so a user can watch it come back.
+    app.post<{ Params: { id: string; action: string } }>(
+        '/__bridge/demo/unleashed/:id/:action',
+        async (request, reply) => {
+            const action = UNLEASHED_ACTIONS[request.params.action];
+            if (!action || !opts.unleashedSimUrl)
+                return reply.code(404).send({ message: `No demo action ${request.params.action}` });
+            try {
+                const id = idParam({ id: request.params.id }, 'id');
+                const sobject = id?.startsWith('801') ? 'Order' : 'Opportunity';
+                const [row] = id
+                    ? await ctx.org.data.query(
+                          `SELECT Unleashed_Order_Guid__c FROM ${sobject} WHERE Id = ${soqlString(id)} LIMIT 1`
+                      )
+                    : [];
+                const guid = row?.Unleashed_Order_Guid__c;
+                if (typeof guid !== 'string' || guid === '')
+                    return reply.code(400).send({ message: 'Send the record to Unleashed first.' });
+                const res = await (opts.fetchImpl ?? fetch)(
+                    `${opts.unleashedSimUrl}/__sim/orders/${guid}/${action.path}`,
+                    {
+                        method: 'POST',
+                        headers: { 'content-type': 'application/json' },
+                        body: JSON.stringify(action.body)
+                    }
+                );
+                return reply.code(res.status).send(await res.json());
+            } catch (err) {
                 return fail(reply, err);
             }
         }

@@ -278,7 +278,12 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoStack> {
             features: { multiCurrency: true, personAccounts: true },
             data: orgDataFor(conn, salesforce.namespace)
         };
-        const preview = await startPreviewServer({ org, outDir: previewDir, port: opts.previewPort ?? 0 });
+        const preview = await startPreviewServer({
+            org,
+            outDir: previewDir,
+            port: opts.previewPort ?? 0,
+            unleashedSimUrl: unleashed.url
+        });
         closers.push(() => preview.close());
         // The preview stands in for the org's domain: the connect flow returns to its admin tab.
         org.orgDomainUrl = preview.url;

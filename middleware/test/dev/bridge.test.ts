@@ -243,6 +243,16 @@ describe('send to Unleashed', () => {
             warehouseCode: 'WLG',
             total: '516.18'
         });
+
+        // The demo's "in Unleashed" controls play the warehouse's side of the order just sent.
+        const demo = (action: string) =>
+            fetch(`${stack.urls.preview}/__bridge/demo/unleashed/${opp.Id}/${action}`, { method: 'POST' });
+        expect((await demo('place')).status).toBe(200);
+        expect(stack.unleashed.state.orders.find((o) => o.Guid === first.orderGuid)?.OrderStatus).toBe(
+            'Placed'
+        );
+        expect((await demo('ship')).ok).toBe(true);
+        expect((await demo('teleport')).status).toBe(404);
     });
 
     it('records a refused send for a retry, and the retry sends it', async () => {

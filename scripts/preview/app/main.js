@@ -176,9 +176,10 @@ async function sendableHeader(id, objectApiName) {
         },
         'Send to Unleashed'
     );
-    let header = recordHeader(record, [send]);
+    const actions = [send, demoControls(id)];
+    let header = recordHeader(record, actions);
     window.addEventListener('lightning__refreshevent', async () => {
-        const fresh = recordHeader(await bridge(`record/${id}`), [send]);
+        const fresh = recordHeader(await bridge(`record/${id}`), actions);
         header.replaceWith(fresh);
         header = fresh;
     });
@@ -214,6 +215,48 @@ async function adminPage(page) {
         // The log's table needs the page's full width for its fixed columns and the error text.
         mount('c-unleashed-sync-log'),
         mount('c-unleashed-field-mappings')
+    );
+}
+
+/**
+ * The demo only (not part of the package): play the warehouse's side of the record's order in the
+ * Unleashed simulator, so a user can watch its status, shipment and invoice come back.
+ */
+function demoControls(id) {
+    const act = (action, label) =>
+        h(
+            'button',
+            {
+                class: 'slds-button slds-button_neutral',
+                'data-id': `demo-${action}`,
+                title: `Demo: ${label} in the Unleashed simulator`,
+                onclick: async () => {
+                    const res = await fetch(`/__bridge/demo/unleashed/${id}/${action}`, { method: 'POST' });
+                    const body = await res.json().catch(() => ({}));
+                    showToast({
+                        detail: res.ok
+                            ? {
+                                  title: `In Unleashed (simulator): ${label}`,
+                                  message:
+                                      'Salesforce hears of it within 30 seconds; refresh the sales order to see it.',
+                                  variant: 'success'
+                              }
+                            : {
+                                  title: `Could not ${label.toLowerCase()} the order`,
+                                  message: body.message ?? '',
+                                  variant: 'error'
+                              }
+                    });
+                }
+            },
+            label
+        );
+    return h(
+        'div',
+        { class: 'slds-button-group', role: 'group', 'aria-label': 'Demo: in Unleashed' },
+        act('place', 'Place'),
+        act('ship', 'Ship'),
+        act('invoice', 'Invoice')
     );
 }
 
