@@ -15,6 +15,13 @@ export const STEPS = [
     { value: 'done', label: 'Done' }
 ];
 
+/** A unit price as a rep reads it: at least two decimals (149 -> 149.00), the exact digits kept. */
+function priceText(value) {
+    const text = value === null || value === undefined ? '' : String(value);
+    const [whole, fraction = ''] = text.split('.');
+    return /^-?\d+$/.test(whole) ? `${whole}.${fraction.padEnd(2, '0')}` : text;
+}
+
 const ADDRESS_FIELDS = ['name', 'street', 'suburb', 'city', 'region', 'postalCode', 'country'];
 
 const ADDRESS_SOURCES = [
@@ -449,7 +456,9 @@ export default class UnleashedSendOrder extends LightningElement {
             .filter((l) => l.customerPriceDiffers)
             .map((l) => ({
                 key: l.lineNumber,
-                text: `${l.productCode}: ${l.unitPrice} on the ${this.recordKind}, ${l.customerPrice} in Unleashed`
+                text: `${l.productCode}: ${priceText(l.unitPrice)} on the ${this.recordKind}, ${priceText(
+                    l.customerPrice
+                )} in Unleashed`
             }));
     }
 

@@ -792,6 +792,14 @@ describe('c-unleashed-send-order', () => {
                     unitPrice: '19.99',
                     customerPrice: '17.50',
                     customerPriceDiffers: true
+                },
+                {
+                    ...PREVIEW.lines[0],
+                    lineNumber: '2',
+                    productCode: 'GADGET-100',
+                    unitPrice: '149',
+                    customerPrice: '129.5',
+                    customerPriceDiffers: true
                 }
             ],
             customerPricesDiffer: true,
@@ -807,9 +815,11 @@ describe('c-unleashed-send-order', () => {
         const element = await mount();
         await goToReview(element);
         const box = q(element, '[data-id="customer-prices"]');
-        expect(text(box.querySelector('[data-id="customer-price"]'))).toBe(
-            `${PREVIEW.lines[0].productCode}: 19.99 on the Opportunity, 17.50 in Unleashed`
-        );
+        expect([...box.querySelectorAll('[data-id="customer-price"]')].map(text)).toEqual([
+            `${PREVIEW.lines[0].productCode}: 19.99 on the Opportunity, 17.50 in Unleashed`,
+            // Prices as a rep reads them: two decimals at least, the exact digits kept.
+            'GADGET-100: 149.00 on the Opportunity, 129.50 in Unleashed'
+        ]);
         const toggle = q(element, 'lightning-input[data-id="use-unleashed-prices"]');
         toggle.checked = true;
         toggle.dispatchEvent(new CustomEvent('change', { detail: { checked: true } }));
