@@ -15,6 +15,27 @@ export async function saveUnleashedCredentials(
     orgId: string,
     credentials: UnleashedCredentials
 ): Promise<Tenant> {
+    // Checked here, in the words the admin reads, whether Apex or the preview asks (one home).
+    const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+    credentials = { apiId: credentials.apiId.trim(), apiKey: credentials.apiKey.trim() };
+    if (!GUID.test(credentials.apiId))
+        throw new HttpProblem(
+            400,
+            'Not an Unleashed API id',
+            'The Unleashed API id is a GUID such as 1a2b3c4d-1234-5678-9abc-1234567890ab.'
+        );
+    if (credentials.apiKey === '')
+        throw new HttpProblem(
+            400,
+            'No Unleashed API key',
+            'Enter the Unleashed API key shown next to the API id in Unleashed.'
+        );
+    if (credentials.apiKey.length < 20)
+        throw new HttpProblem(
+            400,
+            'Not an Unleashed API key',
+            'That is too short to be an Unleashed API key: copy the whole key shown next to the API id in Unleashed.'
+        );
     const client = deps.unleashedWith(orgId, credentials);
     let companies;
     try {
@@ -24,10 +45,13 @@ export async function saveUnleashedCredentials(
             throw new HttpProblem(
                 400,
                 'Unleashed rejected these credentials',
-                'Copy the API ID and API Key again from Unleashed (Integration > Unleashed API Access).'
+                'Unleashed did not accept the API credentials: Copy the API ID and API Key again from Unleashed (Integration > Unleashed API Access).'
             );
         }
-        throw unleashedProblem(err, 'Checking the credentials with Unleashed');
+        throw unleashedProblem(
+            err,
+            'Unleashed did not accept the API credentials: checking them with Unleashed'
+        );
     }
     const company = companies[0];
     return deps.store.tenants.upsert({
