@@ -50,7 +50,10 @@ export interface Services {
     /** The customer's Unleashed orders and invoices from every channel, for the Account. */
     history: CustomerHistoryService;
     /** What polling costs a tenant with sent orders, for the quota meter's help text. */
-    pollCost(monthlyLimit: number): ReturnType<typeof pollCost>;
+    /** What polling costs a tenant with sent orders: at the usual pace, and while webhooks deliver changes. */
+    pollCost(
+        monthlyLimit: number
+    ): ReturnType<typeof pollCost> & { withWebhooks: ReturnType<typeof pollCost> };
     /** The tenant's Unleashed client; 409 when the tenant has not connected Unleashed yet. */
     unleashedFor(tenant: Tenant): Promise<UnleashedClient>;
     /** A client for credentials not stored yet (to validate them), counted on the tenant. */
@@ -195,8 +198,15 @@ export async function createServices(
         statusSync,
         fulfilment,
         history,
-        pollCost: (limit) =>
-            pollCost(config.ORDER_STATUS_POLL_SECONDS, config.FULFILMENT_POLL_SECONDS, limit),
+        pollCost: (limit) => ({
+            ...pollCost(config.ORDER_STATUS_POLL_SECONDS, config.FULFILMENT_POLL_SECONDS, limit),
+            // While the tenant's webhooks deliver changes the order poll slows down (sync/status/poller.ts).
+            withWebhooks: pollCost(
+                Math.max(config.ORDER_STATUS_POLL_SECONDS, config.ORDER_STATUS_POLL_SECONDS_WITH_WEBHOOKS),
+                config.FULFILMENT_POLL_SECONDS,
+                limit
+            )
+        }),
         unleashedWith,
         salesforceFor,
         imports: new ImportService(

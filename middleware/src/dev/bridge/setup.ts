@@ -35,13 +35,16 @@ export function quota(connection: Json): Json | null {
     const source = obj(connection, 'quota');
     if (!source) return null;
     const polling = obj(source, 'polling');
+    const hooked = polling ? obj(polling, 'withWebhooks') : null;
     return {
         used: integerValue(source, 'used'),
         limit: integerValue(source, 'limit'),
         month: str(source, 'month'),
         percent: num(dec(source, 'percent')) ?? 0,
         pollingCallsPerDay: polling ? integerValue(polling, 'callsPerDay') : null,
-        pollingPercent: polling ? num(dec(polling, 'percentOfLimit')) : null
+        pollingPercent: polling ? num(dec(polling, 'percentOfLimit')) : null,
+        pollingWebhookCallsPerDay: hooked ? integerValue(hooked, 'callsPerDay') : null,
+        pollingWebhookPercent: hooked ? num(dec(hooked, 'percentOfLimit')) : null
     };
 }
 

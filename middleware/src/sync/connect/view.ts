@@ -22,7 +22,15 @@ export const connectionViewSchema = z.object({
             .object({
                 callsPerDay: z.number().int(),
                 callsPerMonth: z.number().int().describe('31 days'),
-                percentOfLimit: z.number()
+                percentOfLimit: z.number(),
+                /** The same while the tenant's webhooks deliver changes (the order poll slows down). */
+                withWebhooks: z
+                    .object({
+                        callsPerDay: z.number().int(),
+                        callsPerMonth: z.number().int(),
+                        percentOfLimit: z.number()
+                    })
+                    .optional()
             })
             .optional()
     })
@@ -32,7 +40,7 @@ export type ConnectionView = z.infer<typeof connectionViewSchema>;
 export async function connectionView(
     store: Pick<Store, 'quota'>,
     tenant: Tenant,
-    polling?: (monthlyLimit: number) => { callsPerDay: number; callsPerMonth: number; percentOfLimit: number }
+    polling?: (monthlyLimit: number) => NonNullable<ConnectionView['quota']['polling']>
 ): Promise<ConnectionView> {
     const quota = await store.quota.read(tenant.orgId, tenant.settings.monthlyQuota);
     const text = (v: unknown) => (typeof v === 'string' ? v : null);

@@ -239,10 +239,13 @@ test('the quota meter carries what polling costs per day, and one poll spends ex
     const r = await h.call('GET', '/v1/connection');
     expect(r.status).toBe(200);
     // 300 s order polls (288 a day) + shipment and invoice lists every 3600 s (2 x 24).
+    const share = (perDay: number) => Math.round(((perDay * 31) / r.body.quota.limit) * 1000) / 10;
     expect(r.body.quota.polling).toEqual({
         callsPerDay: 336,
         callsPerMonth: 336 * 31,
-        percentOfLimit: Math.round(((336 * 31) / r.body.quota.limit) * 1000) / 10
+        percentOfLimit: share(336),
+        // While webhooks deliver changes the order poll runs hourly: 24 + 2 x 24.
+        withWebhooks: { callsPerDay: 72, callsPerMonth: 72 * 31, percentOfLimit: share(72) }
     });
     await h.services.store.db.query('UPDATE fulfilment_polls SET next_poll_at = now()');
     h.usim.webhooks.setSettings({ enabled: false });

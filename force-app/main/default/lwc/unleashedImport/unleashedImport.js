@@ -353,9 +353,17 @@ export default class UnleashedImport extends LightningElement {
             quota.pollingPercent === undefined || quota.pollingPercent === null
                 ? ''
                 : ` (${quota.pollingPercent}% of the monthly allowance)`;
-        return `Keeping sent orders' status, shipments and invoices up to date costs about ${formatCount(
+        const hooked =
+            quota.pollingWebhookCallsPerDay === undefined || quota.pollingWebhookCallsPerDay === null
+                ? ''
+                : `about ${formatCount(quota.pollingWebhookCallsPerDay)} a day while Unleashed's webhooks deliver changes${
+                      quota.pollingWebhookPercent === undefined || quota.pollingWebhookPercent === null
+                          ? ''
+                          : ` (${quota.pollingWebhookPercent}%)`
+                  }, `;
+        return `Keeping sent orders' status, shipments and invoices up to date costs ${hooked}about ${formatCount(
             quota.pollingCallsPerDay
-        )} calls a day${share}.`;
+        )} calls a day${hooked ? ' without them' : ''}${share}.`;
     }
 
     get quotaText() {

@@ -320,6 +320,24 @@ describe('c-unleashed-import', () => {
         );
     });
 
+    it('says what polling costs while webhooks deliver changes, and without them', async () => {
+        getImportState.mockResolvedValue(
+            state({
+                quota: {
+                    ...QUOTA,
+                    pollingCallsPerDay: 336,
+                    pollingPercent: 8.3,
+                    pollingWebhookCallsPerDay: 72,
+                    pollingWebhookPercent: 1.8
+                }
+            })
+        );
+        const element = await mount();
+        expect(text(q(element, '[data-id="quota-polling"]'))).toBe(
+            "Keeping sent orders' status, shipments and invoices up to date costs about 72 a day while Unleashed's webhooks deliver changes (1.8%), about 336 calls a day without them (8.3% of the monthly allowance)."
+        );
+    });
+
     it('shows the Apex error when the import cannot start', async () => {
         getImportState.mockResolvedValue(state());
         startImport.mockRejectedValue({ body: { message: 'Monthly Unleashed quota used up' } });
