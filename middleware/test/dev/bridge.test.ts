@@ -336,6 +336,33 @@ describe('send to Unleashed', () => {
         expect(field(saved(), 'Unleashed_Last_Error__c')).toBeNull();
     });
 
+    it('gathers the Account’s own defaults, which the dialog starts from before the org’s', async () => {
+        const opp = recordNamed('Opportunity', BETA_OPP);
+        const wlg = stack.salesforce
+            .records('Unleashed_Warehouse__c')
+            .find((w) => field(w, 'Warehouse_Code__c') === 'WLG')!;
+        const accountId = String(opp.AccountId);
+        const before = await ok('UnleashedSendController', 'getSendContext', { opportunityId: opp.Id });
+        expect(before.defaults.warehouseCode).not.toBe('WLG');
+        expect(before.defaults.deliveryAddress).not.toEqual(before.billingAddress);
+        await stack.org.data.update('Account', {
+            Id: accountId,
+            Unleashed_Default_Warehouse__c: String(wlg.Id),
+            Unleashed_Deliver_To__c: 'Billing'
+        });
+        try {
+            const context = await ok('UnleashedSendController', 'getSendContext', { opportunityId: opp.Id });
+            expect(context.defaults.warehouseCode).toBe('WLG');
+            expect(context.defaults.deliveryAddress).toEqual(context.billingAddress);
+        } finally {
+            await stack.org.data.update('Account', {
+                Id: accountId,
+                Unleashed_Default_Warehouse__c: null,
+                Unleashed_Deliver_To__c: null
+            });
+        }
+    });
+
     it('takes the order number from the Opportunity field the settings name, or says what is wrong', async () => {
         const opp = recordNamed('Opportunity', ACME_OPP);
         const blocking = async () =>
