@@ -1,4 +1,5 @@
 import type { FulfilmentRepos } from '../../store/fulfilment';
+import { percentOf } from '../connect/view';
 import { formatFilterDate } from '../../unleashed/dates';
 import { isUnleashedError } from '../../unleashed/errors';
 import {
@@ -144,6 +145,5 @@ export function pollCost(
             : 0;
     const callsPerDay = perDay(orderPollSeconds, 1) + perDay(listEvery, 2);
     const callsPerMonth = callsPerDay * 31;
-    const percentOfLimit = monthlyLimit > 0 ? Math.round((callsPerMonth / monthlyLimit) * 1000) / 10 : 0;
-    return { callsPerDay, callsPerMonth, percentOfLimit };
+    return { callsPerDay, callsPerMonth, percentOfLimit: percentOf(callsPerMonth, monthlyLimit) };
 }

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { nameKey } from '../imports/account-names';
 import { HttpProblem } from '../../problem';
 import { CustomerSchema, ProductSchema, type UnleashedCustomer } from '../../unleashed/schemas';
 import type { UnleashedClient } from '../../unleashed/types';
@@ -365,8 +366,8 @@ export class SendFlow {
 
     /**
      * Existing Unleashed customers that look like an Account without a customer code: the same name
-     * (Unleashed's name filter matches prefixes; kept only when the whole name is the same, ignoring
-     * case and spaces) or the same contact email.
+     * (Unleashed's name filter matches prefixes; kept only when the whole name is the same as the
+     * import compares names: trimmed, runs of spaces as one, ignoring case) or the same contact email.
      */
     private async customerMatches(client: UnleashedClient, records: SendRecords) {
         const account = records.account!;
@@ -423,8 +424,8 @@ function withPrices(s: OpportunitySnapshot, prices: Map<string, Decimal>): Oppor
     };
 }
 
-const normalName = (v: string | null | undefined) => (v ?? '').toLowerCase().replace(/\s+/g, '');
-const sameName = (a: string | null | undefined, b: string | null) => !!b && normalName(a) === normalName(b);
+// The same rule the import links Accounts by (sync/imports/account-names.ts).
+const sameName = (a: string | null | undefined, b: string | null) => !!b && nameKey(a) === nameKey(b);
 const sameEmail = (a: string | null | undefined, b: string | null) =>
     !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 
