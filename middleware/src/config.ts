@@ -158,6 +158,13 @@ export const configSchema = z.object({
      */
     STOCK_PER_PRODUCT_READS: bool.default(true),
     /**
+     * Seconds a product's stock, once read from every warehouse, is answered from StockOnHand
+     * `modifiedSince` checks (one call per 100 products names those that moved, and only they are
+     * read again); 0 reads every warehouse on every view. Whether an allocation moves the date is
+     * unconfirmed: the connector's own orders check it and stop the checks when it does not.
+     */
+    STOCK_CHANGE_CHECK_SECONDS: z.coerce.number().int().min(0).max(86400).default(3600),
+    /**
      * Sales order statuses that hold no stock allocation: an Opportunity's own order in any other
      * status has its allocation counted as available to the Opportunity's lines (unconfirmed, see README).
      */

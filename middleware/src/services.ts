@@ -88,6 +88,8 @@ export async function createServices(
         missSeconds: config.CODE_LOOKUP_MISS_SECONDS,
         perProductReads: config.STOCK_PER_PRODUCT_READS,
         unallocatedStatuses: config.STOCK_UNALLOCATED_ORDER_STATUSES,
+        changeCheckSeconds: config.STOCK_CHANGE_CHECK_SECONDS,
+        onChangeCheckStopped: (orgId, reason) => stockLog(config).warn({ orgId }, reason),
         lookup
     });
     const catalog = new UnleashedCatalog({ concurrency: config.UNLEASHED_TENANT_CONCURRENCY, lookup });
@@ -253,6 +255,11 @@ export async function createServices(
         }
     };
     return services;
+}
+
+/** Stock reads tell of a stopped change check outside any one request's log. */
+function stockLog(config: AppConfig) {
+    return pino(loggerOptions(config.LOG_LEVEL)).child({ component: 'stock' });
 }
 
 /** The import worker logs outside any request, at the configured level. */

@@ -24,6 +24,8 @@ import {
     ownAllocation,
     type OwnAllocation
 } from './own-order';
+import { StockMirror, type MirroredQuantities } from './stock-mirror';
+import { formatFilterDate } from '../unleashed/dates';
 
 /**
  * Live stock per product and warehouse, in as few round trips to Unleashed as the data allows.
@@ -32,7 +34,9 @@ import {
  * a bounded lookup by code (lookup.ts). Then one StockOnHand call per warehouse asks for all
  * products at once (productId list), every warehouse at the same time within the per-tenant bound.
  * With GUIDs and warehouses known that is one round trip; on a first look, two. Identical
- * concurrent requests share one answer, and answers are reused for a few seconds.
+ * concurrent requests share one answer, and answers are reused for a few seconds. Products read
+ * within the last hour are checked instead of read (stock-mirror.ts): one call per 100 products
+ * names those whose stock moved, and only those are read again per warehouse.
  */
 
 export const MAX_STOCK_CODES = 200;
@@ -105,6 +109,13 @@ export interface StockServiceOptions {
     perProductReads?: boolean;
     /** Order statuses that hold no allocation (own-order.ts); default Parked, Completed, Deleted. */
     unallocatedStatuses?: readonly string[];
+    /**
+     * Seconds a product's full read is answered from `modifiedSince` checks (stock-mirror.ts); 0 reads
+     * every warehouse on every view. Default 0 (tests of the reads themselves).
+     */
+    changeCheckSeconds?: number;
+    /** Told once per tenant when its checks stop because Unleashed missed a change the connector made. */
+    onChangeCheckStopped?: (tenantKey: string, reason: string) => void;
     now?: () => number;
 }
 
@@ -116,8 +127,14 @@ export class StockService {
     private readonly limits: KeyedSemaphores;
     private readonly lookupLimits: LookupLimits;
     private readonly missMs: number;
+    private readonly mirror: StockMirror | null;
+    private readonly now: () => number;
 
     constructor(private readonly opts: StockServiceOptions = { cacheSeconds: 5 }) {
+        this.now = opts.now ?? Date.now;
+        this.mirror = opts.changeCheckSeconds
+            ? new StockMirror({ maxAgeMs: opts.changeCheckSeconds * 1000, now: this.now })
+            : null;
         this.answers = new CoalescingCache(1000, opts.now);
         this.warehouses = new CoalescingCache(1000, opts.now);
         this.products = new CoalescingCache(100_000, opts.now);
@@ -144,7 +161,7 @@ export class StockService {
             ),
             req.orderGuid ? this.ownOrder(tenantKey, client, req.orderGuid) : Promise.resolve(null)
         ]);
-        const now = (this.opts.now ?? Date.now)();
+        const now = this.now();
         // The answer may have been loaded for the same codes in another order: answer in this order.
         const byCode = new Map(value.products.map((p) => [p.productCode, p]));
         const answer = (c: string) => {
@@ -163,6 +180,27 @@ export class StockService {
     invalidate(tenantKey: string): void {
         for (const c of [this.answers, this.warehouses, this.products, this.orders])
             c.invalidate(`${tenantKey}|`);
+        this.mirror?.invalidate(tenantKey);
+    }
+
+    /** Forgets what the mirror holds for a tenant, so that the next views read every warehouse. */
+    forgetMirror(tenantKey: string): void {
+        this.mirror?.invalidate(tenantKey);
+    }
+
+    /** Why the tenant's change checks stopped (a change Unleashed did not report), or null. */
+    changeCheckStopped(tenantKey: string): string | null {
+        return this.mirror?.stoppedBecause(tenantKey) ?? null;
+    }
+
+    /**
+     * The connector stored an order in this status with these products: when the status holds an
+     * allocation, the next change check of those products must name them (stock-mirror.ts).
+     */
+    orderWritten(tenantKey: string, status: string, productGuids: readonly string[], what: string): void {
+        const unallocated = this.opts.unallocatedStatuses ?? DEFAULT_UNALLOCATED_STATUSES;
+        if (unallocated.some((u) => u.toLowerCase() === status.toLowerCase())) return;
+        this.mirror?.expectChange(tenantKey, productGuids, what);
     }
 
     /**
@@ -208,7 +246,7 @@ export class StockService {
             if (fresh.length === 0) return;
             for (const g of fresh) asked.add(g);
             const read = warehousesP.then(({ warehouses }) =>
-                this.readStock(limit, client, warehouses, fresh, rows)
+                this.readStock(tenantKey, limit, client, warehouses, fresh, rows)
             );
             // Awaited below, after the lookups; until then a failure must not count as unhandled.
             read.catch(() => undefined);
@@ -283,10 +321,100 @@ export class StockService {
     }
 
     /**
+     * The stock of these products in these warehouses into `rows`: products the mirror holds are
+     * checked (one call per 100) and only the changed ones read again with the rest.
+     */
+    private async readStock(
+        tenantKey: string,
+        limit: Semaphore,
+        client: UnleashedClient,
+        warehouses: WarehouseRef[],
+        guids: string[],
+        rows: Map<string, WarehouseQuantities>
+    ): Promise<void> {
+        const mirror = this.mirror;
+        const codes = warehouses.map((w) => w.code);
+        let toRead = guids;
+        const check = mirror?.checkable(tenantKey, guids, codes);
+        if (mirror && check && check.guids.length > 0) {
+            const at = this.now();
+            const changed = await this.changedSince(limit, client, check.guids, check.since);
+            const stopped = mirror.checked(tenantKey, check.guids, changed, check.since, at);
+            if (stopped) {
+                this.opts.onChangeCheckStopped?.(tenantKey, stopped);
+            } else {
+                const unchanged = new Set(check.guids.filter((g) => !changed.has(g)));
+                for (const g of unchanged) {
+                    for (const w of warehouses) {
+                        const q = mirror.quantities(tenantKey, g, w.code);
+                        if (q)
+                            rows.set(`${w.code}|${g}`, {
+                                warehouseCode: w.code,
+                                warehouseName: w.name,
+                                ...q
+                            });
+                    }
+                }
+                toRead = guids.filter((g) => !unchanged.has(g));
+            }
+        }
+        if (toRead.length === 0) return;
+        const at = this.now();
+        const read = new Map<string, WarehouseQuantities>();
+        await this.readAll(limit, client, warehouses, toRead, read);
+        for (const [k, v] of read) rows.set(k, v);
+        if (!mirror) return;
+        for (const g of toRead) {
+            const mine = new Map<string, MirroredQuantities>();
+            for (const w of warehouses) {
+                const r = read.get(`${w.code}|${g}`);
+                if (r) mine.set(w.code, figures(r));
+            }
+            mirror.store(tenantKey, g, codes, mine, at);
+        }
+    }
+
+    /**
+     * The products among `guids` whose stock moved since `since` (ms): StockOnHand without a
+     * warehouse answers one total row per product it has a change for. A row that names no product
+     * makes its whole chunk count as changed.
+     */
+    private async changedSince(
+        limit: Semaphore,
+        client: UnleashedClient,
+        guids: string[],
+        since: number
+    ): Promise<Set<string>> {
+        const changed = new Set<string>();
+        const modifiedSince = formatFilterDate(new Date(Math.max(0, since)));
+        await Promise.all(
+            chunk(guids, GUIDS_PER_CALL).map((part) =>
+                limit.run(async () => {
+                    const items = await client.all(
+                        'StockOnHand',
+                        { productId: part, modifiedSince },
+                        StockOnHandSchema
+                    );
+                    const asked = new Set(part);
+                    for (const r of items) {
+                        const g = r.ProductGuid?.toLowerCase();
+                        if (!g) {
+                            for (const p of part) changed.add(p);
+                            return;
+                        }
+                        if (asked.has(g)) changed.add(g);
+                    }
+                })
+            )
+        );
+        return changed;
+    }
+
+    /**
      * One StockOnHand call per warehouse and 100 GUIDs, or one AllWarehouses call per product when
      * that is fewer (a product page, a short Opportunity), all in flight at once within the bound.
      */
-    private async readStock(
+    private async readAll(
         limit: Semaphore,
         client: UnleashedClient,
         warehouses: WarehouseRef[],
@@ -410,6 +538,10 @@ async function allWarehouses(client: UnleashedClient, guid: string): Promise<Unl
         if (err instanceof UnleashedError && err.status === 404) return [];
         throw err;
     }
+}
+
+function figures(q: WarehouseQuantities): MirroredQuantities {
+    return { onHand: q.onHand, allocated: q.allocated, available: q.available, onPurchase: q.onPurchase };
 }
 
 function qty(v: number | null | undefined): string {

@@ -104,7 +104,7 @@ describe('GET /v1/stock with the Opportunity’s own order', () => {
         const p = stack.sim.state.products.indexOfCode('WIDGET-BLUE');
         const w = stack.sim.state.warehouseIndexByCode('MAIN');
         const held = stack.sim.state.stock.cell(p, w)!.allocated;
-        stack.sim.state.stock.adjust(p, w, { allocated: held.minus(1).negated() }, 0);
+        stack.sim.state.stock.adjust(p, w, { allocated: held.minus(1).negated() }, Date.now());
         const own = await main('WIDGET-BLUE', guid);
         expect(own.orderAllocated).toBe('1');
         expect(own.allocated).toBe('0');

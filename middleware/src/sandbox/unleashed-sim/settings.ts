@@ -19,6 +19,7 @@ export const DEFAULT_SETTINGS: Readonly<SimSettings> = Object.freeze({
     allowDiscountRate: false,
     checkLineTaxRates: true,
     totalsWarehouseFields: 'null',
+    allocationMovesStockDate: true,
     shipmentCourierField: 'ShippingCompany',
     faultSeed: 1
 });
@@ -58,6 +59,7 @@ const SETTING_CHECKS: Record<keyof SimSettings, Check> = {
     allowDiscountRate: isBool,
     checkLineTaxRates: isBool,
     totalsWarehouseFields: oneOf('null', 'empty'),
+    allocationMovesStockDate: isBool,
     shipmentCourierField: oneOf('ShippingCompany', 'Courier'),
     faultSeed: (v) => typeof v === 'number' && Number.isInteger(v)
 };

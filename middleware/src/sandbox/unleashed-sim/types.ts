@@ -63,6 +63,11 @@ export interface SimSettings {
     checkLineTaxRates: boolean;
     /** Warehouse fields of StockOnHand total rows (no warehouseCode filter): null or ''. */
     totalsWarehouseFields: 'null' | 'empty';
+    /**
+     * Whether allocating or releasing an order's stock moves StockOnHand's LastModifiedOn (what a
+     * `modifiedSince` query sees). Unleashed does not say; a receipt or a shipment always does.
+     */
+    allocationMovesStockDate: boolean;
     /** Seed of the PRNG that decides which calls fail under failRate5xx. */
     /** Key name of a shipment's courier on the wire (public models show `ShippingCompany`; unconfirmed). */
     shipmentCourierField: 'ShippingCompany' | 'Courier';

@@ -137,6 +137,13 @@ export class SalesOrderService {
             }
             const orderNumber = saved.OrderNumber ?? null;
             const status = saved.OrderStatus ?? 'Unknown';
+            // Stock checks must see the allocation this order made (stock-mirror.ts).
+            this.deps.stock.orderWritten(
+                tenant.orgId,
+                status,
+                plan.lines.flatMap((l) => (l.productGuid ? [l.productGuid] : [])),
+                `sales order ${orderNumber ?? orderGuid}`
+            );
             // Best effort: the order exists either way, and the next send records it again.
             await this.deps.sentOrders
                 ?.record(tenant.orgId, { orderGuid, opportunityId: s.opportunityId, orderNumber, status })

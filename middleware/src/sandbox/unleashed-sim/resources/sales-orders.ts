@@ -14,7 +14,8 @@ function moveStock(
     state: SimState,
     order: SalesOrder,
     change: 'allocate' | 'release' | 'ship',
-    atMs: number
+    atMs: number,
+    allocationMovesDate: boolean
 ): void {
     const w = state.warehouseIndexByGuid(order.Warehouse.Guid);
     if (w < 0) return;
@@ -22,8 +23,9 @@ function moveStock(
         const p = line.Product ? state.products.indexOfGuid(line.Product.Guid) : -1;
         if (p < 0) continue;
         const q = line.OrderQuantity;
-        if (change === 'allocate') state.stock.adjust(p, w, { allocated: q }, atMs);
-        else if (change === 'release') state.stock.adjust(p, w, { allocated: q.negated() }, atMs);
+        const touch = allocationMovesDate;
+        if (change === 'allocate') state.stock.adjust(p, w, { allocated: q }, atMs, touch);
+        else if (change === 'release') state.stock.adjust(p, w, { allocated: q.negated() }, atMs, touch);
         else state.stock.adjust(p, w, { onHand: q.negated() }, atMs);
     }
 }
@@ -39,7 +41,8 @@ function create(ctx: ApiContext, guid: string): ApiResult {
     if (!order.OrderNumber) order.OrderNumber = ctx.state.nextOrderNumber();
     if (order.OrderStatus === 'Placed') order.OrderStatus = ctx.settings.createPlacedAs;
     ctx.state.orders.push(order);
-    if (ALLOCATING.includes(order.OrderStatus)) moveStock(ctx.state, order, 'allocate', ctx.now);
+    if (ALLOCATING.includes(order.OrderStatus))
+        moveStock(ctx.state, order, 'allocate', ctx.now, ctx.settings.allocationMovesStockDate);
     ctx.webhooks?.emit('salesorder.created', { salesOrderGuid: order.Guid });
     return { status: 201, body: order };
 }
@@ -63,7 +66,8 @@ function update(ctx: ApiContext, existing: SalesOrder): ApiResult {
     const { order } = readOrder(ctx, existing.Guid, merged, existing);
     const at = ctx.state.orders.indexOf(existing);
     ctx.state.orders[at] = order;
-    if (ALLOCATING.includes(order.OrderStatus)) moveStock(ctx.state, order, 'allocate', ctx.now);
+    if (ALLOCATING.includes(order.OrderStatus))
+        moveStock(ctx.state, order, 'allocate', ctx.now, ctx.settings.allocationMovesStockDate);
     ctx.webhooks?.emit('salesorder.updated', { salesOrderGuid: order.Guid });
     return { status: 200, body: order };
 }
@@ -72,8 +76,9 @@ function complete(ctx: ApiContext, order: SalesOrder): ApiResult {
     if (order.OrderStatus === 'Completed' || order.OrderStatus === 'Deleted') {
         throw badRequest(`Sales order ${order.OrderNumber} is ${order.OrderStatus} and cannot be completed.`);
     }
-    if (ALLOCATING.includes(order.OrderStatus)) moveStock(ctx.state, order, 'release', ctx.now);
-    moveStock(ctx.state, order, 'ship', ctx.now);
+    if (ALLOCATING.includes(order.OrderStatus))
+        moveStock(ctx.state, order, 'release', ctx.now, ctx.settings.allocationMovesStockDate);
+    moveStock(ctx.state, order, 'ship', ctx.now, ctx.settings.allocationMovesStockDate);
     const now = new Date(ctx.now);
     order.OrderStatus = 'Completed';
     order.CompletedDate = now;

@@ -47,7 +47,14 @@ export class StockBook {
     }
 
     /** A stock movement: creates the cell when the pair never had a transaction. */
-    adjust(p: number, w: number, change: { onHand?: Decimal; allocated?: Decimal }, atMs: number): void {
+    /** Moves a cell's figures; `touch` false keeps its LastModifiedOn (an allocation, per setting). */
+    adjust(
+        p: number,
+        w: number,
+        change: { onHand?: Decimal; allocated?: Decimal },
+        atMs: number,
+        touch = true
+    ): void {
         const current = this.cell(p, w) ?? {
             onHand: ZERO,
             allocated: ZERO,
@@ -59,7 +66,7 @@ export class StockBook {
             ...current,
             onHand: current.onHand.plus(change.onHand ?? ZERO),
             allocated: current.allocated.plus(change.allocated ?? ZERO),
-            modifiedMs: atMs
+            modifiedMs: touch || !this.cell(p, w) ? atMs : current.modifiedMs
         });
     }
 }
