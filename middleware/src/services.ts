@@ -77,6 +77,8 @@ export async function createServices(
         /** Test knobs of the status back-sync. */
         statusOverrides?: { webhookNotFoundDelayMs?: number; now?: () => number };
         imports?: Partial<ImportServiceOptions>;
+        /** The stock reads' clock (cache ages, change checks); the quota benchmark runs a month on it. */
+        stockNow?: () => number;
     } = {}
 ): Promise<Services> {
     const store = given.store ?? (await openStore(storeConfigFrom(config)));
@@ -90,7 +92,8 @@ export async function createServices(
         unallocatedStatuses: config.STOCK_UNALLOCATED_ORDER_STATUSES,
         changeCheckSeconds: config.STOCK_CHANGE_CHECK_SECONDS,
         onChangeCheckStopped: (orgId, reason) => stockLog(config).warn({ orgId }, reason),
-        lookup
+        lookup,
+        ...(given.stockNow ? { now: given.stockNow } : {})
     });
     const catalog = new UnleashedCatalog({ concurrency: config.UNLEASHED_TENANT_CONCURRENCY, lookup });
     const orderStatus = store.orderStatus;

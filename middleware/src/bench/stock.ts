@@ -87,12 +87,29 @@ export async function run(args: string[]): Promise<void> {
         const answer = cold.value.body as StockBody;
         say(`ours cold: ${round1(cold.ms)} ms, ${cold.calls} Unleashed calls`);
 
-        // Ours, warm: warehouses and GUIDs known, the answer itself not (another cache key).
+        // Ours, warm: warehouses and GUIDs known, the answer itself not (another cache key), and the
+        // stock read again from every warehouse (nothing held for change checks).
+        stack.services.stock.forgetMirror(stack.orgId);
         const warm = await upstream(() =>
             stack.call('GET', `${url}&warehouseCodes=${warehouseCodes.join(',')}`)
         );
         check(warm.value.status === 200, `warm answer ${warm.value.status}`);
         say(`ours warm: ${round1(warm.ms)} ms, ${warm.calls} Unleashed calls`);
+
+        // Ours, checked: the stock read before is checked for changes (none), not read again. All
+        // warehouses but the last: another answer, all of it held from the read above.
+        const some = warehouseCodes.slice(0, -1);
+        const checked = await upstream(() => stack.call('GET', `${url}&warehouseCodes=${some.join(',')}`));
+        check(checked.value.status === 200, `checked answer ${checked.value.status}`);
+        const fullRead = (warm.value.body as StockBody).products.map((p) => ({
+            ...p,
+            warehouses: p.warehouses.filter((w) => some.includes(w.warehouseCode))
+        }));
+        check(
+            JSON.stringify((checked.value.body as StockBody).products) === JSON.stringify(fullRead),
+            'a checked answer differs from the full read'
+        );
+        say(`ours checked: ${round1(checked.ms)} ms, ${checked.calls} Unleashed calls`);
 
         // A cached answer: the middleware's own cost per request (signing check, nonce, cache, JSON).
         const times: number[] = [];
@@ -131,6 +148,7 @@ export async function run(args: string[]): Promise<void> {
             stack.services.forget(stack.orgId);
             const first = await upstream(() => stack.call('GET', withGuids(list)));
             check(first.value.status === 200, `growth ${n}: ${first.value.status}`);
+            stack.services.stock.forgetMirror(stack.orgId);
             const again = await upstream(() =>
                 stack.call('GET', `${withGuids(list)}&warehouseCodes=${warehouseCodes.join(',')}`)
             );
@@ -212,6 +230,7 @@ export async function run(args: string[]): Promise<void> {
             bench: 'stock',
             floorAndGoal: {
                 guidsKnown: { floorRoundTrips: 1, goalRoundTrips: 1.3, roundTrips: trips(warm.ms) },
+                checkedUnchanged: { floorRoundTrips: 1, roundTrips: trips(checked.ms), calls: checked.calls },
                 firstLook: { floorRoundTrips: 2, goalRoundTrips: 3, roundTrips: trips(cold.ms) },
                 cachedP99Ms: { floor: 1, goal: 2, measured: cached.p99Ms }
             },
@@ -227,6 +246,7 @@ export async function run(args: string[]): Promise<void> {
                 },
                 cold: { wallMs: round1(cold.ms), calls: cold.calls, roundTrips: trips(cold.ms) },
                 warm: { wallMs: round1(warm.ms), calls: warm.calls, roundTrips: trips(warm.ms) },
+                checked: { wallMs: round1(checked.ms), calls: checked.calls, roundTrips: trips(checked.ms) },
                 cached,
                 concurrent: {
                     requests: opt.concurrent,

@@ -68,19 +68,31 @@ export async function startBenchStack(opts: {
     seed: SeedName;
     latencyMs: number;
     stockCacheSeconds: number;
+    /** One clock for the simulator and the middleware's stock reads (a modelled month). */
+    clock?: () => number;
+    /** Settings beyond the benchmark's own. */
+    config?: Record<string, string>;
 }): Promise<BenchStack> {
-    const sim = await startUnleashedSim({ seed: opts.seed, faults: { latencyMs: opts.latencyMs } });
+    const sim = await startUnleashedSim({
+        seed: opts.seed,
+        faults: { latencyMs: opts.latencyMs },
+        ...(opts.clock ? { clock: opts.clock } : {})
+    });
     const config = testConfig({
         UNLEASHED_BASE_URL: sim.url,
         STOCK_CACHE_SECONDS: String(opts.stockCacheSeconds),
         RATE_LIMIT_PER_MINUTE: '10000000',
-        UNLEASHED_TIMEOUT_MS: '60000'
+        UNLEASHED_TIMEOUT_MS: '60000',
+        ...opts.config
     });
     const store = await openStore({
         dataDir: 'memory://',
         masterKey: Buffer.from(config.MASTER_KEY, 'base64')
     });
-    const services = await createServices(config, { store });
+    const services = await createServices(config, {
+        store,
+        ...(opts.clock ? { stockNow: opts.clock } : {})
+    });
     const secret = randomBytes(32);
     await store.tenants.upsert({
         orgId: BENCH_ORG_ID,

@@ -42,8 +42,8 @@ import { formatFilterDate } from '../unleashed/dates';
 export const MAX_STOCK_CODES = 200;
 /** GUIDs per StockOnHand or Products call: 100 GUIDs keep the signed URL under 4 KB. */
 const GUIDS_PER_CALL = 100;
-const WAREHOUSES_TTL_MS = 5 * 60_000;
-const PRODUCT_TTL_MS = 60 * 60_000;
+const WAREHOUSES_TTL_MS = 60 * 60_000;
+const PRODUCT_TTL_MS = 12 * 60 * 60_000;
 
 export interface StockRequest {
     productCodes: string[];
