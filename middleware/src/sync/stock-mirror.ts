@@ -145,6 +145,11 @@ export class StockMirror {
         return reason;
     }
 
+    /** Stops the tenant's checks for a reason found elsewhere (Unleashed refused the check itself). */
+    stop(tenantKey: string, reason: string): void {
+        this.stopped.set(tenantKey, reason);
+    }
+
     /**
      * The connector wrote an order that moves these products' allocation: the next check that asks
      * from before `at` must name them. Products not mirrored have nothing to check.

@@ -338,8 +338,18 @@ export class StockService {
         const check = mirror?.checkable(tenantKey, guids, codes);
         if (mirror && check && check.guids.length > 0) {
             const at = this.now();
-            const changed = await this.changedSince(limit, client, check.guids, check.since);
-            const stopped = mirror.checked(tenantKey, check.guids, changed, check.since, at);
+            let changed: Set<string>;
+            let stopped: string | null;
+            try {
+                changed = await this.changedSince(limit, client, check.guids, check.since);
+                stopped = mirror.checked(tenantKey, check.guids, changed, check.since, at);
+            } catch (err) {
+                // A check Unleashed refuses as a request (not a passing fault) must not fail views.
+                if (!refusedAsRequest(err)) throw err;
+                stopped = `Unleashed refused the stock change check (${err.status}: ${err.message}), so stock is read from every warehouse on each view for this account (STOCK_CHANGE_CHECK_SECONDS; see the README).`;
+                mirror.stop(tenantKey, stopped);
+                changed = new Set();
+            }
             if (stopped) {
                 this.opts.onChangeCheckStopped?.(tenantKey, stopped);
             } else {
@@ -538,6 +548,16 @@ async function allWarehouses(client: UnleashedClient, guid: string): Promise<Unl
         if (err instanceof UnleashedError && err.status === 404) return [];
         throw err;
     }
+}
+
+/** A 4xx that says the request itself is wrong (not the credentials, the allowance or a burst). */
+function refusedAsRequest(err: unknown): err is UnleashedError {
+    return (
+        err instanceof UnleashedError &&
+        err.status >= 400 &&
+        err.status < 500 &&
+        ![401, 403, 429].includes(err.status)
+    );
 }
 
 function figures(q: WarehouseQuantities): MirroredQuantities {

@@ -7,6 +7,7 @@ import {
 import { createUnleashedClient } from '../../src/unleashed/client';
 import type { UnleashedClient } from '../../src/unleashed/types';
 import { StockService } from '../../src/sync/stock';
+import { UnleashedError } from '../../src/unleashed/errors';
 
 /**
  * How many round trips to Unleashed a stock answer waits for, and how many calls it makes. The
@@ -172,5 +173,51 @@ describe('product-code lookups are bounded', () => {
         const stock = new StockService({ cacheSeconds: 0 });
         const answer = await stock.getStock(ORG, countedClient().client, { productCodes: ['P000010'] });
         expect(answer.products[0]!.known).toBe(true);
+    });
+
+    it('checks stock read before in one round, and reads everything when Unleashed refuses the check', async () => {
+        const stopped: string[] = [];
+        const stock = new StockService({
+            cacheSeconds: 0,
+            changeCheckSeconds: 3600,
+            onChangeCheckStopped: (_t, reason) => stopped.push(reason)
+        });
+        const first = countedClient();
+        const full = await stock.getStock(ORG, first.client, { productCodes: codes, productGuids: guids() });
+
+        const checked = countedClient();
+        expect(await stock.getStock(ORG, checked.client, { productCodes: codes })).toEqual({
+            ...full,
+            asOf: expect.any(String),
+            ageSeconds: expect.any(Number)
+        });
+        expect(checked.calls().map((c) => c.path.split('/')[1])).toEqual(['StockOnHand']);
+        expect(checked.rounds()).toBe(1);
+
+        // An account whose StockOnHand refuses modifiedSince: the view reads every warehouse instead.
+        const refusing = countedClient();
+        const client = {
+            ...refusing.client,
+            async all<T>(...a: Parameters<UnleashedClient['all']>) {
+                if (a[1].modifiedSince !== undefined) {
+                    throw new UnleashedError({
+                        status: 400,
+                        method: 'GET',
+                        path: '/StockOnHand/1',
+                        message: 'modifiedSince is not a valid filter',
+                        retryable: false,
+                        kind: 'http'
+                    });
+                }
+                return refusing.client.all(...a) as Promise<T[]>;
+            }
+        } as UnleashedClient;
+        const after = await stock.getStock(ORG, client, { productCodes: codes });
+        expect(after.products).toEqual(full.products);
+        expect(stopped).toEqual([expect.stringContaining('Unleashed refused the stock change check (400')]);
+        expect(stock.changeCheckStopped(ORG)).toBe(stopped[0]);
+        expect(refusing.calls().filter((c) => c.path.startsWith('/StockOnHand')).length).toBe(
+            activeWarehouses()
+        );
     });
 });
