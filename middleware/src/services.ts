@@ -84,6 +84,7 @@ export async function createServices(
     const store = given.store ?? (await openStore(storeConfigFrom(config)));
     await ensureSelfHostedTenant(config, store);
     const lookup = { maxPages: config.CODE_LOOKUP_MAX_PAGES, extraPages: config.CODE_LOOKUP_EXTRA_PAGES };
+    const stockLog = componentLog(config, 'stock');
     const stock = new StockService({
         cacheSeconds: config.STOCK_CACHE_SECONDS,
         concurrency: config.UNLEASHED_TENANT_CONCURRENCY,
@@ -91,7 +92,7 @@ export async function createServices(
         perProductReads: config.STOCK_PER_PRODUCT_READS,
         unallocatedStatuses: config.STOCK_UNALLOCATED_ORDER_STATUSES,
         changeCheckSeconds: config.STOCK_CHANGE_CHECK_SECONDS,
-        onChangeCheckStopped: (orgId, reason) => stockLog(config).warn({ orgId }, reason),
+        onChangeCheckStopped: (orgId, reason) => stockLog.warn({ orgId }, reason),
         lookup,
         ...(given.stockNow ? { now: given.stockNow } : {})
     });
@@ -220,7 +221,7 @@ export async function createServices(
                 tenants: store.tenants,
                 unleashedFor: (tenant) => services.unleashedFor(tenant),
                 salesforceFor,
-                log: importLog(config)
+                log: componentLog(config, 'imports')
             },
             {
                 autoStart: config.NODE_ENV !== 'test',
@@ -260,14 +261,12 @@ export async function createServices(
     return services;
 }
 
-/** Stock reads tell of a stopped change check outside any one request's log. */
-function stockLog(config: AppConfig) {
-    return pino(loggerOptions(config.LOG_LEVEL)).child({ component: 'stock' });
-}
-
-/** The import worker logs outside any request, at the configured level. */
-function importLog(config: AppConfig) {
-    return pino(loggerOptions(config.LOG_LEVEL)).child({ component: 'imports' });
+/**
+ * A log for work outside any one request (the import worker, a stopped stock change check), at the
+ * configured level.
+ */
+function componentLog(config: AppConfig, component: string) {
+    return pino(loggerOptions(config.LOG_LEVEL)).child({ component });
 }
 
 /**
